@@ -1,0 +1,75 @@
+"""The portal: routes donations to a coalition's members and counts every referral."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from dotenv import load_dotenv
+from flask import Flask
+from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+
+# Only a strict, same-origin policy: the portal loads no third-party script, font or pixel.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self' https:"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the portal. Touches neither the network nor the database."""
+    load_dotenv()
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from portal import config, db, errors, i18n, referrals, schema
+    from portal.directory import init_app as init_directory
+    from portal.donate import init_app as init_donate
+
+    config.load_config(app, test_config)
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
+                                x_proto=app.config["PROXY_HOPS"])
+    csrf.init_app(app)
+    i18n.init_app(app)
+    db.init_app(app)
+    schema.init_app(app)
+    errors.init_app(app)
+    referrals.init_app(app)
+    init_directory(app)
+    init_donate(app)
+    app.after_request(_security_headers)
+    _keep_addresses_out_of_logs()
+    return app
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
+    return response
+
+
+class _NoAddresses(logging.Filter):
+    """The development server writes the client's address first on every line: drop it."""
+
+    _address = re.compile(r"^\S+ - - ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self._address.sub("- - ", record.msg)
+        return True
+
+
+def _keep_addresses_out_of_logs() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NoAddresses) for f in logger.filters):
+        logger.addFilter(_NoAddresses())

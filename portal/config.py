@@ -1,0 +1,62 @@
+"""Configuration defaults; real values come from the environment (a ``.env`` file works)."""
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 — used only when debug is on
+
+DEFAULTS = {
+    "PORTAL_NAME": "Peacebuilders' Giving Portal",
+    "COALITION_SLUG": "allmep",
+    # Arabic and Hebrew join this list as their catalogues are translated; the layout is ready.
+    "LANGUAGES": ["en"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "DIRECTORY_PAGE_SIZE": 12,
+    # Outbound tags; a member's own tags in its donation URL always win.
+    "UTM_SOURCE": "coalition-portal",
+    "REFERRAL_PARAM": "portal_ref",
+    # How long a worker trusts its copy of the routing table before asking the database again.
+    "ROUTE_CACHE_SECONDS": 5.0,
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "PROXY_HOPS": 0,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+_ENV_KEYS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "PORTAL_NAME": str,
+    "COALITION_SLUG": str,
+    "UTM_SOURCE": str,
+    "PROXY_HOPS": int,
+    "SQLITE_BUSY_TIMEOUT_MS": int,
+    "ROUTE_CACHE_SECONDS": float,
+    "REFERRAL_SPOOL": str,
+    "STRIPE_SECRET_KEY": str,
+    "STRIPE_WEBHOOK_SECRET": str,
+    "STRIPE_API_BASE": str,
+    "SESSION_COOKIE_SECURE": lambda v: v.strip().lower() in {"1", "true", "yes", "on"},
+}
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the environment, then ``test_config``."""
+    app.config.from_mapping(DEFAULTS)
+    instance = Path(app.instance_path)
+    app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
+    app.config["REFERRAL_SPOOL"] = str(instance / "referral-spool.jsonl")
+    for key, cast in _ENV_KEYS.items():
+        if key in os.environ:
+            app.config[key] = cast(os.environ[key])
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError("SECRET_KEY is not set: put it in the environment or in .env")
+        app.config["SECRET_KEY"] = DEV_SECRET_KEY
+    if "SESSION_COOKIE_SECURE" not in os.environ and "SESSION_COOKIE_SECURE" not in (
+        test_config or {}
+    ):
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)

@@ -1,0 +1,107 @@
+"""Database engine per app, one session per app context, and the declarative Base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    """Build an engine tuned for its backend (SQLite WAL + IMMEDIATE writes, or a pooled server)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        _tune_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    # pysqlite's own transaction handling issues a deferred BEGIN only before DML, which lets a
+    # reader upgrade to writer and fail with "database is locked" at once; take control instead.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine lazily-connecting (no I/O here) and register the session teardown."""
+    engine = make_engine(
+        app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    )
+    app.extensions["portal_db"] = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    app.teardown_appcontext(_close_session)
+
+
+def database() -> Database:
+    return current_app.extensions["portal_db"]
+
+
+def get_session() -> Session:
+    """The session of the current app context, created on first use."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return g.db_session
+
+
+def begin_write(session: Session) -> Session:
+    """Start the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
+
+    Call before the first statement of a request that will write, so that concurrent writers
+    queue on the busy timeout instead of failing on a lock upgrade.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_write": True})
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def insert_ignore(session: Session, model, values: dict | list[dict]) -> int:
+    """INSERT that skips rows whose unique key already exists; returns how many were added.
+
+    Safe to call twice and under concurrency: the database's unique constraint decides, never a
+    prior SELECT.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = session.execute(insert(model.__table__).on_conflict_do_nothing(), values)
+    return result.rowcount

@@ -1,0 +1,20 @@
+"""Directory commands."""
+
+import click
+from flask import Flask
+
+from portal.db import database
+from portal.directory import service
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo directory (marked as demo data). Running it twice changes nothing."""
+    with database().sessions() as session:
+        added = service.load_demo(session)
+        session.commit()
+    click.echo(f"{added} demo recipient(s) added.")

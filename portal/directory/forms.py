@@ -1,0 +1,33 @@
+"""The directory's search and filter parameters, validated like any other form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SearchField, SelectField
+from wtforms.validators import Length, NumberRange, Optional
+
+from portal.vocabulary import FOCUS_AREAS, REGIONS
+
+MAX_PAGE = 10_000
+
+
+class DirectoryQuery(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    focus = SelectField(
+        _l("Focus area"), choices=[("", _l("Any focus"))] + list(FOCUS_AREAS.items()), default=""
+    )
+    region = SelectField(
+        _l("Region"), choices=[("", _l("Anywhere"))] + list(REGIONS.items()), default=""
+    )
+    sort = SelectField(
+        _l("Order"),
+        choices=[("rotation", _l("Today's rotation")), ("name", _l("Name, A to Z"))],
+        default="rotation",
+    )
+    page = IntegerField(
+        _l("Page"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)],
+        default=1,
+    )

@@ -1,0 +1,35 @@
+"""Languages: Flask-Babel, the active locale, and the text direction the page must use."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_select_locale)
+    app.context_processor(lambda: {"html_lang": _lang(), "html_dir": _direction()})
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    supported = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang") or request.cookies.get("lang")
+    if asked in supported:
+        return asked
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def _lang() -> str:
+    return str(get_locale() or "en").replace("_", "-")
+
+
+def _direction() -> str:
+    if "text_direction" not in g:
+        locale = get_locale() or Locale("en")
+        g.text_direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    return g.text_direction

@@ -1,0 +1,174 @@
+"""The portal's tables: recipients, referrals and the daily salt for visitor hashes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored naive-in-UTC on every backend and handed back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given where UTC is required")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class RecipientKind(StrEnum):
+    MEMBER = "member"
+    COALITION = "coalition"
+
+
+class HandoffMode(StrEnum):
+    EXTERNAL = "external"
+    STRIPE = "stripe"
+
+
+class OrgStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class ArrivedVia(StrEnum):
+    PORTAL = "portal"
+    LINK = "link"
+
+
+class ReferralStatus(StrEnum):
+    REDIRECTED = "redirected"  # sent to the member's own page
+    REROUTED = "rerouted"  # member suspended: sent to the coalition's page instead
+    CHECKOUT_STARTED = "checkout_started"
+    CHECKOUT_FAILED = "checkout_failed"
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[RecipientKind] = mapped_column(_enum(RecipientKind), default=RecipientKind.MEMBER)
+    short_description: Mapped[str] = mapped_column(String(300), default="")
+    long_description: Mapped[str] = mapped_column(Text, default="")
+    region: Mapped[str] = mapped_column(String(40), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    website: Mapped[str | None] = mapped_column(String(500))
+    donation_url: Mapped[str | None] = mapped_column(String(1000))
+    handoff_mode: Mapped[HandoffMode] = mapped_column(
+        _enum(HandoffMode), default=HandoffMode.EXTERNAL
+    )
+    status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus), default=OrgStatus.ACTIVE)
+    listen_url: Mapped[str | None] = mapped_column(String(500))
+    engage_url: Mapped[str | None] = mapped_column(String(500))
+    receipt_note: Mapped[str] = mapped_column(String(500), default="")
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    focus: Mapped[list[OrganizationFocus]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def focus_areas(self) -> list[str]:
+        return sorted(f.area for f in self.focus)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == OrgStatus.ACTIVE
+
+
+class OrganizationFocus(Base):
+    __tablename__ = "organization_focus"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    organization: Mapped[Organization] = relationship(back_populates="focus")
+
+
+class Referral(Base):
+    """One hand-off of a donor to a recipient, of either mode. Never holds a raw IP address."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_org_created", "organization_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Opaque reference made before the insert, so a spooled referral keeps its identity and a
+    # replay can never count it twice.
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    mode: Mapped[HandoffMode] = mapped_column(_enum(HandoffMode))
+    status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus))
+    arrived_via: Mapped[ArrivedVia] = mapped_column(_enum(ArrivedVia))
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    referrer_host: Mapped[str | None] = mapped_column(String(255))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    bot_reason: Mapped[str | None] = mapped_column(String(100))
+    visitor_hash: Mapped[str | None] = mapped_column(String(32))
+    destination_url: Mapped[str] = mapped_column(String(2000))
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+
+    organization: Mapped[Organization] = relationship()
+
+
+class DailySalt(Base):
+    """The secret behind one UTC day's visitor hashes; rows older than two days are deleted."""
+
+    __tablename__ = "daily_salt"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+__all__ = [
+    "ArrivedVia",
+    "Base",
+    "DailySalt",
+    "HandoffMode",
+    "OrgStatus",
+    "Organization",
+    "OrganizationFocus",
+    "RecipientKind",
+    "Referral",
+    "ReferralStatus",
+]

@@ -1,0 +1,60 @@
+"""Inbound campaign tags: remembered from the page a donor lands on, carried to the hand-off."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request, session
+
+from portal.referrals.service import UTM_KEYS
+
+_MAX_TAG = 100
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_remember_campaign)
+
+
+def clean_tag(value: str | None) -> str | None:
+    """A tag as it may be stored: printable, trimmed, bounded; None when nothing is left."""
+    if not value:
+        return None
+    cleaned = "".join(ch for ch in value if ch.isprintable()).strip()[:_MAX_TAG]
+    return cleaned or None
+
+
+def campaign_from(args) -> dict[str, str]:
+    tags = {key: clean_tag(args.get(key)) for key in UTM_KEYS}
+    return {key: value for key, value in tags.items() if value}
+
+
+def external_referrer_host() -> str | None:
+    """The host of the page that linked here, unless it is this site."""
+    try:
+        host = urlsplit(request.referrer or "").hostname
+    except ValueError:
+        return None
+    if not host or host == request.host.split(":")[0]:
+        return None
+    return host[:255]
+
+
+def remembered_campaign() -> dict[str, str]:
+    return dict(session.get("campaign") or {})
+
+
+def remembered_referrer() -> str | None:
+    return session.get("landing_referrer")
+
+
+def _remember_campaign() -> None:
+    # Only a landing that carries tags or comes from elsewhere writes the cookie; a plain visit
+    # sets nothing.
+    if request.method != "GET" or request.blueprint == "static":
+        return
+    tags = campaign_from(request.args)
+    if tags:
+        session["campaign"] = tags
+    host = external_referrer_host()
+    if host and host != session.get("landing_referrer"):
+        session["landing_referrer"] = host

@@ -1,0 +1,154 @@
+"""Hand-offs: where a donor goes, what the referral row says, and how it is made durable."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from portal.db import begin_write
+from portal.models import ArrivedVia, HandoffMode, Referral, ReferralStatus, utcnow
+from portal.referrals import spool
+from portal.referrals.links import tagged_url
+from portal.referrals.routing import Route
+from portal.referrals.visitors import SaltKeeper, bot_reason, visitor_hash
+
+log = logging.getLogger(__name__)
+
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+_MEDIUM = {ArrivedVia.PORTAL: "donate-button", ArrivedVia.LINK: "shared-link"}
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What the request tells about the donor, reduced to what the referral may keep."""
+
+    arrived_via: ArrivedVia
+    user_agent: str
+    client_ip: str
+    referrer_host: str | None = None
+    campaign: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Handoff:
+    """Where the donor goes, and the referral to log (None when the donation form logs it)."""
+
+    url: str
+    record: dict | None
+
+
+@dataclass(frozen=True, slots=True)
+class TagSettings:
+    utm_source: str
+    ref_param: str
+
+
+def new_ref() -> str:
+    """An opaque, unguessable referral reference (the id members see in their analytics)."""
+    return secrets.token_hex(8)
+
+
+def plan_handoff(
+    route: Route,
+    visit: Visit,
+    *,
+    coalition: Route | None,
+    tags: TagSettings,
+    form_url: Callable[[str | None], str],
+) -> Handoff:
+    """Decide where ``route``'s hand-off goes; ``form_url(slug)`` is the portal's donation form.
+
+    A recipient in Stripe mode goes to the form, which logs the referral when the donor submits.
+    A suspended member's donors go to the coalition instead, and that is logged as a reroute.
+    """
+    if route.is_active:
+        if route.mode == HandoffMode.STRIPE:
+            return Handoff(form_url(route.slug), None)
+        return _tagged_handoff(route, route.donation_url, visit, tags, ReferralStatus.REDIRECTED)
+    if coalition is not None and coalition.mode == HandoffMode.EXTERNAL:
+        destination = coalition.donation_url
+        return _tagged_handoff(route, destination, visit, tags, ReferralStatus.REROUTED)
+    url, ref = form_url(None), new_ref()
+    return Handoff(url, referral_record(route, visit, ref=ref, destination=url,
+                                        status=ReferralStatus.REROUTED))
+
+
+def _tagged_handoff(
+    route: Route, destination: str, visit: Visit, tags: TagSettings, status: ReferralStatus
+) -> Handoff:
+    ref = new_ref()
+    url = tagged_url(destination, {
+        "utm_source": tags.utm_source,
+        "utm_medium": _MEDIUM[visit.arrived_via],
+        "utm_campaign": visit.campaign.get("utm_campaign") or "portal",
+        "utm_content": visit.campaign.get("utm_source"),
+        tags.ref_param: ref,
+    })
+    return Handoff(url, referral_record(route, visit, ref=ref, destination=url, status=status))
+
+
+def referral_record(
+    route: Route, visit: Visit, *, ref: str, destination: str, status: ReferralStatus
+) -> dict:
+    """The referral row for a hand-off, as plain values (it may have to go to the spool)."""
+    reason = bot_reason(visit.user_agent)
+    return {
+        "ref": ref,
+        "created_at": utcnow(),
+        "organization_id": route.organization_id,
+        "mode": route.mode,
+        "status": status,
+        "arrived_via": visit.arrived_via,
+        **{key: visit.campaign.get(key) for key in UTM_KEYS},
+        "referrer_host": visit.referrer_host,
+        "is_bot": reason is not None,
+        "bot_reason": reason,
+        "visitor_hash": None,
+        "destination_url": destination[:2000],
+        "failure_reason": None,
+    }
+
+
+def save_referral(session: Session, salts: SaltKeeper, record: dict, visit: Visit) -> None:
+    """Insert the referral with its visitor hash. Flushes, never commits."""
+    begin_write(session)
+    salt = salts.salt_for(session, record["created_at"].date())
+    record["visitor_hash"] = visitor_hash(
+        salt, visit.client_ip, visit.user_agent, record["organization_id"]
+    )
+    session.execute(insert(Referral.__table__), record)
+
+
+def commit_or_spool(
+    session: Session, salts: SaltKeeper, record: dict, visit: Visit, *, spool_path: str
+) -> bool:
+    """Make the referral durable before the donor is redirected; True if it reached the database.
+
+    Commits itself, because the redirect may only leave once the row is safe somewhere. When the
+    database cannot take it, the row goes to the local spool instead; when even that fails the
+    donor is still redirected (never block a gift) and the loss is logged loudly.
+    """
+    try:
+        save_referral(session, salts, record, visit)
+        session.commit()
+        return True
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("database unavailable (%s); spooling referral %s", type(exc).__name__,
+                    record["ref"])
+    try:
+        spool.append(spool_path, record)
+    except OSError:
+        log.exception("referral %s could not be spooled and is lost", record["ref"])
+    return False
+
+
+def today_utc() -> date:
+    return utcnow().date()

@@ -1,0 +1,57 @@
+"""The tracked hand-off: ``/go/<slug>`` logs a referral and redirects to the donation page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+
+from portal.db import database, get_session
+from portal.models import ArrivedVia
+from portal.referrals import campaign, desk
+from portal.referrals.service import Visit, commit_or_spool, plan_handoff
+from portal.referrals.visitors import is_prefetch
+
+bp = Blueprint("referrals", __name__)
+
+
+@bp.route("/go/<slug>", methods=["GET", "POST"])
+def go(slug: str):
+    session, referrals = get_session(), desk()
+    route = referrals.routes.lookup(session, slug) or abort(404)
+    via = ArrivedVia.PORTAL if request.method == "POST" else ArrivedVia.LINK
+    visit = _visit(via)
+    coalition = referrals.routes.coalition(session, current_app.config["COALITION_SLUG"])
+    handoff = plan_handoff(
+        route, visit, coalition=coalition, tags=referrals.tags,
+        form_url=lambda to: _form_url(to, visit),
+    )
+    response = redirect(handoff.url, code=303 if via == ArrivedVia.PORTAL else 302)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "origin"
+    if handoff.record is None or request.method == "HEAD" or is_prefetch(request.headers):
+        return response
+    if commit_or_spool(session, referrals.salts, handoff.record, visit,
+                       spool_path=referrals.spool_path):
+        referrals.replay_when_closed(response, database().sessions)
+    return response
+
+
+def _form_url(slug: str | None, visit: Visit) -> str:
+    """The portal's own donation form (the coalition's when ``slug`` is None), tags kept."""
+    if slug is None:
+        return url_for("donate.coalition", **visit.campaign)
+    return url_for("donate.form", slug=slug, **visit.campaign)
+
+
+def _visit(via: ArrivedVia) -> Visit:
+    if via == ArrivedVia.LINK:
+        tags = campaign.campaign_from(request.args) or campaign.remembered_campaign()
+        referrer = campaign.external_referrer_host()
+    else:
+        tags, referrer = campaign.remembered_campaign(), campaign.remembered_referrer()
+    return Visit(
+        arrived_via=via,
+        user_agent=request.headers.get("User-Agent", "")[:512],
+        client_ip=request.remote_addr or "",
+        referrer_host=referrer,
+        campaign=tags,
+    )

@@ -1,0 +1,62 @@
+"""Schema upgrades through Alembic, and the guard that refuses to serve an un-migrated database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, abort, current_app
+from sqlalchemy import Engine
+
+from portal.db import database
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the database to the newest revision. Safe to call twice."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.before_request(_require_current_schema)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the database, or upgrade it to the current schema."""
+    upgrade(database().engine)
+    click.echo("Database is at the current schema.")
+
+
+def _require_current_schema() -> None:
+    # Checked once per worker, on its first request: never at import or in create_app.
+    state = current_app.extensions.setdefault("portal_schema", {"checked": False})
+    if state["checked"]:
+        return
+    try:
+        current = is_current(database().engine)
+    except Exception:  # noqa: BLE001 — an unreachable database is handled by each feature
+        return
+    if not current:
+        abort(503, description="The database has not been set up or upgraded. "
+                               "Run: flask --app app init-db")
+    state["checked"] = True
