@@ -1,0 +1,137 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.db import Base, make_engine
+from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
+from portal.schema import upgrade
+
+POSTGRES_URL_ENV = "TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database migrated once per run: a SQLite file to copy, or the PostgreSQL database."""
+    import os
+
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(engine)
+        engine.dispose()
+        return url
+    path = tmp_path_factory.mktemp("template") / "portal.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    if isinstance(migrated_template, str):
+        engine = make_engine(migrated_template)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated_template
+    path = tmp_path / "portal.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "REFERRAL_SPOOL": str(tmp_path / "spool" / "referrals.jsonl"),
+        "ROUTE_CACHE_SECONDS": 0.0,
+        "SERVER_NAME": "portal.test",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    app.extensions["portal_db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    with app.extensions["portal_db"].sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def make_org(db_session):
+    """Factory: ``make_org("hand-in-hand", handoff_mode=HandoffMode.STRIPE, focus=["youth"])``."""
+
+    def _make(slug="hand-in-hand", **fields):
+        focus = fields.pop("focus", ["dialogue"])
+        fields.setdefault("name", slug.replace("-", " ").title())
+        fields.setdefault("short_description", f"{fields['name']} brings people together.")
+        fields.setdefault("long_description", "Joint work across the conflict.")
+        fields.setdefault("region", "israel-palestine")
+        fields.setdefault("country", "Israel and Palestine")
+        fields.setdefault("donation_url", f"https://{slug}.example.org/donate")
+        fields.setdefault("handoff_mode", HandoffMode.EXTERNAL)
+        org = Organization(slug=slug, **fields)
+        org.focus = [OrganizationFocus(area=area) for area in focus]
+        db_session.add(org)
+        db_session.commit()
+        return org
+
+    return _make
+
+
+@pytest.fixture
+def make_coalition(make_org):
+    def _make(**fields):
+        fields.setdefault("name", "The Coalition")
+        fields.setdefault("handoff_mode", HandoffMode.STRIPE)
+        return make_org("allmep", kind=RecipientKind.COALITION, focus=[], **fields)
+
+    return _make
+
+
+@pytest.fixture
+def csrf_token(client):
+    """Factory: the CSRF token a donor's browser would hold after loading ``page``."""
+
+    def _token(page: str = "/") -> str:
+        html = client.get(page).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    return _token
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
