@@ -34,8 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load_config(app, test_config)
     if app.config["PROXY_HOPS"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
-                                x_proto=app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"]
+        )
     csrf.init_app(app)
     i18n.init_app(app)
     db.init_app(app)

@@ -7,8 +7,6 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-
-
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

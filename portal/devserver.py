@@ -26,8 +26,18 @@ def main() -> int:
     print(f"\n  The portal: http://{args.host}:{args.port}\n", flush=True)
     try:
         return subprocess.call(  # noqa: S603 — our own interpreter and arguments
-            [sys.executable, "-m", "flask", "--app", "app", "run",
-             "--host", args.host, "--port", str(args.port)],
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "app",
+                "run",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+            ],
             env=env,
         )
     except KeyboardInterrupt:
@@ -42,10 +52,19 @@ def _start_sandbox(args) -> tuple[subprocess.Popen, dict[str, str]]:
     secret = "whsec_sandbox_" + secrets.token_hex(16)
     sandbox_url = f"http://{args.host}:{args.sandbox_port}"
     process = subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
-        [sys.executable, "-m", "stripe_sandbox", "--host", args.host,
-         "--port", str(args.sandbox_port),
-         "--webhook-url", f"http://{args.host}:{args.port}/stripe/webhook",
-         "--webhook-secret", secret],
+        [
+            sys.executable,
+            "-m",
+            "stripe_sandbox",
+            "--host",
+            args.host,
+            "--port",
+            str(args.sandbox_port),
+            "--webhook-url",
+            f"http://{args.host}:{args.port}/stripe/webhook",
+            "--webhook-secret",
+            secret,
+        ],
     )
     print(f"  Stripe sandbox (no money moves): {sandbox_url}", flush=True)
     return process, {

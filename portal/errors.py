@@ -58,8 +58,11 @@ def _http_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     return render_error(
-        400, _("This form has expired or was sent from elsewhere. Please go back, reload the "
-               "page and try again.")
+        400,
+        _(
+            "This form has expired or was sent from elsewhere. Please go back, reload the "
+            "page and try again."
+        ),
     )
 
 

@@ -5,7 +5,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.directory import cli, views
-
     from portal.vocabulary import FOCUS_AREAS, REGIONS
 
     app.register_blueprint(views.bp)

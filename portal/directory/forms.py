@@ -16,11 +16,9 @@ class DirectoryQuery(FlaskForm):
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
     focus = SelectField(
-        _l("Focus area"), choices=[("", _l("Any focus"))] + list(FOCUS_AREAS.items()), default=""
+        _l("Focus area"), choices=[("", _l("Any focus")), *FOCUS_AREAS.items()], default=""
     )
-    region = SelectField(
-        _l("Region"), choices=[("", _l("Anywhere"))] + list(REGIONS.items()), default=""
-    )
+    region = SelectField(_l("Region"), choices=[("", _l("Anywhere")), *REGIONS.items()], default="")
     sort = SelectField(
         _l("Order"),
         choices=[("rotation", _l("Today's rotation")), ("name", _l("Name, A to Z"))],

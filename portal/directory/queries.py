@@ -63,11 +63,17 @@ def paginate(items: list, number: int, size: int) -> Page:
 
 def _matches(word: str):
     pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    vocab = [key for key, label in {**FOCUS_AREAS, **REGIONS}.items()
-             if word.casefold() in str(label).casefold()]
+    vocab = [
+        key
+        for key, label in {**FOCUS_AREAS, **REGIONS}.items()
+        if word.casefold() in str(label).casefold()
+    ]
     columns = (
-        Organization.name, Organization.short_description, Organization.long_description,
-        Organization.country, Organization.region,
+        Organization.name,
+        Organization.short_description,
+        Organization.long_description,
+        Organization.country,
+        Organization.region,
     )
     return or_(
         *(column.ilike(pattern, escape="\\") for column in columns),

@@ -13,8 +13,15 @@ from portal.models import HandoffMode, Organization, OrganizationFocus, Recipien
 DEMO_FILE = Path(__file__).with_name("demo_organizations.json")
 
 _PLAIN_FIELDS = (
-    "name", "short_description", "long_description", "region", "country", "website",
-    "donation_url", "listen_url", "engage_url",
+    "name",
+    "short_description",
+    "long_description",
+    "region",
+    "country",
+    "website",
+    "donation_url",
+    "listen_url",
+    "engage_url",
 )
 
 

@@ -25,14 +25,26 @@ def share_links(page_url: str, name: str) -> list[ShareLink]:
         return tagged_url(page_url, {"utm_source": network, "utm_medium": "share"})
 
     return [
-        ShareLink("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?"
-                  + urlencode({"u": tagged("facebook")})),
-        ShareLink("x", "X", "https://x.com/intent/post?"
-                  + urlencode({"url": tagged("x"), "text": text})),
-        ShareLink("linkedin", "LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?"
-                  + urlencode({"url": tagged("linkedin")})),
-        ShareLink("whatsapp", "WhatsApp", "https://wa.me/?"
-                  + urlencode({"text": f"{text} {tagged('whatsapp')}"})),
-        ShareLink("email", _("Email"), f"mailto:?subject={quote(text)}&body="
-                  + quote(tagged("email"))),
+        ShareLink(
+            "facebook",
+            "Facebook",
+            "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": tagged("facebook")}),
+        ),
+        ShareLink(
+            "x", "X", "https://x.com/intent/post?" + urlencode({"url": tagged("x"), "text": text})
+        ),
+        ShareLink(
+            "linkedin",
+            "LinkedIn",
+            "https://www.linkedin.com/sharing/share-offsite/?"
+            + urlencode({"url": tagged("linkedin")}),
+        ),
+        ShareLink(
+            "whatsapp",
+            "WhatsApp",
+            "https://wa.me/?" + urlencode({"text": f"{text} {tagged('whatsapp')}"}),
+        ),
+        ShareLink(
+            "email", _("Email"), f"mailto:?subject={quote(text)}&body=" + quote(tagged("email"))
+        ),
     ]

@@ -49,8 +49,9 @@ def organization(slug: str):
         select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE)
     ) or abort(404)
     page_url = url_for(".organization", slug=slug, _external=True)
-    return render_template("directory/organization.html", org=org,
-                           share=share_links(page_url, org.name))
+    return render_template(
+        "directory/organization.html", org=org, share=share_links(page_url, org.name)
+    )
 
 
 def _page_url(number: int) -> str:

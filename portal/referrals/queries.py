@@ -11,8 +11,20 @@ from sqlalchemy.orm import Session
 from portal.models import Organization, Referral
 
 EXPORT_HEADER = (
-    "id", "ref", "created", "organization", "mode", "status", "arrived_via", "utm_source",
-    "utm_medium", "utm_campaign", "referrer_host", "is_bot", "bot_reason", "visitor_hash",
+    "id",
+    "ref",
+    "created",
+    "organization",
+    "mode",
+    "status",
+    "arrived_via",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer_host",
+    "is_bot",
+    "bot_reason",
+    "visitor_hash",
     "destination_url",
 )
 
@@ -23,10 +35,21 @@ def referral_rows(
     """Referrals in ``[start, end)``, oldest first, as rows in ``EXPORT_HEADER`` order."""
     query = (
         select(
-            Referral.id, Referral.ref, Referral.created_at, Organization.slug, Referral.mode,
-            Referral.status, Referral.arrived_via, Referral.utm_source, Referral.utm_medium,
-            Referral.utm_campaign, Referral.referrer_host, Referral.is_bot, Referral.bot_reason,
-            Referral.visitor_hash, Referral.destination_url,
+            Referral.id,
+            Referral.ref,
+            Referral.created_at,
+            Organization.slug,
+            Referral.mode,
+            Referral.status,
+            Referral.arrived_via,
+            Referral.utm_source,
+            Referral.utm_medium,
+            Referral.utm_campaign,
+            Referral.referrer_host,
+            Referral.is_bot,
+            Referral.bot_reason,
+            Referral.visitor_hash,
+            Referral.destination_url,
         )
         .join(Organization, Referral.organization_id == Organization.id)
         .order_by(Referral.created_at, Referral.id)

@@ -76,21 +76,25 @@ def plan_handoff(
         destination = coalition.donation_url
         return _tagged_handoff(route, destination, visit, tags, ReferralStatus.REROUTED)
     url, ref = form_url(None), new_ref()
-    return Handoff(url, referral_record(route, visit, ref=ref, destination=url,
-                                        status=ReferralStatus.REROUTED))
+    return Handoff(
+        url, referral_record(route, visit, ref=ref, destination=url, status=ReferralStatus.REROUTED)
+    )
 
 
 def _tagged_handoff(
     route: Route, destination: str, visit: Visit, tags: TagSettings, status: ReferralStatus
 ) -> Handoff:
     ref = new_ref()
-    url = tagged_url(destination, {
-        "utm_source": tags.utm_source,
-        "utm_medium": _MEDIUM[visit.arrived_via],
-        "utm_campaign": visit.campaign.get("utm_campaign") or "portal",
-        "utm_content": visit.campaign.get("utm_source"),
-        tags.ref_param: ref,
-    })
+    url = tagged_url(
+        destination,
+        {
+            "utm_source": tags.utm_source,
+            "utm_medium": _MEDIUM[visit.arrived_via],
+            "utm_campaign": visit.campaign.get("utm_campaign") or "portal",
+            "utm_content": visit.campaign.get("utm_source"),
+            tags.ref_param: ref,
+        },
+    )
     return Handoff(url, referral_record(route, visit, ref=ref, destination=url, status=status))
 
 
@@ -141,8 +145,9 @@ def commit_or_spool(
         return True
     except SQLAlchemyError as exc:
         session.rollback()
-        log.warning("database unavailable (%s); spooling referral %s", type(exc).__name__,
-                    record["ref"])
+        log.warning(
+            "database unavailable (%s); spooling referral %s", type(exc).__name__, record["ref"]
+        )
     try:
         spool.append(spool_path, record)
     except OSError:

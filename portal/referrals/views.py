@@ -21,7 +21,10 @@ def go(slug: str):
     visit = _visit(via)
     coalition = referrals.routes.coalition(session, current_app.config["COALITION_SLUG"])
     handoff = plan_handoff(
-        route, visit, coalition=coalition, tags=referrals.tags,
+        route,
+        visit,
+        coalition=coalition,
+        tags=referrals.tags,
         form_url=lambda to: _form_url(to, visit),
     )
     response = redirect(handoff.url, code=303 if via == ArrivedVia.PORTAL else 302)
@@ -29,8 +32,9 @@ def go(slug: str):
     response.headers["Referrer-Policy"] = "origin"
     if handoff.record is None or request.method == "HEAD" or is_prefetch(request.headers):
         return response
-    if commit_or_spool(session, referrals.salts, handoff.record, visit,
-                       spool_path=referrals.spool_path):
+    if commit_or_spool(
+        session, referrals.salts, handoff.record, visit, spool_path=referrals.spool_path
+    ):
         referrals.replay_when_closed(response, database().sessions)
     return response
 

@@ -100,7 +100,10 @@ def test_shared_link_answers_302_and_logs_a_link_visit_with_inbound_tags(
     assert tags["utm_medium"] == ["shared-link"]
     [row] = referrals(db_session)
     assert (row.arrived_via, row.utm_source, row.utm_medium, row.utm_campaign) == (
-        ArrivedVia.LINK, "newsletter", "email", "spring",
+        ArrivedVia.LINK,
+        "newsletter",
+        "email",
+        "spring",
     )
     assert row.referrer_host == "mail.example.net"
 
@@ -139,8 +142,13 @@ def test_head_request_is_redirected_but_not_logged(browser, make_org, db_session
 
 
 @pytest.mark.parametrize(
-    "header", [("Sec-Purpose", "prefetch"), ("Sec-Purpose", "prefetch;prerender"),
-               ("Purpose", "prefetch"), ("X-Moz", "prefetch")]
+    "header",
+    [
+        ("Sec-Purpose", "prefetch"),
+        ("Sec-Purpose", "prefetch;prerender"),
+        ("Purpose", "prefetch"),
+        ("X-Moz", "prefetch"),
+    ],
 )
 def test_prefetch_is_redirected_but_not_logged(browser, make_org, db_session, header):
     make_org("roots")
@@ -154,8 +162,10 @@ def test_prefetch_is_redirected_but_not_logged(browser, make_org, db_session, he
 @pytest.mark.parametrize(
     ("user_agent", "reason"),
     [
-        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
-         "facebookexternalhit"),
+        (
+            "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+            "facebookexternalhit",
+        ),
         ("WhatsApp/2.23.20.0", "WhatsApp"),
         ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Slackbot"),
         ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Googlebot"),
@@ -233,8 +243,10 @@ def test_handoff_is_never_a_permanent_redirect(browser, make_org, csrf_token):
     make_org("roots")
     token = csrf_token("/organizations/roots")
 
-    codes = {browser.get("/go/roots").status_code,
-             browser.post("/go/roots", data={"csrf_token": token}).status_code}
+    codes = {
+        browser.get("/go/roots").status_code,
+        browser.post("/go/roots", data={"csrf_token": token}).status_code,
+    }
 
     assert codes == {302, 303}
 

@@ -1,50 +1,15 @@
-"""The portal's tables: recipients, referrals and the daily salt for visitor hashes."""
+"""Recipients, referrals and the daily salt behind visitor hashes."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
-
-    String,
-    Text,
-    TypeDecorator,
-)
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored naive-in-UTC on every backend and handed back timezone-aware."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None:
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given where UTC is required")
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=UTC) if value is not None else None
-
-
-def _enum(cls: type[StrEnum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from portal.models.types import UTCDateTime, enum_column, utcnow
 
 
 class RecipientKind(StrEnum):
@@ -80,7 +45,9 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[RecipientKind] = mapped_column(_enum(RecipientKind), default=RecipientKind.MEMBER)
+    kind: Mapped[RecipientKind] = mapped_column(
+        enum_column(RecipientKind), default=RecipientKind.MEMBER
+    )
     short_description: Mapped[str] = mapped_column(String(300), default="")
     long_description: Mapped[str] = mapped_column(Text, default="")
     region: Mapped[str] = mapped_column(String(40), default="")
@@ -88,9 +55,9 @@ class Organization(Base):
     website: Mapped[str | None] = mapped_column(String(500))
     donation_url: Mapped[str | None] = mapped_column(String(1000))
     handoff_mode: Mapped[HandoffMode] = mapped_column(
-        _enum(HandoffMode), default=HandoffMode.EXTERNAL
+        enum_column(HandoffMode), default=HandoffMode.EXTERNAL
     )
-    status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus), default=OrgStatus.ACTIVE)
+    status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus), default=OrgStatus.ACTIVE)
     listen_url: Mapped[str | None] = mapped_column(String(500))
     engage_url: Mapped[str | None] = mapped_column(String(500))
     receipt_note: Mapped[str] = mapped_column(String(500), default="")
@@ -135,9 +102,9 @@ class Referral(Base):
     ref: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
-    mode: Mapped[HandoffMode] = mapped_column(_enum(HandoffMode))
-    status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus))
-    arrived_via: Mapped[ArrivedVia] = mapped_column(_enum(ArrivedVia))
+    mode: Mapped[HandoffMode] = mapped_column(enum_column(HandoffMode))
+    status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus))
+    arrived_via: Mapped[ArrivedVia] = mapped_column(enum_column(ArrivedVia))
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))
     utm_campaign: Mapped[str | None] = mapped_column(String(100))
@@ -158,17 +125,3 @@ class DailySalt(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     salt: Mapped[str] = mapped_column(String(64))
-
-
-__all__ = [
-    "ArrivedVia",
-    "Base",
-    "DailySalt",
-    "HandoffMode",
-    "OrgStatus",
-    "Organization",
-    "OrganizationFocus",
-    "RecipientKind",
-    "Referral",
-    "ReferralStatus",
-]
