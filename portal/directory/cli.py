@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from portal.db import database
 from portal.directory import service
@@ -12,6 +13,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Load the demo directory (marked as demo data). Running it twice changes nothing."""
     with database().sessions() as session:

@@ -14,7 +14,12 @@ class DirectoryQuery(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    # Control characters match nothing, and PostgreSQL refuses a NUL byte outright.
+    q = SearchField(
+        _l("Search"),
+        filters=[lambda text: "".join(c if c.isprintable() else " " for c in text or "")],
+        validators=[Optional(), Length(max=100)],
+    )
     focus = SelectField(
         _l("Focus area"), choices=[("", _l("Any focus")), *FOCUS_AREAS.items()], default=""
     )

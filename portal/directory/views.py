@@ -45,6 +45,8 @@ def organizations():
 
 @bp.get("/organizations/<slug>")
 def organization(slug: str):
+    if not slug.isprintable():  # no slug has one, and PostgreSQL refuses a NUL byte
+        abort(404)
     org = get_session().scalar(
         select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE)
     ) or abort(404)
