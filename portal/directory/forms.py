@@ -2,12 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SearchField, SelectField
+from wtforms import IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.vocabulary import FOCUS_AREAS, REGIONS
 
 MAX_PAGE = 10_000
+
+
+def _choices(anything: str, vocabulary: dict) -> list[SelectChoice]:
+    """The catch-all choice, then the vocabulary (tuples are deprecated since WTForms 3.3)."""
+    return [SelectChoice("", anything), *(SelectChoice(k, v) for k, v in vocabulary.items())]
 
 
 class DirectoryQuery(FlaskForm):
@@ -21,12 +26,15 @@ class DirectoryQuery(FlaskForm):
         validators=[Optional(), Length(max=100)],
     )
     focus = SelectField(
-        _l("Focus area"), choices=[("", _l("Any focus")), *FOCUS_AREAS.items()], default=""
+        _l("Focus area"), choices=_choices(_l("Any focus"), FOCUS_AREAS), default=""
     )
-    region = SelectField(_l("Region"), choices=[("", _l("Anywhere")), *REGIONS.items()], default="")
+    region = SelectField(_l("Region"), choices=_choices(_l("Anywhere"), REGIONS), default="")
     sort = SelectField(
         _l("Order"),
-        choices=[("rotation", _l("Today's rotation")), ("name", _l("Name, A to Z"))],
+        choices=[
+            SelectChoice("rotation", _l("Today's rotation")),
+            SelectChoice("name", _l("Name, A to Z")),
+        ],
         default="rotation",
     )
     page = IntegerField(
