@@ -1,0 +1,46 @@
+"""``python -m stripe_sandbox``: run the sandbox on loopback for ``make run``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+
+from stripe_sandbox.server import SandboxServer, is_loopback
+from stripe_sandbox.webhooks import SANDBOX_WEBHOOK_SECRET
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line; refuses hosts other than loopback."""
+    parser = argparse.ArgumentParser(
+        prog="python -m stripe_sandbox",
+        description="Local Stripe-compatible sandbox (no money moves). Loopback only.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--webhook-url", default=None)
+    parser.add_argument("--webhook-secret", default=SANDBOX_WEBHOOK_SECRET)
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        parser.error(f"refusing to bind to {args.host!r}: the sandbox listens on loopback only")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted."""
+    args = parse_args(argv)
+    server = SandboxServer(
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        host=args.host,
+        port=args.port,
+        log_requests=True,
+    )
+    target = args.webhook_url or "no webhook URL"
+    print(f"Stripe sandbox on http://{args.host}:{args.port} → webhooks to {target}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""One sandbox instance: its store, its webhook dispatcher and where it is reachable."""
+
+from __future__ import annotations
+
+from stripe_sandbox import objects
+from stripe_sandbox.ids import new_id, now
+from stripe_sandbox.store import Store
+from stripe_sandbox.webhooks import (
+    DEFAULT_RETRY_DELAYS,
+    SANDBOX_WEBHOOK_SECRET,
+    WebhookDispatcher,
+    WebhookSettings,
+)
+
+# The API version stripe-python 16.x pins; events record the version of the request that
+# caused them, falling back to this one for donor actions that have no API request.
+DEFAULT_API_VERSION = "2026-10-28.endive"
+NO_REQUEST: tuple[str | None, str | None] = (None, None)
+
+
+class Sandbox:
+    """The state behind one sandbox app."""
+
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str = SANDBOX_WEBHOOK_SECRET,
+        public_url: str | None = None,
+        retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+    ) -> None:
+        self.store = Store()
+        self.webhooks = WebhookDispatcher(
+            WebhookSettings(url=webhook_url, secret=webhook_secret, retry_delays=retry_delays)
+        )
+        self.public_url = public_url
+        self.api_version = DEFAULT_API_VERSION
+
+    def emit(
+        self,
+        event_type: str,
+        obj: dict,
+        *,
+        request: tuple[str | None, str | None] = NO_REQUEST,
+    ) -> dict:
+        """Record an event about ``obj`` and queue it for the webhook endpoint."""
+        with self.store.lock:
+            event = objects.event(
+                new_id("evt_"),
+                event_type,
+                obj,
+                created=now(),
+                request=request,
+                pending_webhooks=1 if self.webhooks.has_endpoint() else 0,
+                api_version=self.api_version,
+            )
+            self.store.add_event(event)
+            # Queued under the store lock so that webhook order equals creation order.
+            self.webhooks.enqueue(event)
+        return event
+
+    def reset(self) -> None:
+        """Back to a freshly started sandbox: no objects, events or deliveries."""
+        with self.store.lock:
+            self.store.reset()
+            self.webhooks.reset()
+            self.api_version = DEFAULT_API_VERSION
+
+    def close(self) -> None:
+        """Stop the webhook worker."""
+        self.webhooks.stop()
