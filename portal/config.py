@@ -18,11 +18,22 @@ DEFAULTS = {
     # How long a worker trusts its copy of the routing table before asking the database again.
     "ROUTE_CACHE_SECONDS": 5.0,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Card-testing defence: checkouts one visitor may open per window.
+    "CHECKOUT_RATE_LIMIT": 10,
+    "CHECKOUT_RATE_WINDOW_SECONDS": 600,
+    # "Cover the fees" adds this share of the gift (basis points: 300 = 3%).
+    "FEE_COVER_BASIS_POINTS": 300,
+    "STRIPE_SANDBOX": False,
     "PROXY_HOPS": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
 }
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
 
 _ENV_KEYS = {
     "SECRET_KEY": str,
@@ -37,7 +48,10 @@ _ENV_KEYS = {
     "STRIPE_SECRET_KEY": str,
     "STRIPE_WEBHOOK_SECRET": str,
     "STRIPE_API_BASE": str,
-    "SESSION_COOKIE_SECURE": lambda v: v.strip().lower() in {"1", "true", "yes", "on"},
+    "STRIPE_SANDBOX": _flag,
+    "FEE_COVER_BASIS_POINTS": int,
+    "CHECKOUT_RATE_LIMIT": int,
+    "SESSION_COOKIE_SECURE": _flag,
 }
 
 

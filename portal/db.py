@@ -98,10 +98,15 @@ def insert_ignore(session: Session, model, values: dict | list[dict]) -> int:
     Safe to call twice and under concurrency: the database's unique constraint decides, never a
     prior SELECT.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    insert = dialect_insert(session)
+    result = session.execute(insert(model.__table__).on_conflict_do_nothing(), values)
+    return result.rowcount
+
+
+def dialect_insert(session: Session):
+    """The backend's own ``insert`` construct, which knows ``ON CONFLICT``."""
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(insert(model.__table__).on_conflict_do_nothing(), values)
-    return result.rowcount
+    return insert

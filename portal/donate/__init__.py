@@ -1,9 +1,18 @@
-"""Giving through the portal: the donation form and Stripe Checkout."""
+"""Giving through the portal: the donation form, Stripe Checkout and the donation ledger."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.donate import views
+    from portal import stripe_gateway
+    from portal.donate import cli, views, webhook
 
+    stripe_gateway.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(webhook.bp)
+    cli.init_app(app)
+    from portal.donate.money import display, fee_cover
+
+    app.context_processor(lambda: {"sandbox_banner": app.config["STRIPE_SANDBOX"]})
+    app.add_template_filter(lambda minor, code: display(minor, code), "money")
+    app.add_template_filter(fee_cover, "fee")

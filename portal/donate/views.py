@@ -1,12 +1,22 @@
-"""The donation form for recipients the coalition collects for."""
+"""The donation form, the hand-off to Stripe Checkout, and the thanks page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+import secrets
+import time
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from portal.db import get_session
-from portal.models import HandoffMode, Organization, OrgStatus
+from portal.donate import service
+from portal.donate.forms import DonationForm, prefill
+from portal.donate.money import CURRENCIES, fee_cover
+from portal.models import ArrivedVia, Donation, Frequency, HandoffMode, Organization, OrgStatus
+from portal.ratelimit import hit, visitor_key
+from portal.referrals import campaign, desk
+from portal.stripe_gateway import gateway
 
 bp = Blueprint("donate", __name__)
 
@@ -18,9 +28,105 @@ def coalition():
 
 @bp.get("/donate/<slug>")
 def form(slug: str):
-    org = get_session().scalar(
-        select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE)
+    org = _recipient(slug)
+    donation_form = DonationForm(formdata=None, data=prefill(request.args))
+    donation_form.attempt.data = secrets.token_hex(16)
+    return _render_form(org, donation_form, cancelled="cancelled" in request.args)
+
+
+@bp.post("/donate/<slug>")
+def submit(slug: str):
+    org = _recipient(slug)
+    donation_form = DonationForm()
+    if not donation_form.validate():
+        return _render_form(org, donation_form, status=400)
+    session, config = get_session(), current_app.config
+    key = visitor_key(config["SECRET_KEY"], "checkout", request.remote_addr or "")
+    if not hit(
+        session,
+        key,
+        limit=config["CHECKOUT_RATE_LIMIT"],
+        window_seconds=config["CHECKOUT_RATE_WINDOW_SECONDS"],
+        now=time.time(),
+    ):
+        session.commit()
+        abort(429)
+    donation = service.open_donation(
+        session,
+        org,
+        campaign.visit_from_request(ArrivedVia.PORTAL),
+        _gift(donation_form),
+        attempt=donation_form.attempt.data,
+        salts=desk().salts,
+    )
+    checkout = service.checkout_request(
+        donation, _return_urls(org, donation_form), locale=str(get_locale() or "en")
+    )
+    session.commit()
+    try:
+        url = service.start_checkout(session, gateway(), donation, checkout)
+    except service.CheckoutUnavailable:
+        session.commit()
+        donation_form.attempt.data = secrets.token_hex(16)
+        return _render_form(org, donation_form, status=503, stripe_failed=True)
+    session.commit()
+    return redirect(url, code=303)
+
+
+@bp.get("/donate/thanks")
+def thanks():
+    session = get_session()
+    donation = session.scalar(
+        select(Donation).filter_by(stripe_checkout_session_id=request.args.get("session_id", ""))
     ) or abort(404)
-    if org.handoff_mode != HandoffMode.STRIPE:
+    service.refresh_from_stripe(session, gateway(), donation)
+    session.commit()
+    return render_template("donate/thanks.html", donation=donation, org=donation.organization)
+
+
+def _recipient(slug: str) -> Organization:
+    org = get_session().scalar(select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE))
+    if org is None or org.handoff_mode != HandoffMode.STRIPE:
         abort(404)
-    return render_template("donate/form.html", org=org)
+    return org
+
+
+def _render_form(org, donation_form, *, status=200, cancelled=False, stripe_failed=False):
+    currency = CURRENCIES[donation_form.currency.data or "USD"]
+    return render_template(
+        "donate/form.html",
+        org=org,
+        form=donation_form,
+        currency=currency,
+        currencies=CURRENCIES,
+        fee_basis_points=current_app.config["FEE_COVER_BASIS_POINTS"],
+        cancelled=cancelled,
+        stripe_failed=stripe_failed,
+    ), status
+
+
+def _gift(donation_form: DonationForm) -> service.Gift:
+    amount = donation_form.amount_minor
+    fee = fee_cover(amount, current_app.config["FEE_COVER_BASIS_POINTS"])
+    return service.Gift(
+        amount=amount,
+        fee_cover=fee if donation_form.cover_fees.data else 0,
+        currency=donation_form.currency.data,
+        frequency=Frequency(donation_form.frequency.data),
+        dedication=(donation_form.dedication.data or "").strip() or None,
+        share_email=bool(donation_form.share_email.data),
+    )
+
+
+def _return_urls(org: Organization, donation_form: DonationForm) -> service.ReturnUrls:
+    choices = {
+        "amount": donation_form.preset.data
+        if donation_form.preset.data != "other"
+        else donation_form.other_amount.data,
+        "currency": donation_form.currency.data,
+        "frequency": donation_form.frequency.data,
+        **({"cover_fees": "1"} if donation_form.cover_fees.data else {}),
+        "cancelled": "1",
+    }
+    success = url_for(".thanks", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
+    return service.ReturnUrls(success, url_for(".form", slug=org.slug, _external=True, **choices))

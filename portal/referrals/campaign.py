@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 
-from portal.referrals.service import UTM_KEYS
+from portal.models import ArrivedVia
+from portal.referrals.service import UTM_KEYS, Visit
 
 _MAX_TAG = 100
 
@@ -58,3 +59,19 @@ def _remember_campaign() -> None:
     host = external_referrer_host()
     if host and host != session.get("landing_referrer"):
         session["landing_referrer"] = host
+
+
+def visit_from_request(via: ArrivedVia) -> Visit:
+    """What this request tells about the donor, reduced to what a referral may keep."""
+    if via == ArrivedVia.LINK:
+        tags = campaign_from(request.args) or remembered_campaign()
+        referrer = external_referrer_host()
+    else:
+        tags, referrer = remembered_campaign(), remembered_referrer()
+    return Visit(
+        arrived_via=via,
+        user_agent=request.headers.get("User-Agent", "")[:512],
+        client_ip=request.remote_addr or "",
+        referrer_host=referrer,
+        campaign=tags,
+    )

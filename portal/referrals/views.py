@@ -18,7 +18,7 @@ def go(slug: str):
     session, referrals = get_session(), desk()
     route = referrals.routes.lookup(session, slug) or abort(404)
     via = ArrivedVia.PORTAL if request.method == "POST" else ArrivedVia.LINK
-    visit = _visit(via)
+    visit = campaign.visit_from_request(via)
     coalition = referrals.routes.coalition(session, current_app.config["COALITION_SLUG"])
     handoff = plan_handoff(
         route,
@@ -44,18 +44,3 @@ def _form_url(slug: str | None, visit: Visit) -> str:
     if slug is None:
         return url_for("donate.coalition", **visit.campaign)
     return url_for("donate.form", slug=slug, **visit.campaign)
-
-
-def _visit(via: ArrivedVia) -> Visit:
-    if via == ArrivedVia.LINK:
-        tags = campaign.campaign_from(request.args) or campaign.remembered_campaign()
-        referrer = campaign.external_referrer_host()
-    else:
-        tags, referrer = campaign.remembered_campaign(), campaign.remembered_referrer()
-    return Visit(
-        arrived_via=via,
-        user_agent=request.headers.get("User-Agent", "")[:512],
-        client_ip=request.remote_addr or "",
-        referrer_host=referrer,
-        campaign=tags,
-    )

@@ -1,0 +1,67 @@
+"""Staff commands for the donation ledger: CSV export and reconciliation with Stripe."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import click
+from flask import Flask
+
+from portal.csv_export import csv_lines, day_range
+from portal.db import database
+from portal.donate import queries
+from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
+from portal.referrals.cli import DAY
+from portal.stripe_gateway import GatewayError, gateway
+
+_WINDOW = re.compile(r"^(\d{1,4})([dh])$")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(export_donations)
+    app.cli.add_command(reconcile_stripe)
+
+
+@click.command("export-donations")
+@click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")
+@click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")
+def export_donations(since, until):
+    """Print the donation ledger as CSV, one row per payment or attempt."""
+    start, end = day_range(since and since.date(), until and until.date())
+    with database().sessions() as session:
+        rows = queries.donation_rows(session, start=start, end=end)
+        for line in csv_lines(queries.EXPORT_HEADER, rows):
+            click.echo(line, nl=False)
+
+
+@click.command("reconcile-stripe")
+@click.option(
+    "--since",
+    "window",
+    default="3d",
+    show_default=True,
+    help="How far back to look: 3d (days) or 12h (hours), at most 30d.",
+)
+def reconcile_stripe(window: str):
+    """Apply every Stripe event of the window that the webhook missed. Safe to run twice."""
+    match = _WINDOW.match(window)
+    seconds = match and int(match[1]) * (86_400 if match[2] == "d" else 3_600)
+    if not seconds or seconds > 30 * 86_400:
+        raise click.BadParameter(
+            "use a number of days or hours, like 3d or 12h (at most 30d)", param_hint="--since"
+        )
+    counts: dict[str, int] = {}
+    try:
+        events = list(gateway().events_since(int(time.time()) - seconds, HANDLED_TYPES))
+    except GatewayError as error:
+        raise click.ClickException(f"Stripe did not answer: {error.reason}") from None
+    with database().sessions() as session:
+        for event in events:
+            outcome = record_stripe_event(session, event)
+            session.commit()
+            counts[outcome] = counts.get(outcome, 0) + 1
+    missed = len(events) - counts.get(DUPLICATE, 0)
+    click.echo(f"{len(events)} event(s) from Stripe; {missed} were missing and are now applied.")
+    for outcome, count in sorted(counts.items()):
+        click.echo(f"  {outcome}: {count}")

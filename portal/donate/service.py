@@ -1,0 +1,209 @@
+"""Starting a gift: the referral, the donation row, and the Stripe Checkout Session."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.db import begin_write, insert_ignore
+from portal.donate.ledger import apply_checkout_session
+from portal.models import (
+    Donation,
+    DonationStatus,
+    Frequency,
+    Organization,
+    Referral,
+    ReferralStatus,
+)
+from portal.referrals.routing import Route
+from portal.referrals.service import Visit, referral_record
+from portal.referrals.visitors import SaltKeeper, visitor_hash
+from portal.stripe_gateway import GatewayError, StripeGateway
+
+
+@dataclass(frozen=True)
+class Gift:
+    """What the donor chose, in minor units."""
+
+    amount: int
+    fee_cover: int
+    currency: str
+    frequency: Frequency
+    dedication: str | None = None
+    share_email: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.fee_cover
+
+
+@dataclass(frozen=True)
+class ReturnUrls:
+    success: str  # carries Stripe's {CHECKOUT_SESSION_ID} placeholder
+    cancel: str
+
+
+class CheckoutUnavailable(Exception):
+    """Stripe could not open a checkout; the referral and donation say why."""
+
+
+def open_donation(
+    session: Session,
+    org: Organization,
+    visit: Visit,
+    gift: Gift,
+    *,
+    attempt: str,
+    salts: SaltKeeper,
+) -> Donation:
+    """The referral and open donation for this form submission. Flushes, never commits.
+
+    ``attempt`` is the form's one-time token and becomes the referral's ref, so a double-click
+    or a retried POST finds the donation it already opened instead of opening another.
+    """
+    begin_write(session)
+    existing = _donation_for_attempt(session, attempt)
+    if existing is not None:
+        if _same_gift(existing, gift) and existing.status != DonationStatus.FAILED:
+            return existing
+        attempt = secrets.token_hex(16)  # the donor changed their mind: a new hand-off
+    route = Route(org.id, org.slug, org.name, org.kind, org.handoff_mode, org.status, None)
+    record = referral_record(
+        route,
+        visit,
+        ref=attempt,
+        destination="stripe-checkout",
+        status=ReferralStatus.CHECKOUT_STARTED,
+    )
+    salt = salts.salt_for(session, record["created_at"].date())
+    record["visitor_hash"] = visitor_hash(salt, visit.client_ip, visit.user_agent, org.id)
+    insert_ignore(session, Referral, record)  # waits for, then yields to, a concurrent twin
+    return _donation_for_attempt(session, attempt) or _new_donation(session, org, gift, attempt)
+
+
+def start_checkout(
+    session: Session, gateway: StripeGateway, donation: Donation, request: CheckoutRequest
+) -> str:
+    """Open (or find again) the donation's Checkout Session and return its URL. Flushes.
+
+    Call outside any transaction: the Stripe call must not hold the database's write lock, so
+    the write that records its answer starts only once Stripe has answered.
+    Raises CheckoutUnavailable after marking the referral and donation failed.
+    """
+    if donation.checkout_url and donation.status == DonationStatus.OPEN:
+        return donation.checkout_url
+    try:
+        checkout = gateway.create_checkout_session(
+            request.params, idempotency_key=request.idempotency_key
+        )
+    except GatewayError as error:
+        begin_write(session)
+        donation.status = DonationStatus.FAILED
+        donation.failure_reason = error.reason
+        donation.referral.status = ReferralStatus.CHECKOUT_FAILED
+        donation.referral.failure_reason = error.reason
+        session.flush()
+        raise CheckoutUnavailable(error.reason) from None
+    begin_write(session)
+    donation.stripe_checkout_session_id = checkout.id
+    donation.checkout_url = checkout.url
+    donation.referral.destination_url = checkout.url[:2000]
+    session.flush()
+    return checkout.url
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    params: dict
+    idempotency_key: str
+
+
+def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> CheckoutRequest:
+    """What to ask Stripe for this donation; the key is derived from the referral, so asking
+    twice yields one session. Our ids travel in the session's metadata."""
+    org, monthly = donation.organization, donation.frequency == Frequency.MONTHLY
+    metadata = {
+        "donation_id": str(donation.id),
+        "referral_id": str(donation.referral_id),
+        "referral_ref": donation.referral.ref,
+        "recipient": org.slug,
+    }
+    price = {
+        "currency": donation.currency.lower(),
+        "unit_amount": donation.amount,
+        "product_data": {"name": f"Donation to {org.name}"},
+    }
+    if monthly:
+        price["recurring"] = {"interval": "month"}
+    params = {
+        "mode": "subscription" if monthly else "payment",
+        "line_items": [{"price_data": price, "quantity": 1}],
+        "client_reference_id": str(donation.referral_id),
+        "metadata": metadata,
+        "success_url": urls.success,
+        "cancel_url": urls.cancel,
+        "locale": locale if locale in {"en", "he", "fr", "de", "es", "it"} else "auto",
+    }
+    payment_data: dict = {"metadata": metadata}
+    if org.stripe_account_id:
+        payment_data["transfer_data"] = {"destination": org.stripe_account_id}
+    if monthly:
+        params["subscription_data"] = payment_data
+    else:
+        params["submit_type"] = "donate"
+        params["payment_intent_data"] = payment_data
+    return CheckoutRequest(params, f"checkout-{donation.referral.ref}")
+
+
+def refresh_from_stripe(session: Session, gateway: StripeGateway, donation: Donation) -> None:
+    """Ask Stripe about an unfinished checkout and fulfil it if it is done. Flushes.
+
+    The same idempotent fulfilment the webhook uses, so it never counts a gift twice.
+    """
+    if donation.status != DonationStatus.OPEN or not donation.stripe_checkout_session_id:
+        return
+    try:
+        checkout = gateway.retrieve_checkout_session(donation.stripe_checkout_session_id)
+    except GatewayError:
+        return  # the webhook will get there
+    if checkout.get("status") == "complete":
+        begin_write(session)
+        apply_checkout_session(session, checkout)
+
+
+def _donation_for_attempt(session: Session, attempt: str) -> Donation | None:
+    return session.scalar(
+        select(Donation)
+        .join(Referral, Donation.referral_id == Referral.id)
+        .where(Referral.ref == attempt)
+        .order_by(Donation.id)
+    )
+
+
+def _same_gift(donation: Donation, gift: Gift) -> bool:
+    return (donation.amount, donation.currency, donation.frequency) == (
+        gift.total,
+        gift.currency,
+        gift.frequency,
+    )
+
+
+def _new_donation(session: Session, org: Organization, gift: Gift, attempt: str) -> Donation:
+    referral = session.scalar(select(Referral).filter_by(ref=attempt))
+    donation = Donation(
+        referral=referral,
+        organization=org,
+        amount=gift.total,
+        fee_cover=gift.fee_cover,
+        currency=gift.currency,
+        frequency=gift.frequency,
+        status=DonationStatus.OPEN,
+        dedication=gift.dedication,
+        share_email=gift.share_email,
+    )
+    session.add(donation)
+    session.flush()
+    return donation

@@ -1,0 +1,38 @@
+"""``POST /stripe/webhook``: Stripe's signed events, the only source of "paid"."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal import csrf
+from portal.db import get_session
+from portal.donate.ledger import record_stripe_event
+from portal.stripe_gateway import InvalidWebhook, gateway
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("stripe", __name__)
+
+
+@bp.post("/stripe/webhook")
+@csrf.exempt
+def webhook():
+    try:
+        event = gateway().verify_webhook(
+            request.get_data(cache=False), request.headers.get("Stripe-Signature")
+        )
+    except InvalidWebhook as exc:
+        log.warning("webhook refused: %s", exc)
+        return jsonify(error="invalid webhook"), 400
+    session = get_session()
+    try:
+        outcome = record_stripe_event(session, event)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("webhook %s not stored; Stripe will retry", event["id"])
+        return jsonify(error="temporarily unavailable"), 503
+    return jsonify(received=True, outcome=outcome), 200

@@ -1,0 +1,106 @@
+"""The donation ledger and the Stripe events that move it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.models.core import Organization, Referral
+from portal.models.types import UTCDateTime, enum_column, utcnow
+
+
+class Frequency(StrEnum):
+    ONE_TIME = "one_time"
+    MONTHLY = "monthly"
+
+
+class DonationStatus(StrEnum):
+    OPEN = "open"  # checkout session created, donor has not finished
+    PROCESSING = "processing"  # checkout done, an asynchronous payment is pending
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+
+
+# Stripe may deliver a donation's events more than once and in any order; a status only ever moves
+# up this ladder, so every order of the same events ends in the same state.
+STATUS_RANK = {
+    DonationStatus.OPEN: 0,
+    DonationStatus.PROCESSING: 1,
+    DonationStatus.EXPIRED: 2,
+    DonationStatus.FAILED: 2,
+    DonationStatus.PAID: 3,
+    DonationStatus.REFUNDED: 4,
+}
+
+
+class Donation(Base):
+    """One payment (or one attempt at it). A monthly gift has one row per paid invoice."""
+
+    __tablename__ = "donation"
+    __table_args__ = (Index("ix_donation_org_created", "organization_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    amount: Mapped[int] = mapped_column(Integer)  # minor units, fee cover included
+    fee_cover: Mapped[int] = mapped_column(Integer, default=0)  # minor units within ``amount``
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
+    status: Mapped[DonationStatus] = mapped_column(
+        enum_column(DonationStatus), default=DonationStatus.OPEN
+    )
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    dedication: Mapped[str | None] = mapped_column(String(200))
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept only when the donor opted in to share it with the recipient.
+    donor_email: Mapped[str | None] = mapped_column(String(320))
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(String(2000))
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    subscription_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    referral: Mapped[Referral | None] = relationship()
+
+    def move_to(self, status: DonationStatus) -> bool:
+        """Take ``status`` if it is further along than the current one; True if it moved."""
+        if STATUS_RANK[status] <= STATUS_RANK[self.status]:
+            return False
+        self.status = status
+        return True
+
+
+class StripeEvent(Base):
+    """Each Stripe event once, by its id: the unique key is what makes a redelivery a no-op."""
+
+    __tablename__ = "stripe_event"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str | None] = mapped_column(String(255))
+    # The Stripe id that links this event to a donation we may not know yet (a refund's payment
+    # intent, a cancelled subscription), so it can be applied when the donation learns that id.
+    related_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    stripe_created: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(20))
+
+
+class RateCounter(Base):
+    """Hits per key per fixed window, shared by every worker through the database."""
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

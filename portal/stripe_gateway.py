@@ -1,0 +1,112 @@
+"""The only module that talks to Stripe: Checkout Sessions, events, and webhook signatures."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import stripe
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class GatewayError(Exception):
+    """Stripe could not do what we asked; ``reason`` is for staff, never shown to donors."""
+
+    def __init__(self, reason: str, *, retryable: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class InvalidWebhook(Exception):
+    """A webhook delivery that is not provably from Stripe: bad signature, stale or malformed."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+class StripeGateway:
+    """Stripe behind one object, with its client injected (no global API key)."""
+
+    def __init__(self, client: stripe.StripeClient, webhook_secret: str | None):
+        self._client = client
+        self._webhook_secret = webhook_secret
+
+    def create_checkout_session(self, params: dict, *, idempotency_key: str) -> CheckoutSession:
+        """Create a Checkout Session; the same key always yields the same session."""
+        created = self._call(
+            self._client.v1.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
+        return CheckoutSession(created.id, created.url)
+
+    def retrieve_checkout_session(self, session_id: str) -> dict:
+        return self._call(self._client.v1.checkout.sessions.retrieve, session_id).to_dict()
+
+    def retrieve_payment_intent(self, payment_intent_id: str) -> dict:
+        return self._call(self._client.v1.payment_intents.retrieve, payment_intent_id).to_dict()
+
+    def events_since(self, created_after: int, types: list[str]) -> Iterator[dict]:
+        """Every event created at or after the Unix time ``created_after``, oldest first."""
+        page = self._call(
+            self._client.v1.events.list,
+            params={"created": {"gte": created_after}, "types": types, "limit": 100},
+        )
+        events = [event.to_dict() for event in page.auto_paging_iter()]
+        yield from sorted(events, key=lambda event: (event["created"], event["id"]))
+
+    def verify_webhook(self, payload: bytes, signature: str | None) -> dict:
+        """The event in a webhook body, only if Stripe signed it within the tolerance."""
+        if not self._webhook_secret:
+            raise InvalidWebhook("no webhook secret is configured")
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
+            )
+            event = json.loads(payload)
+        except (stripe.SignatureVerificationError, ValueError) as exc:
+            raise InvalidWebhook(str(exc)) from None
+        if not isinstance(event, dict) or not {"id", "type", "data", "created"} <= event.keys():
+            raise InvalidWebhook("not an event object")
+        return event
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except stripe.StripeError as exc:
+            retryable = isinstance(
+                exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError
+            )
+            reason = f"{type(exc).__name__}: {exc.user_message or exc}"[:300]
+            log.warning("Stripe call failed: %s", reason)
+            raise GatewayError(reason, retryable=retryable) from None
+
+
+def build_gateway(config) -> StripeGateway:
+    """A gateway for the configured keys; ``STRIPE_API_BASE`` points it at the local sandbox."""
+    base = config.get("STRIPE_API_BASE")
+    client = stripe.StripeClient(
+        config.get("STRIPE_SECRET_KEY") or "sk_test_unconfigured",
+        base_addresses={"api": base} if base else None,
+        max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 1),
+        http_client=stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 15)),
+    )
+    return StripeGateway(client, config.get("STRIPE_WEBHOOK_SECRET"))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["stripe_gateway"] = build_gateway(app.config)
+
+
+def gateway() -> StripeGateway:
+    return current_app.extensions["stripe_gateway"]
