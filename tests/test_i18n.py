@@ -1,0 +1,176 @@
+"""Three languages: English first, Arabic and Hebrew right-to-left, every string translatable."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from portal import create_app
+
+
+class _RootAttributes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.attrs: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html" and self.attrs is None:
+            self.attrs = dict(attrs)
+
+
+def language_of(response) -> tuple[str, str]:
+    """The page's ``(lang, dir)`` as the ``<html>`` element declares them."""
+    parser = _RootAttributes()
+    parser.feed(response.get_data(as_text=True))
+    return parser.attrs["lang"], parser.attrs["dir"]
+
+
+@pytest.fixture
+def trilingual(app_config):
+    """A client of the portal with Arabic and Hebrew switched on."""
+    app = create_app({**app_config, "LANGUAGES": ["en", "ar", "he"]})
+    yield app.test_client()
+    app.extensions["portal_db"].engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/", "/organizations", "/organizations/roots", "/nowhere"])
+def test_pages_are_english_left_to_right_by_default(client, make_org, path):
+    make_org("roots")
+
+    assert language_of(client.get(path)) == ("en", "ltr")
+
+
+def test_arabic_asked_in_the_address_is_right_to_left(trilingual):
+    response = trilingual.get("/?lang=ar")
+
+    assert language_of(response) == ("ar", "rtl")
+
+
+def test_hebrew_preferred_by_the_browser_is_right_to_left(trilingual):
+    response = trilingual.get("/", headers={"Accept-Language": "he-IL,he;q=0.9,en;q=0.5"})
+
+    assert language_of(response) == ("he", "rtl")
+
+
+def test_language_in_the_address_wins_over_the_browser_preference(trilingual):
+    response = trilingual.get("/?lang=en", headers={"Accept-Language": "he"})
+
+    assert language_of(response) == ("en", "ltr")
+
+
+def test_unsupported_language_falls_back_to_english(trilingual):
+    response = trilingual.get("/?lang=fr", headers={"Accept-Language": "fr, de"})
+
+    assert language_of(response) == ("en", "ltr")
+
+
+def test_language_not_switched_on_is_not_used(client):
+    response = client.get("/?lang=ar", headers={"Accept-Language": "ar"})
+
+    assert language_of(response) == ("en", "ltr")
+
+
+def test_error_pages_follow_the_language(trilingual):
+    response = trilingual.get("/organizations/nowhere?lang=he")
+
+    assert response.status_code == 404
+    assert language_of(response) == ("he", "rtl")
+
+
+# Right-to-left readiness of the stylesheet
+
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_PHYSICAL = re.compile(
+    r"""(?<![\w-])(?:
+        (?:margin|padding|border|scroll-margin|scroll-padding)-(?:left|right)\b
+      | border-(?:top|bottom)-(?:left|right)-radius\b
+      | (?:left|right)\s*:
+      | (?:text-align|float|clear)\s*:\s*(?:left|right)\b
+    )""",
+    re.X,
+)
+_SHORTHAND = re.compile(r"(?<![\w-])(margin|padding|inset|border-width)\s*:\s*([^;}]+)")
+
+
+@pytest.fixture(scope="module")
+def stylesheet(repo_root) -> str:
+    return _COMMENT.sub("", (repo_root / "static" / "portal.css").read_text(encoding="utf-8"))
+
+
+def test_stylesheet_uses_no_physical_left_or_right_properties(stylesheet):
+    assert _PHYSICAL.findall(stylesheet) == []
+
+
+def test_stylesheet_shorthands_give_both_inline_sides_the_same_value(stylesheet):
+    lopsided = [
+        f"{name}: {values}"
+        for name, values in _SHORTHAND.findall(stylesheet)
+        if len(parts := values.split()) == 4 and parts[1] != parts[3]
+    ]
+
+    assert lopsided == []
+
+
+# Every visible template string goes through gettext
+
+_JINJA = re.compile(
+    r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S
+)
+_VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description", "label"}
+_BUTTON_INPUTS = {"submit", "button", "reset"}
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class _BareText(HTMLParser):
+    """Words a visitor would see that are written straight into a template."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        visible = set(_VISIBLE_ATTRIBUTES)
+        if tag == "input" and attrs.get("type") in _BUTTON_INPUTS:
+            visible.add("value")
+        self.found += [
+            f"{tag}[{name}]={value!r}"
+            for name, value in attrs.items()
+            if name in visible and value and _WORD.search(value)
+        ]
+
+    def handle_data(self, data):
+        if _WORD.search(data):
+            self.found.append(data.strip())
+
+
+def bare_text(template: str) -> list[str]:
+    parser = _BareText()
+    parser.feed(_JINJA.sub(" ", template))
+    parser.close()
+    return parser.found
+
+
+def test_bare_text_check_notices_untranslated_words():
+    template = (
+        '<p>{{ _("Fine") }} Oops</p><input type="submit" value="Send">'
+        '<img alt="A dove"><span>{{ org.name }} · 3</span>'
+        "{% trans %}Fine too{% endtrans %}"
+    )
+
+    assert bare_text(template) == ["Oops", "input[value]='Send'", "img[alt]='A dove'"]
+
+
+def test_templates_show_no_text_outside_gettext(repo_root):
+    templates = sorted((repo_root / "templates").rglob("*.html"))
+
+    found = {
+        str(path.relative_to(repo_root)): words
+        for path in templates
+        if (words := bare_text(path.read_text(encoding="utf-8")))
+    }
+
+    assert templates
+    assert found == {}
