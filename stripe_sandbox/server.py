@@ -69,8 +69,12 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         """Bind and serve from a daemon thread; returns self."""
         server = self._bind()
+        # A short poll keeps stop() quick: shutdown() waits for the loop's next poll.
         self._thread = threading.Thread(
-            target=server.serve_forever, name="stripe-sandbox-http", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="stripe-sandbox-http",
+            daemon=True,
         )
         self._thread.start()
         return self
