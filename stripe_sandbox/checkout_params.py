@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from stripe_sandbox.errors import StripeError, resource_missing
+from stripe_sandbox.errors import StripeError, missing_parameter, resource_missing
 from stripe_sandbox.params import (
     array,
     boolean,
@@ -151,7 +151,7 @@ def validate_session_create(params: dict, *, created: int) -> dict:
 def _check_mode(cleaned: dict) -> str:
     mode = cleaned.get("mode")
     if mode is None:
-        raise StripeError("Missing required param: mode.", code="parameter_missing", param="mode")
+        raise missing_parameter("mode")
     if mode == "setup":
         raise StripeError("The Stripe sandbox does not implement `setup` mode.", param="mode")
     return mode
@@ -165,11 +165,7 @@ def _check_line_item(item: dict, name: str, mode: str) -> None:
             f"You must specify either `price` or `price_data` in `{name}`.", param=name
         )
     if "quantity" not in item:
-        raise StripeError(
-            f"Missing required param: {name}[quantity].",
-            code="parameter_missing",
-            param=f"{name}[quantity]",
-        )
+        raise missing_parameter(f"{name}[quantity]")
     if item["quantity"] < 1:
         raise StripeError(
             "This value must be greater than or equal to 1.", param=f"{name}[quantity]"
@@ -191,11 +187,7 @@ def _check_price_data(data: dict, name: str) -> None:
             f"You must specify either `product` or `product_data` in `{name}`.", param=name
         )
     if "unit_amount" not in data:
-        raise StripeError(
-            f"Missing required param: {name}[unit_amount].",
-            code="parameter_missing",
-            param=f"{name}[unit_amount]",
-        )
+        raise missing_parameter(f"{name}[unit_amount]")
     if not 0 <= data["unit_amount"] <= 99_999_999:
         raise StripeError(
             "This value must be between 0 and 99999999.", param=f"{name}[unit_amount]"

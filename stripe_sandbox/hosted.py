@@ -55,11 +55,17 @@ def _page(session: dict, *, email: str, error: str | None) -> dict:
         "amount": format_amount(session["amount_total"], session["currency"]),
         "every": every,
         "recipients": [item["price_data"]["product_data"] for item in items],
-        "submit_label": _SUBMIT_LABELS.get(session["submit_type"] or "", "Pay"),
+        "submit_label": _submit_label(session),
         "email": email,
         "email_locked": session["customer_email"] is not None,
         "error": error,
     }
+
+
+def _submit_label(session: dict) -> str:
+    # Checkout's button says "Subscribe" for subscriptions unless submit_type says otherwise.
+    default = "Subscribe" if session["mode"] == "subscription" else "Pay"
+    return _SUBMIT_LABELS.get(session["submit_type"] or "", default)
 
 
 def _lookup(checkout_id: str) -> dict | None:

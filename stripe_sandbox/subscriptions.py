@@ -8,7 +8,7 @@ from stripe_sandbox.ids import new_id, now
 from stripe_sandbox.state import Sandbox
 
 
-def start(sandbox: Sandbox, session: dict, items: list[dict], email: str, *, settled: bool):
+def start(sandbox: Sandbox, session: dict, items: list[dict], email: str, *, settled: bool) -> dict:
     """Create customer, subscription, first invoice and its payment for a Checkout Session.
 
     Returns the invoice; ``settled`` False leaves the payment processing (a bank debit).
@@ -86,7 +86,9 @@ def _new_invoice(sandbox, owner, sub, charged, names, reason, period) -> dict:
     return sandbox.store.add(invoice)
 
 
-def _pay_invoice(sandbox: Sandbox, invoice: dict, owner: dict, email: str, *, settled: bool):
+def _pay_invoice(
+    sandbox: Sandbox, invoice: dict, owner: dict, email: str, *, settled: bool
+) -> None:
     store = sandbox.store
     intent = payments.payment_intent(
         new_id("pi_"),
