@@ -47,6 +47,17 @@ def test_cli_defaults():
     args = parse_args([])
 
     assert (args.host, args.port, args.webhook_url) == ("127.0.0.1", 12111, None)
+    assert args.retry_delays[0] > 0
+
+
+def test_cli_reads_retry_delays():
+    assert parse_args(["--retry-delays", "0.1, 2"]).retry_delays == (0.1, 2.0)
+
+
+@pytest.mark.parametrize("delays", ["soon", "-1"])
+def test_cli_refuses_bad_retry_delays(delays):
+    with pytest.raises(SystemExit):
+        parse_args(["--retry-delays", delays])
 
 
 def test_url_is_known_once_started_and_server_stops():
