@@ -100,6 +100,28 @@ def test_member_page_shows_name_descriptions_and_labels(client, read, ecopeace):
     assert "West Bank" in page.text
 
 
+def test_member_page_names_the_country_once_when_it_is_the_region(client, read, make_org):
+    make_org("roots", region="israel-palestine", country="Israel and Palestine")
+
+    meta = read(client.get("/organizations/roots")).one("p", class_="meta")
+
+    assert meta.text.count("Israel and Palestine") == 1
+
+
+def test_member_page_names_region_and_country_when_they_differ(client, read, ecopeace):
+    meta = read(client.get("/organizations/ecopeace")).one("p", class_="meta")
+
+    assert "West Bank" in meta.text and "Jordan, Israel and Palestine" in meta.text
+
+
+def test_members_own_text_is_isolated_for_right_to_left_pages(client, read, ecopeace):
+    page = read(client.get("/organizations/ecopeace"))
+
+    isolated = [bdi.text for bdi in page.all("bdi")]
+    assert "EcoPeace Middle East" in isolated
+    assert "Protects the Jordan River together." in isolated
+
+
 def test_member_page_links_to_the_members_website(client, read, ecopeace):
     page = read(client.get("/organizations/ecopeace"))
 
@@ -246,7 +268,7 @@ def test_real_entry_shows_no_demo_notice(client, read, make_org):
 
 
 def count_recipients(db_session, *conditions) -> int:
-    db_session.expire_all()
+    db_session.rollback()  # a new transaction sees what other connections committed
     return db_session.scalar(select(func.count(Organization.id)).where(*conditions))
 
 
@@ -277,7 +299,7 @@ def test_seed_demo_leaves_an_entry_staff_edited_alone(runner, db_session, make_o
 
     runner.invoke(args=["seed-demo"])
 
-    db_session.expire_all()
+    db_session.rollback()  # a new transaction sees what other connections committed
     roots = db_session.scalar(select(Organization).filter_by(slug="roots"))
     assert (roots.name, roots.is_demo) == ("Roots (edited by staff)", False)
 

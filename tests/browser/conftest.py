@@ -1,0 +1,154 @@
+"""A live portal in a background thread, and a real Chromium driving it through Playwright.
+
+The browser may only talk to the live portal and to ``https://member.example``, a local stand-in
+for members' own donation pages (Playwright's ``page.route`` cannot catch the portal's redirect
+there, so the name resolves to a local HTTPS server instead). Every other request is aborted and
+recorded: a test never reaches the internet and can assert that no page calls a third party.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+MEMBER_HOST = "member.example"
+ALLOWED_HOSTS = {"127.0.0.1", "localhost", MEMBER_HOST}
+MEMBER_PAGE = b"<!doctype html><title>Give</title><h1>Thank you for giving</h1>"
+
+
+@pytest.fixture
+def app_config(app_config):
+    """The shared config, served over plain HTTP on whatever host and port the server gets."""
+    return {**app_config, "SERVER_NAME": None, "SESSION_COOKIE_SECURE": False}
+
+
+@pytest.fixture
+def serve():
+    """Factory: ``serve(app)`` serves ``app`` on a free local port and returns its base URL."""
+    running = []
+
+    def _serve(app) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield _serve
+    for server, thread in running:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app, runner, serve) -> str:
+    """The portal with the demo directory loaded, served live: its base URL."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return serve(app)
+
+
+class _MemberPage(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(MEMBER_PAGE)))
+        self.end_headers()
+        self.wfile.write(MEMBER_PAGE)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def member_site(tmp_path_factory):
+    """``https://member.example`` served on a free local port (self-signed); yields the port."""
+    directory = tmp_path_factory.mktemp("member-site")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            *["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"],
+            *("-subj", f"/CN={MEMBER_HOST}", "-addext", f"subjectAltName=DNS:{MEMBER_HOST}"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MemberPage)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, name="member-site", daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    """One headless Chromium for the run; skipped without one unless REQUIRE_BROWSER=1."""
+    if not CHROMIUM.exists():
+        reason = f"no Chromium at {CHROMIUM}: the browser tests need it"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    member_port = request.getfixturevalue("member_site")
+    resolve = f"--host-resolver-rules=MAP {MEMBER_HOST} 127.0.0.1:{member_port}"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, resolve]
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def offsite_requests() -> list[str]:
+    """URLs the page tried to fetch from any other host (all of them aborted)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, offsite_requests):
+    """A fresh browser tab (own cookies) at desktop size, fenced in to the allowed hosts."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", ignore_https_errors=True
+    )
+    context.set_default_timeout(10_000)
+
+    def _local_only(route):
+        if urlsplit(route.request.url).hostname in ALLOWED_HOSTS:
+            route.continue_()
+        else:
+            offsite_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", _local_only)
+    tab = context.new_page()
+    yield tab
+    context.close()
