@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal import config, db, errors, i18n, referrals, schema
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.staff import init_app as init_staff
 
     config.load_config(app, test_config)
     if app.config["PROXY_HOPS"]:
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     init_directory(app)
     init_donate(app)
+    init_staff(app)
     app.after_request(_security_headers)
     _keep_addresses_out_of_logs()
     return app

@@ -1,0 +1,199 @@
+"""Who is signed in: Flask-Login wiring, session lifetimes, access decorators and a safe ``next``.
+
+Import ``staff_required``, ``admin_required`` and ``current_staff`` from here to guard a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from functools import wraps
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from portal.db import begin_write, get_session
+from portal.models import LoginOutcome, Staff
+from portal.staff import passwords, service, staff_desk, throttle
+
+log = logging.getLogger(__name__)
+
+login_manager = LoginManager()
+# Flask-Login's own protection hashes the visitor's address into the cookie; the per-account
+# session version below does the job instead, and no address-derived data is kept.
+login_manager.session_protection = None
+
+_SINCE = "staff_since"
+_SEEN = "staff_seen"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_staff)
+    login_manager.unauthorized_handler(to_login)
+
+
+def current_staff() -> Staff | None:
+    """The signed-in staff member of this request, or None."""
+    user = current_user._get_current_object()
+    return user if isinstance(user, Staff) else None
+
+
+def staff_required(view):
+    """Any signed-in staff member; anyone else is sent to sign in and brought back after."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        _prepare_write()
+        if current_staff() is None:
+            return to_login()
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def admin_required(view):
+    """Admins only: others signed in get a 403, anonymous visitors are sent to sign in."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        _prepare_write()
+        staff = current_staff()
+        if staff is None:
+            return to_login()
+        if not staff.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def no_store(response):
+    """For every console page: they show staff emails, numbers and, once, a new password."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def to_login():
+    if g.pop("staff_session_expired", False):
+        flash(_("Your session has ended. Please sign in again."), "info")
+    if request.method not in _SAFE_METHODS:
+        return redirect(url_for("staff.login"), code=303)
+    here = request.full_path.rstrip("?")
+    return redirect(url_for("staff.login", next=safe_next(here)))
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` when it is a path on this site, else None: ``next`` never leads elsewhere.
+
+    Browsers read ``\\`` as ``/`` and drop tabs and newlines, so ``/\\evil``, ``/\\t/evil`` and
+    their percent-encoded forms would all become ``//evil``, another host: refuse them all.
+    """
+    if not value or len(value) > 2000:
+        return None
+    for text in (value, unquote(value)):
+        if not text.startswith("/") or text.startswith("//") or "\\" in text:
+            return None
+        if not text.isascii() or any(not ch.isprintable() or ch.isspace() for ch in text):
+            return None
+    parts = urlsplit(value)
+    return None if parts.scheme or parts.netloc else value
+
+
+def sign_in(email: str, password: str) -> LoginOutcome:
+    """Check a sign-in, count it, and on success start a fresh session. Commits.
+
+    Nothing stays open while the password is hashed: the throttle and the account are read in
+    one transaction, the hash is checked outside any, and the outcome is written in a second
+    (a writer from its first statement), so hashing never holds a lock other writers wait on.
+    """
+    db, now = get_session(), staff_desk().clock()
+    email = service.normalize_email(email)
+    keys = throttle.attempt_keys(current_app.secret_key, email, request.remote_addr or "")
+    refused = throttle.is_refused(db, _rules(), keys, now)
+    staff = None if refused else service.find_staff(db, email)
+    staff_id = staff.id if staff is not None and staff.is_active else None
+    stored = staff.password_hash if staff_id is not None else None
+    db.rollback()
+    signed_in = not refused and passwords.verify_password(stored, password)
+    outcome = _outcome(refused, signed_in)
+    begin_write(db)
+    throttle.record(db, keys, outcome, now)
+    staff = db.get(Staff, staff_id) if signed_in else None
+    if staff is not None:
+        service.record_sign_in(db, staff, password, now)
+    db.commit()
+    log.info("staff sign-in %s (account %s)", outcome.value, staff_id or keys.account[-8:])
+    if staff is not None:
+        _start_session(staff, now)
+    return outcome
+
+
+def sign_out(staff: Staff) -> None:
+    """End this session and every other one of ``staff``: old cookies stop working. Commits."""
+    db = get_session()
+    service.end_sessions(db, staff)
+    db.commit()
+    log.info("staff sign-out (account %s)", staff.id)
+    logout_user()
+    session.clear()
+
+
+def keep_session(staff: Staff) -> None:
+    """After ``staff``'s sessions were ended on purpose (a new password), keep this one."""
+    login_user(staff)
+    session.pop("_id", None)
+
+
+def _start_session(staff: Staff, now: datetime) -> None:
+    # A new session at sign-in: nothing from before it carries over (no fixation).
+    session.clear()
+    login_user(staff)
+    session.pop("_id", None)
+    session[_SINCE] = session[_SEEN] = now.timestamp()
+
+
+def _load_staff(session_id: str) -> Staff | None:
+    desk = staff_desk()
+    now = desk.clock().timestamp()
+    if not _alive(session.get(_SINCE), session.get(_SEEN), now, desk.idle, desk.lifetime):
+        session.clear()
+        g.staff_session_expired = True
+        return None
+    staff = service.staff_for_session(get_session(), session_id)
+    if staff is None:
+        session.clear()
+        return None
+    session[_SEEN] = now
+    return staff
+
+
+def _alive(since, seen, now: float, idle: timedelta, lifetime: timedelta) -> bool:
+    if not (isinstance(since, int | float) and isinstance(seen, int | float)):
+        return False
+    return now - seen <= idle.total_seconds() and now - since <= lifetime.total_seconds()
+
+
+def _prepare_write() -> None:
+    # A POST writes: start it as a writer before the account is read, so SQLite never has to
+    # upgrade a read transaction (which fails at once if another worker wrote in between).
+    if request.method not in _SAFE_METHODS:
+        begin_write(get_session())
+
+
+def _rules() -> throttle.Rules:
+    config = current_app.config
+    return throttle.Rules(
+        account_limit=config["LOGIN_ACCOUNT_LIMIT"],
+        visitor_limit=config["LOGIN_VISITOR_LIMIT"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
+
+
+def _outcome(refused: bool, signed_in: bool) -> LoginOutcome:
+    if refused:
+        return LoginOutcome.REFUSED
+    return LoginOutcome.SUCCEEDED if signed_in else LoginOutcome.FAILED
