@@ -75,7 +75,10 @@ def _api_key(header: str) -> str | None:
 
 
 def _mask(key: str) -> str:
-    return key[:8] + "*" * max(len(key) - 12, 3) + key[-4:] if len(key) > 12 else key[:8] + "***"
+    # Stripe echoes only the prefix and last four characters of a rejected key.
+    if len(key) <= 12:
+        return key[:8] + "***"
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
 
 
 def _form_pairs() -> list[tuple[str, str]]:

@@ -6,37 +6,12 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from stripe_sandbox import flows
 from stripe_sandbox.api import sandbox
+from stripe_sandbox.money import format_amount
 
 bp = Blueprint("hosted", __name__)
 
-# Currencies Stripe counts in whole units (no minor unit), for display only.
-_ZERO_DECIMAL = {
-    "bif",
-    "clp",
-    "djf",
-    "gnf",
-    "jpy",
-    "kmf",
-    "krw",
-    "mga",
-    "pyg",
-    "rwf",
-    "ugx",
-    "vnd",
-    "vuv",
-    "xaf",
-    "xof",
-    "xpf",
-}
 _SUBMIT_LABELS = {"donate": "Donate", "book": "Book", "subscribe": "Subscribe"}
 DEFAULT_EMAIL = "donor@example.com"
-
-
-def format_amount(amount: int, currency: str) -> str:
-    """``5000, "usd"`` → ``50.00 USD``."""
-    if currency in _ZERO_DECIMAL:
-        return f"{amount:,} {currency.upper()}"
-    return f"{amount / 100:,.2f} {currency.upper()}"
 
 
 def _page(session: dict, *, email: str, error: str | None) -> dict:

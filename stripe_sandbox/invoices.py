@@ -8,11 +8,12 @@ Stripe's fixture still lists is always ``null`` here, as it is absent from curre
 from __future__ import annotations
 
 from stripe_sandbox.ids import new_id
+from stripe_sandbox.money import format_amount
 
 
 def line_description(quantity: int, name: str, unit_amount: int, price: dict) -> str:
     """Stripe's ``1 × Name (at $5.00 / month)`` line text, with the currency code spelled out."""
-    amount = f"{unit_amount / 100:.2f} {price['currency'].upper()}"
+    amount = format_amount(unit_amount, price["currency"])
     recurring = price["recurring"]
     if recurring is None:
         return f"{quantity} × {name}"
