@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from stripe_sandbox import api, control, hosted
 from stripe_sandbox.errors import StripeError
@@ -31,6 +31,7 @@ def create_sandbox(
     app.register_blueprint(control.bp)
     app.register_error_handler(StripeError, _stripe_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
     app.after_request(_stripe_headers)
     return app
 
@@ -46,6 +47,19 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if request.path.startswith("/v1/") and error.code in (404, 405):
         return api.unrecognised_url(error)
     return error
+
+
+def _unexpected(error: Exception) -> Response | InternalServerError:
+    # A sandbox bug: log it, and answer API calls in Stripe's shape so the client says so.
+    current_app.logger.exception("stripe sandbox error", exc_info=error)
+    if request.path.startswith("/v1/"):
+        body = StripeError(
+            f"The Stripe sandbox failed: {type(error).__name__}: {error}",
+            status=500,
+            error_type="api_error",
+        ).body()
+        return api.json_response(body, 500)
+    return InternalServerError()
 
 
 def _stripe_headers(response: Response) -> Response:

@@ -197,3 +197,18 @@ def test_command_line_serves_and_delivers_webhooks(receiver, build_params, http)
     assert receiver.types() == ["checkout.session.completed"]
     assert process.returncode == 0
     assert f"http://127.0.0.1:{port}" in out.decode()
+
+
+def test_a_sandbox_bug_is_reported_as_a_stripe_api_error(client, make_session, monkeypatch):
+    session = make_session(client)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("stripe_sandbox.flows.expire", broken)
+
+    with pytest.raises(stripe.APIError) as caught:
+        client.v1.checkout.sessions.expire(session.id)
+
+    assert caught.value.http_status == 500
+    assert "RuntimeError: boom" in caught.value.user_message
