@@ -93,10 +93,17 @@ def post_form(client):
     return _post
 
 
+def fresh(db_session):
+    """The test's session, showing what the app has committed since (a new transaction)."""
+    db_session.rollback()
+    db_session.expire_all()
+    return db_session
+
+
 @pytest.fixture
 def audit_entries(db_session):
     def _entries() -> list[AuditEntry]:
-        db_session.rollback()
+        fresh(db_session)
         return list(db_session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
     return _entries

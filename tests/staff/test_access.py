@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEntry, LoginAttempt, Organization, OrgStatus, StaffRole
-from tests.staff.conftest import text_of, token_on
+from tests.staff.conftest import fresh, text_of, token_on
 
 ANY_STAFF_PAGES = ["/staff/", "/staff/password"]
 ADMIN_PAGES = [
@@ -45,7 +45,7 @@ def ids(make_org, make_staff):
 
 
 def count(db_session, model) -> int:
-    db_session.rollback()
+    fresh(db_session)
     return db_session.scalar(select(func.count()).select_from(model))
 
 
