@@ -1,0 +1,512 @@
+"""`make bench`: the portal's tracked hand-off against a bare Flask 302, under gunicorn and wrk.
+
+Run as ``.venv/bin/python bench/handoff.py [--duration 10] [--rounds 3] [--connections 32]``.
+Exits non-zero only when the run itself is broken; a missed target is printed as MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SLUG = "combatants-for-peace"
+TARGET_RATIO = 0.85
+TARGET_P99_MS = 50.0
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-GB,en;q=0.9",
+}
+# Settings the benchmark fixes itself; inherited values would make the two servers differ.
+SCRUBBED_ENV = ("PORTAL_BIND", "PORTAL_WORKERS", "PORTAL_ACCESS_LOG", "GUNICORN_CMD_ARGS")
+
+# Each wrk thread counts statuses in its own Lua state; done() gathers them through setup()'s
+# thread handles and prints one "BENCH key value" line per figure.
+WRK_SCRIPT = """
+counts = {}
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local out = function(key, value) io.write(string.format("BENCH %s %d\\n", key, value)) end
+  out("requests", summary.requests)
+  out("duration_us", summary.duration)
+  out("p50_us", latency:percentile(50))
+  out("p99_us", latency:percentile(99))
+  for _, kind in ipairs({"connect", "read", "write", "status", "timeout"}) do
+    out("error_" .. kind, summary.errors[kind])
+  end
+  local statuses = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do
+      statuses[status] = (statuses[status] or 0) + n
+    end
+  end
+  for status, n in pairs(statuses) do
+    out("status_" .. status, n)
+  end
+end
+"""
+
+
+SOCKET_ERRORS = ("connect", "read", "write", "timeout")
+
+
+class BrokenRun(Exception):
+    """The benchmark could not produce trustworthy figures."""
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        """The hand-off link wrk loads."""
+        return f"http://127.0.0.1:{self.port}/go/{SLUG}"
+
+
+@dataclass
+class Run:
+    """One wrk run against one server, with the referrals logged while it lasted."""
+
+    app: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    errors: dict[str, int]
+    logged: int | None = None
+    cpu_us: float = 0.0
+
+    @property
+    def redirects(self) -> int:
+        """Responses that were the expected 302."""
+        return self.statuses.get(302, 0)
+
+    @property
+    def unexpected(self) -> int:
+        """Responses with any other status."""
+        return sum(n for status, n in self.statuses.items() if status != 302)
+
+
+@dataclass
+class Ledger:
+    """Referrals logged against 302s answered, over every run of the portal."""
+
+    runs: list[tuple[int, int]] = field(default_factory=list)
+    exact: tuple[int, int] | None = None
+
+    def add(self, logged: int, redirects: int) -> None:
+        """Record one portal run."""
+        self.runs.append((logged, redirects))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per app, alternating")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app")
+    parser.add_argument(
+        "--exact", type=int, default=1000, help="closed-loop requests for the exact referral count"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark: 0 with figures (targets met or not), 1 on bad responses, 2 if broken."""
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("broken run: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
+        try:
+            return bench(args, Path(tmp))
+        except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:
+            print(f"\nbroken run: {exc}", file=sys.stderr)
+            return 2
+
+
+def bench(args: argparse.Namespace, tmp: Path) -> int:
+    """Prepare, serve, load and report; the servers are always stopped."""
+    env = server_env(tmp)
+    print_machine(args)
+    prepare_database(env)
+    db_path = tmp / "portal.db"
+    servers: list[Server] = []
+    try:
+        servers.append(start_server("portal", "app:app", env, tmp, args.workers))
+        servers.append(
+            start_server("bare", "bare_app:app", env, tmp, args.workers, "--pythonpath", "bench")
+        )
+        runs, ledger = load_rounds(args, servers, db_path, tmp)
+        ledger.exact = exact_count(servers[0], db_path, args.exact, args.connections)
+    finally:
+        for server in servers:
+            stop_server(server)
+    spooled = spooled_lines(Path(env["REFERRAL_SPOOL"]))
+    print_summary(args, runs, ledger, spooled)
+    return 1 if any(run.unexpected or any(run.errors.values()) for run in runs) else 0
+
+
+def server_env(tmp: Path) -> dict[str, str]:
+    """Environment for both servers: a fresh SQLite database and spool in ``tmp``."""
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp / 'portal.db'}",
+        REFERRAL_SPOOL=str(tmp / "referral-spool.jsonl"),
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_SECURE="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def print_machine(args: argparse.Namespace) -> None:
+    """Say what the figures were measured on."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+    print("machine")
+    print(f"  cores        {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {model}")
+    print(f"  python       {platform.python_version()} ({platform.python_implementation()})")
+    print(f"  gunicorn     {version('gunicorn')}, flask {version('flask')}")
+    print(f"  wrk          {(wrk.stdout or wrk.stderr).splitlines()[0].split(' [')[0]}")
+    load = os.getloadavg()
+    print(f"  load average {' '.join(f'{x:.2f}' for x in load)} (before)")
+    if load[0] > 0.5 * (os.cpu_count() or 1):
+        print("  note         other processes are using the CPU: expect noisy figures")
+    print(
+        f"  settings     {args.workers} sync workers per app, SQLite, access log off; "
+        f"wrk -c {args.connections} -t {args.threads} -d {args.duration}s, "
+        f"{args.rounds} rounds alternating portal/bare"
+    )
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Create the schema and the demo directory in the fresh database."""
+    for command in ("init-db", "seed-demo"):
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "app", command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *extra: str) -> Server:
+    """Start gunicorn with the repository's config and the benchmark's overrides."""
+    port, log_path = free_port(), tmp / f"{name}.log"
+    command = [
+        str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        "--error-logfile", str(log_path), *control_socket_flags(tmp / f"{name}.ctl"),
+        *extra, target,
+    ]  # fmt: skip
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    server = Server(name, port, process, log_path)
+    wait_until_serving(server, timeout=30)
+    return server
+
+
+def control_socket_flags(path: Path) -> list[str]:
+    """Gunicorn 25.1+ opens a control socket in $HOME; give each server its own, in ``tmp``."""
+    major, minor = (int(part) for part in version("gunicorn").split(".")[:2])
+    return ["--control-socket", str(path)] if (major, minor) >= (25, 1) else []
+
+
+def wait_until_serving(server: Server, *, timeout: float) -> None:
+    """Block until the server answers HTTP; raise if it dies or stays silent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise BrokenRun(f"{server.name} server exited:\n{tail(server.log_path)}")
+        try:
+            get_status(server.port, "/go/-probe-")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise BrokenRun(f"{server.name} server silent for {timeout:.0f}s:\n{tail(server.log_path)}")
+
+
+def get_status(port: int, path: str) -> int:
+    """One GET on a fresh connection, as a browser would send it; returns the status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=HEADERS)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The end of a log file, for error messages."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_server(server: Server) -> None:
+    """Stop gunicorn gracefully, then by force; only the process group started here."""
+    process = server.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def load_rounds(
+    args: argparse.Namespace, servers: list[Server], db_path: Path, tmp: Path
+) -> tuple[list[Run], Ledger]:
+    """Warm up both apps, then alternate measured rounds; print each round as it ends."""
+    script = tmp / "count.lua"
+    script.write_text(WRK_SCRIPT)
+    ledger = Ledger()
+    for server in servers:
+        measure(server, args, script, db_path, ledger, duration=args.warmup)
+    print_round_header()
+    runs = []
+    for number in range(1, args.rounds + 1):
+        pair = [measure(server, args, script, db_path, ledger) for server in servers]
+        print_round(number, pair)
+        runs.extend(pair)
+    return runs, ledger
+
+
+def measure(
+    server: Server, args, script: Path, db_path: Path, ledger: Ledger, *, duration: int = 0
+) -> Run:
+    """One wrk run; for the portal, also the referrals it logged meanwhile."""
+    before = referral_count(db_path) if server.name == "portal" else None
+    cpu_before = server_cpu_seconds(server)
+    run = run_wrk(server, args, script, duration or args.duration)
+    run.cpu_us = (server_cpu_seconds(server) - cpu_before) / run.requests * 1e6
+    if before is not None:
+        time.sleep(1)  # requests wrk abandoned at its deadline are still being served
+        run.logged = referral_count(db_path) - before
+        ledger.add(run.logged, run.redirects)
+    return run
+
+
+def server_cpu_seconds(server: Server) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its live workers."""
+    master = server.process.pid
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if entry.name == str(master) or fields[1] == str(master):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(server: Server, args, script: Path, duration: int) -> Run:
+    """Load ``server`` with wrk and parse the figures its Lua ``done()`` printed."""
+    headers = [arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")]
+    command = [
+        "wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration}s",
+        "--timeout", "2s", "--latency", "-s", str(script), *headers, server.url,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
+    if done.returncode != 0:
+        raise BrokenRun(f"wrk failed on {server.name}: {done.stderr or done.stdout}")
+    return parse_wrk(server.name, done.stdout)
+
+
+def parse_wrk(app: str, output: str) -> Run:
+    """Turn the ``BENCH key value`` lines into a Run."""
+    figures = {key: int(value) for key, value in re.findall(r"^BENCH (\S+) (\d+)$", output, re.M)}
+    if "requests" not in figures or figures["requests"] == 0:
+        raise BrokenRun(f"wrk got no responses from {app}:\n{output}")
+    return Run(
+        app=app,
+        requests=figures["requests"],
+        rps=figures["requests"] / (figures["duration_us"] / 1e6),
+        p50_ms=figures["p50_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        statuses={int(k[7:]): v for k, v in figures.items() if k.startswith("status_")},
+        errors={k[6:]: v for k, v in figures.items() if k[6:] in SOCKET_ERRORS},
+    )
+
+
+def referral_count(db_path: Path) -> int:
+    """Rows in the referral table, read straight from SQLite."""
+    with closing(sqlite3.connect(db_path, timeout=30)) as db:
+        return db.execute("select count(*) from referral").fetchone()[0]
+
+
+def spooled_lines(path: Path) -> int:
+    """Referrals waiting in the spool (the database refused them)."""
+    try:
+        return sum(1 for line in path.read_bytes().splitlines() if line.strip())
+    except FileNotFoundError:
+        return 0
+
+
+def exact_count(server: Server, db_path: Path, total: int, concurrency: int) -> tuple[int, int]:
+    """Closed loop: ``total`` requests that all finish, so logged must equal answered exactly."""
+    if total <= 0:
+        return (0, 0)
+    before = referral_count(db_path)
+    path = f"/go/{SLUG}"
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        statuses = list(pool.map(lambda _: get_status(server.port, path), range(total)))
+    return referral_count(db_path) - before, statuses.count(302)
+
+
+def print_round_header() -> None:
+    """Column titles of the per-round table."""
+    print()
+    print(f"{'round':>5}  {'app':<6} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'cpu µs/req':>10} "
+          f"{'302s':>8} {'other':>6} {'errors':>6} {'logged':>8} {'ratio':>6}")  # fmt: skip
+
+
+def print_round(number: int, pair: list[Run]) -> None:
+    """One line per app for a finished round, the ratio on the portal's line."""
+    portal, bare = pair
+    for run in pair:
+        ratio = f"{portal.rps / bare.rps:6.3f}" if run is portal else ""
+        logged = "" if run.logged is None else str(run.logged)
+        errors = sum(run.errors.values())
+        print(f"{number:>5}  {run.app:<6} {run.rps:>9.1f} {run.p50_ms:>7.2f} {run.p99_ms:>7.2f} "
+              f"{run.cpu_us:>10.0f} {run.redirects:>8} {run.unexpected:>6} {errors:>6} "
+              f"{logged:>8} {ratio:>6}", flush=True)  # fmt: skip
+
+
+SUMMARY_ROWS = (
+    ("requests/s", "rps", ".1f"),
+    ("p50 latency (ms)", "p50_ms", ".2f"),
+    ("p99 latency (ms)", "p99_ms", ".2f"),
+    ("server CPU per request (µs)", "cpu_us", ".0f"),
+)
+
+
+def verdict(ok: bool) -> str:
+    """The word printed next to a target."""
+    return "PASS" if ok else "MISSED"
+
+
+def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spooled: int) -> None:
+    """Medians across rounds, the referral ledger, and one verdict per target."""
+    portal = [run for run in runs if run.app == "portal"]
+    bare = [run for run in runs if run.app == "bare"]
+    med = {
+        app: {key: statistics.median(getattr(run, key) for run in group)
+              for key in ("rps", "p50_ms", "p99_ms", "cpu_us")}
+        for app, group in (("portal", portal), ("bare", bare))
+    }  # fmt: skip
+    ratio = med["portal"]["rps"] / med["bare"]["rps"]
+    print(f"\nsummary (median of {len(portal)} rounds)       portal       bare")
+    for label, key, spec in SUMMARY_ROWS:
+        print(f"  {label:<28}{med['portal'][key]:>10{spec}} {med['bare'][key]:>10{spec}}")
+    print(f"  worst-round p99 (ms)        {max(r.p99_ms for r in portal):>10.2f} "
+          f"{max(r.p99_ms for r in bare):>10.2f}")  # fmt: skip
+    print_problems(runs)
+    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
+    print("\ntargets")
+    print(f"  throughput ratio portal/bare {ratio:.3f}  (target >= {TARGET_RATIO})  "
+          f"{verdict(ratio >= TARGET_RATIO)}")  # fmt: skip
+    p99 = med["portal"]["p99_ms"]
+    print(f"  portal p99 {p99:.2f} ms  (target < {TARGET_P99_MS:.0f} ms)  "
+          f"{verdict(p99 < TARGET_P99_MS)}")  # fmt: skip
+    print_ledger(args, ledger, spooled)
+
+
+def print_problems(runs: list[Run]) -> None:
+    """Every non-302 status and socket error wrk saw, or a line saying there were none."""
+    problems = [
+        f"{run.app}: {', '.join(f'{k}={v}' for k, v in sorted(run.statuses.items()) if k != 302)}"
+        f" {', '.join(f'{k} errors={v}' for k, v in run.errors.items() if v)}".rstrip()
+        for run in runs
+        if run.unexpected or any(run.errors.values())
+    ]
+    print("  non-302 responses / socket errors: " + ("; ".join(problems) or "none"))
+
+
+def print_ledger(args: argparse.Namespace, ledger: Ledger, spooled: int) -> None:
+    """Referrals logged against 302s answered: exact in the closed loop, bounded under wrk."""
+    logged = sum(logged for logged, _ in ledger.runs)
+    answered = sum(redirects for _, redirects in ledger.runs)
+    # wrk stops at its deadline with up to one request in flight per connection; the portal
+    # still logs those, so under wrk "logged" may exceed "answered" by that much, never less.
+    slack = [logged - redirects for logged, redirects in ledger.runs]
+    bounded = all(0 <= gap <= args.connections for gap in slack)
+    exact_logged, exact_answered = ledger.exact or (0, 0)
+    exact = exact_logged == exact_answered and spooled == 0
+    print(f"  referrals logged == 302s answered, closed loop of {args.exact}: "
+          f"{exact_logged} logged, {exact_answered} answered, {spooled} spooled  "
+          f"{verdict(exact)}")  # fmt: skip
+    print(f"  referrals logged vs 302s seen by wrk (all {len(ledger.runs)} portal runs): "
+          f"{logged} logged, {answered} answered, gap per run {slack} "
+          f"(<= {args.connections} abandoned at wrk's deadline)  {verdict(bounded)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
