@@ -102,12 +102,26 @@ def test_first_tab_shows_the_skip_link(page, live_server):
     assert box["x"] >= 0 and box["y"] >= 0
 
 
+BROWSED = ["/", "/organizations", "/organizations/almond-blossom", "/donate"]
+
+
 def test_pages_fetch_nothing_from_third_parties(page, live_server, almond, offsite_requests):
-    for path in ["/", "/organizations", "/organizations/almond-blossom", "/donate"]:
+    for path in BROWSED:
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
 
     assert offsite_requests == []
+
+
+def test_pages_ask_for_nothing_that_is_missing(page, live_server, almond):
+    missing = []
+    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
+
+    for path in BROWSED:
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+
+    assert missing == []
 
 
 def shoot(page, url: str, name: str) -> dict:
