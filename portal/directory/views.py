@@ -32,7 +32,7 @@ def home():
 def organizations():
     form = DirectoryQuery(request.args)
     if not form.validate():
-        raise BadInput(form.errors)
+        raise BadInput({str(form[name].label.text): errs for name, errs in form.errors.items()})
     members = queries.find_members(
         get_session(), text=form.q.data or "", focus=form.focus.data, region=form.region.data
     )
