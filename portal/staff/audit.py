@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -98,15 +98,6 @@ def recent(session: Session, *, number: int, size: int = 50) -> AuditPage:
         select(AuditEntry).order_by(AuditEntry.id.desc()).offset((number - 1) * size).limit(size)
     )
     return AuditPage(list(entries), number, size, total)
-
-
-def entries_for(session: Session, subject: Organization | Staff) -> Iterable[AuditEntry]:
-    kind, _label = _describe(subject)
-    return session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.subject_kind == kind, AuditEntry.subject_id == subject.id)
-        .order_by(AuditEntry.id)
-    )
 
 
 def _describe(subject: Organization | Staff) -> tuple[AuditSubject, str]:

@@ -211,3 +211,54 @@ def test_password_change_is_audited_without_any_password(
     [entry] = [entry for entry in audit_entries() if entry.field == "password"]
     assert (entry.subject_label, entry.before, entry.after) == (me.email, None, None)
     assert new not in text_of(client.get("/staff/audit"))
+
+
+def test_a_weaker_old_hash_is_upgraded_at_sign_in(make_staff, sign_in, db_session):
+    from argon2 import PasswordHasher
+
+    staff = make_staff()
+    staff.password_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(PASSWORD)
+    db_session.commit()
+
+    response = sign_in(staff.email)
+
+    assert response.status_code == 303
+    upgraded = extract_parameters(stored(db_session, staff.email).password_hash)
+    assert (upgraded.time_cost, upgraded.memory_cost) == (2, 19 * 1024)
+
+
+def test_an_overlong_password_is_simply_wrong(make_staff, sign_in):
+    staff = make_staff()
+
+    response = sign_in(staff.email, PASSWORD + "x" * passwords.MAX_LENGTH)
+
+    assert "That email and password do not match an account." in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "email", ["not-an-email", "two@@coalition.example", "a b@coalition.example", "nodot@localhost"]
+)
+def test_opening_an_account_needs_a_valid_email(login_as, post_form, db_session, email):
+    login_as()
+
+    response = post_form("/staff/accounts/new", {"email": email, "role": "viewer"})
+
+    assert response.status_code == 400
+    assert "Give a valid email address." in text_of(response)
+    assert len(fresh(db_session).scalars(select(Staff)).all()) == 1
+
+
+def test_audit_log_pages_newest_first(client, login_as, make_staff, post_form):
+    colleague = make_staff("colleague@coalition.example", role=StaffRole.VIEWER)
+    login_as()
+    for _ in range(26):  # two entries each: 52 entries, one more than a page
+        post_form(f"/staff/accounts/{colleague.id}/suspend")
+        post_form(f"/staff/accounts/{colleague.id}/reactivate")
+
+    first, second = client.get("/staff/audit"), client.get("/staff/audit?page=2")
+
+    assert "Older" in text_of(first) and "Newer" not in text_of(first)
+    assert text_of(first).index("suspended active") < text_of(first).index("active suspended")
+    assert "Newer" in text_of(second) and "Older" not in text_of(second)
+    assert client.get("/staff/audit?page=3").status_code == 404
+    assert client.get("/staff/audit?page=0").status_code == 404

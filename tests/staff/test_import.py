@@ -214,6 +214,7 @@ def test_a_confirmed_import_cannot_be_confirmed_again(exported, preview, post_fo
         ([new_row(region="atlantis")], "region: Choose one of the listed values."),
         ([new_row(status="paused")], "Choose one of: active, suspended."),
         ([new_row(kind="coalition")], "kind: only allmep can be the coalition."),
+        ([new_row(slug="allmep", kind="member")], "kind: allmep is the coalition."),
         ([new_row(donation_url="")], "needs that page's address"),
         ([new_row(name="")], "name: This is required."),
     ],
@@ -233,6 +234,14 @@ def test_a_file_with_any_bad_row_writes_nothing(
     assert audit_entries() == []
 
 
+def test_blank_lines_are_skipped(exported, preview):
+    data = write_csv([new_row()]) + b",,,,,,,,,,,,,,,\r\n\r\n"
+
+    _url, page = preview(data)
+
+    assert "1 to add, 0 to update, 0 unchanged, 0 with errors." in text_of(page)
+
+
 def test_a_row_with_the_wrong_number_of_cells_is_an_error(exported, preview):
     data = write_csv([new_row()]) + b"short-row,member,Short\r\n"
 
@@ -249,6 +258,10 @@ def test_a_row_with_the_wrong_number_of_cells_is_an_error(exported, preview):
         (
             write_csv([new_row() | {"colour": "green"}]),
             "Unknown columns: colour.",
+        ),
+        (
+            b"slug,slug," + ",".join(list(new_row())[1:]).encode() + b"\r\n",
+            "A column appears twice.",
         ),
         ("slug,name\r\nroots,Rüths\r\n".encode("latin-1"), "The file is not UTF-8 text."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not UTF-8 text."),
