@@ -64,7 +64,7 @@ class OrganizationForm(FlaskForm):
     """Rendering and CSRF only: the directory rules live in ``directory_service``, shared with
     the CSV import, so the form does not validate choices itself."""
 
-    slug = StringField(_l("Slug (the address: /organizations/<slug>)"))
+    slug = StringField(_l("Slug (the last part of the member page’s address)"))
     name = StringField(_l("Name"))
     short_description = StringField(_l("Short description (on the card)"))
     long_description = TextAreaField(_l("What they do"))
