@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import begin_write, get_session
 from portal.models import LoginOutcome, Staff
@@ -163,7 +164,12 @@ def _load_staff(session_id: str) -> Staff | None:
         session.clear()
         g.staff_session_expired = True
         return None
-    staff = service.staff_for_session(get_session(), session_id)
+    try:
+        staff = service.staff_for_session(get_session(), session_id)
+    except SQLAlchemyError:
+        # Public pages ask who is signed in too; a database outage must not break them.
+        log.warning("could not load the signed-in staff member; treating as signed out")
+        return None
     if staff is None:
         session.clear()
         return None

@@ -249,3 +249,20 @@ def test_sign_in_form_keeps_only_a_safe_next(client):
     html = client.get("/staff/login?next=//evil.example").get_data(as_text=True)
 
     assert "evil.example" not in html
+
+
+def test_public_pages_still_work_for_staff_when_the_database_is_away(
+    app, client, login_as, tmp_path
+):
+    from sqlalchemy.orm import sessionmaker
+
+    from portal.db import Database, make_engine
+
+    login_as()
+    engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'portal.db'}")
+    app.extensions["portal_db"] = Database(engine, sessionmaker(engine))
+
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert "We couldn't find that page" in text_of(response)
