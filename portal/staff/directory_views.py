@@ -27,7 +27,6 @@ def index():
         "staff/organizations.html",
         orgs=rules.all_recipients(session),
         checks=links.last_checks(session),
-        action=ActionForm(),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
     Blueprint,
     abort,
@@ -19,7 +21,7 @@ from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service, staff_desk
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff, safe_next, staff_required
-from portal.staff.forms import ActionForm, LoginForm, NewStaffForm, PasswordForm, RoleForm
+from portal.staff.forms import LoginForm, NewStaffForm, PasswordForm, RoleForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -69,9 +71,7 @@ def dashboard():
 @admin_required
 def accounts():
     people = service.all_staff(get_session())
-    return render_template(
-        "staff/accounts.html", people=people, action=ActionForm(), role_form=RoleForm()
-    )
+    return render_template("staff/accounts.html", people=people, role_form=RoleForm())
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
@@ -103,25 +103,19 @@ def change_role(staff_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    return _change_account(
-        staff_id, lambda s, a, p: service.set_role(s, a, p, StaffRole(form.role.data))
-    )
+    return _change_account(staff_id, partial(service.set_role, role=StaffRole(form.role.data)))
 
 
 @bp.post("/accounts/<int:staff_id>/suspend")
 @admin_required
 def suspend_account(staff_id: int):
-    return _change_account(
-        staff_id, lambda s, a, p: service.set_status(s, a, p, StaffStatus.SUSPENDED)
-    )
+    return _change_account(staff_id, partial(service.set_status, status=StaffStatus.SUSPENDED))
 
 
 @bp.post("/accounts/<int:staff_id>/reactivate")
 @admin_required
 def reactivate_account(staff_id: int):
-    return _change_account(
-        staff_id, lambda s, a, p: service.set_status(s, a, p, StaffStatus.ACTIVE)
-    )
+    return _change_account(staff_id, partial(service.set_status, status=StaffStatus.ACTIVE))
 
 
 @bp.route("/password", methods=["GET", "POST"])
