@@ -17,7 +17,7 @@ DEFAULTS = {
     "REFERRAL_PARAM": "portal_ref",
     # How long a worker trusts its copy of the routing table before asking the database again.
     "ROUTE_CACHE_SECONDS": 5.0,
-    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "DB_LOCK_TIMEOUT_MS": 5000,
     # Card-testing defence: checkouts one visitor may open per window.
     "CHECKOUT_RATE_LIMIT": 10,
     "CHECKOUT_RATE_WINDOW_SECONDS": 600,
@@ -42,7 +42,7 @@ _ENV_KEYS = {
     "COALITION_SLUG": str,
     "UTM_SOURCE": str,
     "PROXY_HOPS": int,
-    "SQLITE_BUSY_TIMEOUT_MS": int,
+    "DB_LOCK_TIMEOUT_MS": int,
     "ROUTE_CACHE_SECONDS": float,
     "REFERRAL_SPOOL": str,
     "STRIPE_SECRET_KEY": str,

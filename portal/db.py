@@ -27,13 +27,23 @@ class Database:
     sessions: sessionmaker[Session]
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
-    """Build an engine tuned for its backend (SQLite WAL + IMMEDIATE writes, or a pooled server)."""
+def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
+    """Build an engine tuned for its backend (SQLite WAL + IMMEDIATE writes, or a pooled server).
+
+    ``lock_timeout_ms`` bounds how long a statement waits for another writer's lock, so that
+    a stuck database turns into an error the caller can handle instead of a hung worker.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
-        _tune_sqlite(engine, busy_timeout_ms)
+        engine = create_engine(url, connect_args={"timeout": lock_timeout_ms / 1000})
+        _tune_sqlite(engine, lock_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}", "connect_timeout": 5},
+    )
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -58,7 +68,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def init_app(app: Flask) -> None:
     """Create the engine lazily-connecting (no I/O here) and register the session teardown."""
     engine = make_engine(
-        app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+        app.config["DATABASE_URL"], lock_timeout_ms=app.config["DB_LOCK_TIMEOUT_MS"]
     )
     app.extensions["portal_db"] = Database(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(_close_session)
@@ -98,9 +108,11 @@ def insert_ignore(session: Session, model, values: dict | list[dict]) -> int:
     Safe to call twice and under concurrency: the database's unique constraint decides, never a
     prior SELECT.
     """
+    table = model.__table__
     insert = dialect_insert(session)
-    result = session.execute(insert(model.__table__).on_conflict_do_nothing(), values)
-    return result.rowcount
+    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    # RETURNING counts the rows really added on every backend (a bulk rowcount may be -1).
+    return len(session.execute(statement, values).all())
 
 
 def dialect_insert(session: Session):

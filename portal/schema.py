@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, abort, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from portal.db import database
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the database, or upgrade it to the current schema."""
     upgrade(database().engine)

@@ -7,6 +7,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from portal.csv_export import csv_lines, day_range
 from portal.db import database
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("export-donations")
+@with_appcontext
 @click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")
 @click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")
 def export_donations(since, until):
@@ -36,6 +38,7 @@ def export_donations(since, until):
 
 
 @click.command("reconcile-stripe")
+@with_appcontext
 @click.option(
     "--since",
     "window",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from portal.csv_export import csv_lines, day_range
 from portal.db import database
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("export-referrals")
+@with_appcontext
 @click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")
 @click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")
 def export_referrals(since, until):
@@ -32,6 +34,7 @@ def export_referrals(since, until):
 
 
 @click.command("replay-spool")
+@with_appcontext
 def replay_spool():
     """Move referrals spooled while the database was unavailable into the database."""
     with database().sessions() as session:

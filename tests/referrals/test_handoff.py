@@ -22,7 +22,7 @@ def browser(client):
 
 
 def referrals(db_session) -> list[Referral]:
-    db_session.expire_all()
+    db_session.rollback()  # a new transaction sees what other connections committed
     return list(db_session.scalars(select(Referral).order_by(Referral.id)))
 
 
