@@ -12,12 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
-# Only a strict, same-origin policy: the portal loads no third-party script, font or pixel.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self' https:"
-)
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the portal. Touches neither the network nor the database."""
@@ -28,16 +22,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    from portal import config, db, errors, i18n, referrals, schema
+    from portal import config, db, errors, i18n, referrals, schema, security
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.referrals.fastpath import HandoffFastPath
     from portal.staff import init_app as init_staff
 
     config.load_config(app, test_config)
-    if app.config["PROXY_HOPS"]:
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"]
-        )
     csrf.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
@@ -47,18 +38,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_directory(app)
     init_donate(app)
     init_staff(app)
-    app.after_request(_security_headers)
+    app.after_request(security.security_headers)
+    app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
+    if app.config["PROXY_HOPS"]:
+        # Outermost, so that every path sees the donor's address rather than the proxy's.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"]
+        )
     _keep_addresses_out_of_logs()
     return app
-
-
-def _security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
-    return response
 
 
 class _NoAddresses(logging.Filter):

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.referrals import spool
 from portal.referrals.routing import RouteTable
-from portal.referrals.service import TagSettings
+from portal.referrals.service import TagSettings, Visit, commit_or_spool
 from portal.referrals.visitors import SaltKeeper
+from portal.referrals.writer import ReferralWriter
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,19 @@ class ReferralDesk:
     salts: SaltKeeper
     tags: TagSettings
     spool_path: str
+    writer: ReferralWriter
+    sessions: sessionmaker[Session]
 
-    def replay_when_closed(self, response, sessions: sessionmaker[Session]):
-        """After the donor's response is sent, replay the spool if anything waits in it."""
-        if spool.has_pending(self.spool_path):
-            response.call_on_close(lambda: self._replay(sessions))
-        return response
+    def record(self, record: dict, visit: Visit, response) -> None:
+        """Make the referral durable; once the response is sent, replay any spooled ones."""
+        stored = commit_or_spool(
+            self.writer, self.salts, self.sessions, record, visit, spool_path=self.spool_path
+        )
+        if stored and spool.has_pending(self.spool_path):
+            response.call_on_close(self._replay)
 
-    def _replay(self, sessions: sessionmaker[Session]) -> None:
-        with sessions() as session:
+    def _replay(self) -> None:
+        with self.sessions() as session:
             try:
                 added = spool.replay(session, self.spool_path, blocking=False)
             except SQLAlchemyError:
@@ -46,11 +51,14 @@ class ReferralDesk:
 def init_app(app: Flask) -> None:
     from portal.referrals import campaign, cli, views
 
+    database = app.extensions["portal_db"]
     app.extensions["portal_referrals"] = ReferralDesk(
-        routes=RouteTable(app.config["ROUTE_CACHE_SECONDS"]),
+        routes=RouteTable(database.sessions, app.config["ROUTE_CACHE_SECONDS"]),
         salts=SaltKeeper(),
         tags=TagSettings(app.config["UTM_SOURCE"], app.config["REFERRAL_PARAM"]),
         spool_path=app.config["REFERRAL_SPOOL"],
+        writer=ReferralWriter(database.engine),
+        sessions=database.sessions,
     )
     campaign.init_app(app)
     app.register_blueprint(views.bp)

@@ -29,29 +29,24 @@ def campaign_from(args) -> dict[str, str]:
     return {key: value for key, value in tags.items() if value}
 
 
-def external_referrer_host() -> str | None:
-    """The host of the page that linked here, unless it is this site."""
+def external_referrer_host(referrer: str | None = None, own_host: str | None = None) -> str | None:
+    """The host of the page that linked here (the current request's by default), unless it is
+    this site."""
+    if own_host is None:
+        referrer, own_host = request.referrer, request.host
     try:
-        host = urlsplit(request.referrer or "").hostname
+        host = urlsplit(referrer or "").hostname
     except ValueError:
         return None
-    if not host or host == request.host.split(":")[0]:
+    if not host or host == own_host.split(":")[0]:
         return None
     return host[:255]
-
-
-def remembered_campaign() -> dict[str, str]:
-    return dict(session.get("campaign") or {})
-
-
-def remembered_referrer() -> str | None:
-    return session.get("landing_referrer")
 
 
 def _remember_campaign() -> None:
     # Only a landing that carries tags or comes from elsewhere writes the cookie; a plain visit
     # sets nothing.
-    if request.method != "GET" or request.blueprint == "static":
+    if request.method != "GET" or request.blueprint in {"static", "referrals"}:
         return
     tags = campaign_from(request.args)
     if tags:
@@ -61,17 +56,21 @@ def _remember_campaign() -> None:
         session["landing_referrer"] = host
 
 
-def visit_from_request(via: ArrivedVia) -> Visit:
-    """What this request tells about the donor, reduced to what a referral may keep."""
+def visit_from_request(via: ArrivedVia, req=None) -> Visit:
+    """What ``req`` (the current request by default) tells about the donor, reduced to what a
+    referral may keep. Remembered landing tags come from the session cookie, if any."""
+    remembered = session if req is None else {}
+    req = req or request
     if via == ArrivedVia.LINK:
-        tags = campaign_from(request.args) or remembered_campaign()
-        referrer = external_referrer_host()
+        tags = campaign_from(req.args) or dict(remembered.get("campaign") or {})
+        referrer = external_referrer_host(req.referrer, req.host)
     else:
-        tags, referrer = remembered_campaign(), remembered_referrer()
+        tags = dict(remembered.get("campaign") or {})
+        referrer = remembered.get("landing_referrer")
     return Visit(
         arrived_via=via,
-        user_agent=request.headers.get("User-Agent", "")[:512],
-        client_ip=request.remote_addr or "",
+        user_agent=req.headers.get("User-Agent", "")[:512],
+        client_ip=req.remote_addr or "",
         referrer_host=referrer,
         campaign=tags,
     )

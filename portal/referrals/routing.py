@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.models import HandoffMode, Organization, OrgStatus, RecipientKind
 
@@ -37,37 +37,36 @@ class Route:
 class RouteTable:
     """Slug → Route, refreshed from the database at most every ``max_age`` seconds."""
 
-    def __init__(self, max_age: float) -> None:
+    def __init__(self, sessions: sessionmaker[Session], max_age: float) -> None:
+        self._sessions = sessions
         self.max_age = max_age
         self._routes: dict[str, Route] = {}
         self._loaded_at: float | None = None
 
-    def lookup(self, session: Session, slug: str) -> Route | None:
+    def lookup(self, slug: str) -> Route | None:
         """The route for ``slug``; a stale copy when the database cannot answer."""
         now = time.monotonic()
         if self._loaded_at is None or now - self._loaded_at > self.max_age:
-            self._refresh(session, now)
+            self._refresh(now)
         return self._routes.get(slug)
 
-    def coalition(self, session: Session, slug: str) -> Route | None:
-        route = self.lookup(session, slug)
+    def coalition(self, slug: str) -> Route | None:
+        route = self.lookup(slug)
         return route if route and route.kind == RecipientKind.COALITION else None
 
     def invalidate(self) -> None:
         """Make the next lookup read the database (after staff change a recipient)."""
         self._loaded_at = None
 
-    def _refresh(self, session: Session, now: float) -> None:
+    def _refresh(self, now: float) -> None:
         try:
-            rows = session.execute(select(*_ROUTE_COLUMNS)).all()
+            with self._sessions() as session:
+                rows = session.execute(select(*_ROUTE_COLUMNS)).all()
         except SQLAlchemyError:
             if self._loaded_at is None:
                 raise
             log.warning("routing table refresh failed; using the copy from before")
             return
-        finally:
-            # Reading the table must not leave a transaction open for the hand-off's write.
-            session.rollback()
         self._routes = {row.slug: Route(*row) for row in rows}
         self._loaded_at = now
 

@@ -8,16 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db import begin_write
-from portal.models import ArrivedVia, HandoffMode, Referral, ReferralStatus, utcnow
+from portal.models import ArrivedVia, HandoffMode, ReferralStatus, utcnow
 from portal.referrals import spool
 from portal.referrals.links import tagged_url
 from portal.referrals.routing import Route
 from portal.referrals.visitors import SaltKeeper, bot_reason, visitor_hash
+from portal.referrals.writer import ReferralWriter, WriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +119,14 @@ def referral_record(
     }
 
 
-def save_referral(session: Session, salts: SaltKeeper, record: dict, visit: Visit) -> None:
-    """Insert the referral with its visitor hash. Flushes, never commits."""
-    begin_write(session)
-    salt = salts.salt_for(session, record["created_at"].date())
-    record["visitor_hash"] = visitor_hash(
-        salt, visit.client_ip, visit.user_agent, record["organization_id"]
-    )
-    session.execute(insert(Referral.__table__), record)
-
-
 def commit_or_spool(
-    session: Session, salts: SaltKeeper, record: dict, visit: Visit, *, spool_path: str
+    writer: ReferralWriter,
+    salts: SaltKeeper,
+    sessions: sessionmaker[Session],
+    record: dict,
+    visit: Visit,
+    *,
+    spool_path: str,
 ) -> bool:
     """Make the referral durable before the donor is redirected; True if it reached the database.
 
@@ -140,11 +135,13 @@ def commit_or_spool(
     donor is still redirected (never block a gift) and the loss is logged loudly.
     """
     try:
-        save_referral(session, salts, record, visit)
-        session.commit()
+        salt = _salt(salts, sessions, record["created_at"].date())
+        record["visitor_hash"] = visitor_hash(
+            salt, visit.client_ip, visit.user_agent, record["organization_id"]
+        )
+        writer.insert(record)
         return True
-    except SQLAlchemyError as exc:
-        session.rollback()
+    except (SQLAlchemyError, WriteFailed) as exc:
         log.warning(
             "database unavailable (%s); spooling referral %s", type(exc).__name__, record["ref"]
         )
@@ -153,6 +150,15 @@ def commit_or_spool(
     except OSError:
         log.exception("referral %s could not be spooled and is lost", record["ref"])
     return False
+
+
+def _salt(salts: SaltKeeper, sessions: sessionmaker[Session], day: date) -> str:
+    salt = salts.cached(day)
+    if salt is None:
+        with sessions() as session:
+            salt = salts.salt_for(session, day)
+            session.commit()
+    return salt
 
 
 def today_utc() -> date:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from portal.db import database, get_session
 from portal.models import ArrivedVia
 from portal.referrals import campaign, desk
-from portal.referrals.service import Visit, commit_or_spool, plan_handoff
+from portal.referrals.service import Visit, plan_handoff
 from portal.referrals.visitors import is_prefetch
 
 bp = Blueprint("referrals", __name__)
@@ -15,11 +14,11 @@ bp = Blueprint("referrals", __name__)
 
 @bp.route("/go/<slug>", methods=["GET", "POST"])
 def go(slug: str):
-    session, referrals = get_session(), desk()
-    route = referrals.routes.lookup(session, slug) or abort(404)
+    referrals = desk()
+    route = referrals.routes.lookup(slug) or abort(404)
     via = ArrivedVia.PORTAL if request.method == "POST" else ArrivedVia.LINK
     visit = campaign.visit_from_request(via)
-    coalition = referrals.routes.coalition(session, current_app.config["COALITION_SLUG"])
+    coalition = referrals.routes.coalition(current_app.config["COALITION_SLUG"])
     handoff = plan_handoff(
         route,
         visit,
@@ -32,10 +31,7 @@ def go(slug: str):
     response.headers["Referrer-Policy"] = "origin"
     if handoff.record is None or request.method == "HEAD" or is_prefetch(request.headers):
         return response
-    if commit_or_spool(
-        session, referrals.salts, handoff.record, visit, spool_path=referrals.spool_path
-    ):
-        referrals.replay_when_closed(response, database().sessions)
+    referrals.record(handoff.record, visit, response)
     return response
 
 

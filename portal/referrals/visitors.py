@@ -12,7 +12,7 @@ from crawlerdetect import CrawlerDetect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db import insert_ignore
+from portal.db import begin_write, insert_ignore
 from portal.models import DailySalt
 
 _PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
@@ -50,6 +50,10 @@ class SaltKeeper:
         self._day: date | None = None
         self._salt: str | None = None
 
+    def cached(self, day: date) -> str | None:
+        """Today's salt if this worker already has it (no database needed)."""
+        return self._salt if self._day == day else None
+
     def salt_for(self, session: Session, day: date) -> str:
         """Today's salt, created on first use of the day. Flushes, never commits."""
         if self._day != day:
@@ -59,6 +63,7 @@ class SaltKeeper:
 
 
 def _load_or_create_salt(session: Session, day: date) -> str:
+    begin_write(session)
     insert_ignore(session, DailySalt, {"day": day, "salt": secrets.token_hex(32)})
     # Yesterday's salt is kept so a visit just after midnight still matches; older ones go, which
     # makes every older visitor hash impossible to recompute.

@@ -1,0 +1,67 @@
+"""Shared links answered before Flask: the plainest, most frequent hand-off, kept cheap.
+
+A ``GET /go/<slug>`` from a newsletter or a post, with no cookie, to an active member that runs
+its own donation page, needs no session, template or form. This middleware serves exactly that
+case with the same planning, row and headers as the Flask view; everything else (POST, HEAD,
+prefetch, cookies, Stripe-mode or suspended recipients, unknown slugs, a worker that has not yet
+checked the schema or loaded today's salt) falls through to Flask untouched.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request
+
+from portal.models import ArrivedVia, HandoffMode, utcnow
+from portal.referrals import campaign
+from portal.referrals.service import plan_handoff
+from portal.security import security_headers
+
+_PREFETCH_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+
+
+class HandoffFastPath:
+    """WSGI middleware in front of the portal for plain shared-link hand-offs."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cookie_name = app.config["SESSION_COOKIE_NAME"] + "="
+
+    def __call__(self, environ, start_response):
+        response = self._try(environ)
+        if response is None:
+            return self.wsgi_app(environ, start_response)
+        return response(environ, start_response)
+
+    def _try(self, environ):
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith("/go/"):
+            return None
+        slug = path[4:]
+        if not slug or "/" in slug or not self._plain(environ):
+            return None
+        referrals = self.app.extensions["portal_referrals"]
+        route = referrals.routes.lookup(slug)
+        if route is None or not route.is_active or route.mode != HandoffMode.EXTERNAL:
+            return None
+        if referrals.salts.cached(utcnow().date()) is None:
+            return None
+        visit = campaign.visit_from_request(ArrivedVia.LINK, Request(environ))
+        handoff = plan_handoff(route, visit, coalition=None, tags=referrals.tags, form_url=None)
+        response = redirect(handoff.url, 302)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "origin"
+        response.vary.add("Cookie")  # as the Flask view's answer, which may read the session
+        security_headers(response)
+        referrals.record(handoff.record, visit, response)
+        return response
+
+    def _plain(self, environ) -> bool:
+        """No cookie, no prefetch, and a worker that has already seen the schema is current."""
+        if self.cookie_name in environ.get("HTTP_COOKIE", ""):
+            return False
+        if any(key in environ for key in _PREFETCH_KEYS):
+            return False
+        return self.app.extensions.get("portal_schema", {}).get("checked", False)

@@ -1,0 +1,86 @@
+"""The hand-off's one write: a referral row on a connection each worker keeps open.
+
+The hand-off is the portal's hottest path, so its insert skips the ORM session: the statement
+is compiled once, values pass through the same column types the models declare, and the row
+is committed on a DBAPI connection the worker holds. Nothing here decides what the row says.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine, insert
+
+from portal.models import Referral
+
+
+class WriteFailed(Exception):
+    """The database did not take the row (down, locked past the timeout, disk full)."""
+
+
+class ReferralWriter:
+    """Inserts referral rows; one connection per worker process, used under a lock."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        table = Referral.__table__
+        self._names = [column.name for column in table.columns if column.name != "id"]
+        compiled = insert(table).compile(dialect=dialect, column_keys=self._names)
+        self._sql = str(compiled)
+        self._order = compiled.positiontup if compiled.positional else None
+        self._processors = {
+            column.name: column.type.dialect_impl(dialect).bind_processor(dialect)
+            for column in table.columns
+            if column.name != "id"
+        }
+        self._begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None
+        self._errors = dialect.loaded_dbapi.Error
+        self._engine = engine
+        self._connection = None
+        self._lock = threading.Lock()
+
+    def insert(self, record: dict) -> None:
+        """Insert and commit one referral; raises WriteFailed if the database did not take it."""
+        params = self._params(record)
+        with self._lock:
+            connection = self._connection or self._connect()
+            try:
+                cursor = connection.cursor()
+                if self._begin:
+                    cursor.execute(self._begin)
+                cursor.execute(self._sql, params)
+                connection.commit()
+                cursor.close()
+            except self._errors as exc:
+                self._recover(connection)
+                raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _params(self, record: dict):
+        values = {}
+        for name in self._names:
+            value, process = record[name], self._processors[name]
+            values[name] = process(value) if process is not None else value
+        if self._order is None:
+            return values
+        return tuple(values[name] for name in self._order)
+
+    def _connect(self):
+        try:
+            self._connection = self._engine.raw_connection()
+        except Exception as exc:
+            raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
+        return self._connection
+
+    def _recover(self, connection) -> None:
+        try:
+            connection.rollback()
+        except self._errors:
+            # The connection itself is broken: drop it and reconnect on the next hand-off.
+            connection.invalidate()
+            self._connection = None

@@ -1,0 +1,107 @@
+"""Plain shared links skip Flask, yet log the same row and send the same headers."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import Referral
+from tests.workers import BROWSER_UA
+
+SAME_COLUMNS = (
+    "organization_id",
+    "mode",
+    "status",
+    "arrived_via",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referrer_host",
+    "is_bot",
+    "bot_reason",
+    "visitor_hash",
+)
+LINK = "/go/roots?utm_source=newsletter&utm_campaign=spring&utm_campaign=second"
+HEADERS = {"User-Agent": BROWSER_UA, "Referer": "https://news.example.net/issue-4"}
+
+
+def rows(db_session) -> list[Referral]:
+    db_session.rollback()  # a new transaction sees what other connections committed
+    return list(db_session.scalars(select(Referral).order_by(Referral.id)))
+
+
+def test_fast_path_row_and_headers_match_the_flask_view(app, make_org, db_session):
+    make_org("roots", donation_url="https://roots.example.org/give?lang=en#top")
+    via_flask = app.test_client().get(LINK, headers=HEADERS)
+    original = app.view_functions["referrals.go"]
+    app.view_functions["referrals.go"] = None  # any use of the view now fails
+
+    via_fast = app.test_client().get(LINK, headers=HEADERS)
+
+    app.view_functions["referrals.go"] = original
+    first, second = rows(db_session)
+    assert [getattr(first, c) for c in SAME_COLUMNS] == [getattr(second, c) for c in SAME_COLUMNS]
+    assert (via_flask.status_code, via_fast.status_code) == (302, 302)
+    strip = {"Location", "Content-Length"}
+    assert {k: v for k, v in via_flask.headers if k not in strip} == {
+        k: v for k, v in via_fast.headers if k not in strip
+    }
+    fast_query = parse_qs(urlsplit(via_fast.headers["Location"]).query)
+    assert fast_query["portal_ref"] == [second.ref]
+    assert fast_query["utm_campaign"] == ["spring"]
+    assert second.destination_url == via_fast.headers["Location"]
+
+
+@pytest.fixture
+def flask_answers(app):
+    """Record each time the Flask view handles a hand-off."""
+    seen = []
+    original = app.view_functions["referrals.go"]
+
+    def spy(**kwargs):
+        seen.append(kwargs["slug"])
+        return original(**kwargs)
+
+    app.view_functions["referrals.go"] = spy
+    return seen
+
+
+@pytest.fixture
+def warm_client(app, make_org):
+    make_org("roots")
+    client = app.test_client()
+    client.get("/go/roots", headers={"User-Agent": BROWSER_UA})  # schema checked, salt loaded
+    return client
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"), [("HEAD", {}), ("GET", {"Sec-Purpose": "prefetch"})]
+)
+def test_head_and_prefetch_go_through_flask(warm_client, flask_answers, method, headers):
+    warm_client.open("/go/roots", method=method, headers=headers)
+
+    assert flask_answers == ["roots"]
+
+
+def test_a_visitor_with_a_session_cookie_goes_through_flask(warm_client, flask_answers):
+    warm_client.set_cookie("session", "abc", domain="portal.test")
+
+    warm_client.get("/go/roots")
+
+    assert flask_answers == ["roots"]
+
+
+def test_a_portal_click_goes_through_flask_and_its_csrf_check(warm_client, flask_answers):
+    response = warm_client.post("/go/roots")
+
+    assert response.status_code == 400
+    assert flask_answers == []
+
+
+def test_a_warm_plain_link_skips_flask(warm_client, flask_answers):
+    response = warm_client.get("/go/roots", headers={"User-Agent": BROWSER_UA})
+
+    assert response.status_code == 302
+    assert flask_answers == []
