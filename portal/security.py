@@ -7,11 +7,16 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "interest-cohort=(), browsing-topics=()"),
+)
+
+
 def security_headers(response):
     """Set the portal's security headers where a view has not chosen its own."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
     return response

@@ -19,6 +19,13 @@ from portal.models.donations import (
     RateCounter,
     StripeEvent,
 )
+from portal.models.reports import (
+    ANY,
+    MemberReportKey,
+    ReferralDaily,
+    ReferralSourceDaily,
+    RollupMark,
+)
 from portal.models.staff import (
     AuditAction,
     AuditEntry,
@@ -35,6 +42,7 @@ from portal.models.staff import (
 from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ANY",
     "STATUS_RANK",
     "ArrivedVia",
     "AuditAction",
@@ -50,13 +58,17 @@ __all__ = [
     "LinkCheck",
     "LoginAttempt",
     "LoginOutcome",
+    "MemberReportKey",
     "OrgStatus",
     "Organization",
     "OrganizationFocus",
     "RateCounter",
     "RecipientKind",
     "Referral",
+    "ReferralDaily",
+    "ReferralSourceDaily",
     "ReferralStatus",
+    "RollupMark",
     "Staff",
     "StaffRole",
     "StaffStatus",

@@ -29,13 +29,17 @@ class ReferralDesk:
     writer: ReferralWriter
     sessions: sessionmaker[Session]
 
-    def record(self, record: dict, visit: Visit, response) -> None:
-        """Make the referral durable; once the response is sent, replay any spooled ones."""
+    def record(self, record: dict, visit: Visit, response=None) -> None:
+        """Make the referral durable, then replay any spooled ones: after ``response`` is sent
+        when there is one, else right away."""
         stored = commit_or_spool(
             self.writer, self.salts, self.sessions, record, visit, spool_path=self.spool_path
         )
         if stored and spool.has_pending(self.spool_path):
-            response.call_on_close(self._replay)
+            if response is None:
+                self._replay()
+            else:
+                response.call_on_close(self._replay)
 
     def _replay(self) -> None:
         with self.sessions() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, request, session
 
@@ -73,4 +73,24 @@ def visit_from_request(via: ArrivedVia, req=None) -> Visit:
         client_ip=req.remote_addr or "",
         referrer_host=referrer,
         campaign=tags,
+    )
+
+
+def link_visit_from_environ(environ) -> Visit:
+    """A shared-link visit read straight from the WSGI environ, as Flask's request would parse
+    it (query strings are UTF-8 with replacement), for the hand-off fast path."""
+    query = environ.get("QUERY_STRING", "")
+    args = {}
+    if query:
+        text = query.encode("latin-1").decode("utf-8", "replace")
+        for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+            args.setdefault(key, value)
+    return Visit(
+        arrived_via=ArrivedVia.LINK,
+        user_agent=environ.get("HTTP_USER_AGENT", "")[:512],
+        client_ip=environ.get("REMOTE_ADDR") or "",
+        referrer_host=external_referrer_host(
+            environ.get("HTTP_REFERER"), environ.get("HTTP_HOST", "")
+        ),
+        campaign=campaign_from(args),
     )

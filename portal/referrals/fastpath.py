@@ -10,13 +10,12 @@ checked the schema or loaded today's salt) falls through to Flask untouched.
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.utils import redirect
-from werkzeug.wrappers import Request
+from werkzeug.urls import iri_to_uri
 
-from portal.models import ArrivedVia, HandoffMode, utcnow
+from portal.models import HandoffMode, utcnow
 from portal.referrals import campaign
 from portal.referrals.service import plan_handoff
-from portal.security import security_headers
+from portal.security import SECURITY_HEADERS
 
 _PREFETCH_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
@@ -28,14 +27,24 @@ class HandoffFastPath:
         self.app = app
         self.wsgi_app = wsgi_app
         self.cookie_name = app.config["SESSION_COOKIE_NAME"] + "="
+        # The Flask view's answer, header for header (its body is a courtesy link; ours is empty).
+        self.headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", "0"),
+            ("Cache-Control", "no-store"),
+            ("Referrer-Policy", "origin"),
+            ("Vary", "Cookie"),
+            *((name, value) for name, value in SECURITY_HEADERS if name != "Referrer-Policy"),
+        ]
 
     def __call__(self, environ, start_response):
-        response = self._try(environ)
-        if response is None:
+        location = self._try(environ)
+        if location is None:
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        start_response("302 FOUND", [("Location", location), *self.headers])
+        return [b""]
 
-    def _try(self, environ):
+    def _try(self, environ) -> str | None:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or not path.startswith("/go/"):
             return None
@@ -48,15 +57,11 @@ class HandoffFastPath:
             return None
         if referrals.salts.cached(utcnow().date()) is None:
             return None
-        visit = campaign.visit_from_request(ArrivedVia.LINK, Request(environ))
+        visit = campaign.link_visit_from_environ(environ)
         handoff = plan_handoff(route, visit, coalition=None, tags=referrals.tags, form_url=None)
-        response = redirect(handoff.url, 302)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "origin"
-        response.vary.add("Cookie")  # as the Flask view's answer, which may read the session
-        security_headers(response)
-        referrals.record(handoff.record, visit, response)
-        return response
+        referrals.record(handoff.record, visit, None)
+        url = handoff.url
+        return url if url.isascii() else iri_to_uri(url)
 
     def _plain(self, environ) -> bool:
         """No cookie, no prefetch, and a worker that has already seen the schema is current."""

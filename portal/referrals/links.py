@@ -1,6 +1,7 @@
 """Outbound links: UTM tags merged into a member's donation URL without overriding its own."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 
 def tagged_url(url: str, tags: dict[str, str | None]) -> str:
@@ -8,16 +9,32 @@ def tagged_url(url: str, tags: dict[str, str | None]) -> str:
 
     The path, fragment and every existing parameter (order, repeats, blanks) stay as stored.
     """
+    head, query, fragment, present = _split(url)
+    added = "&".join(
+        f"{_quoted(key)}={quote_plus(value)}"
+        for key, value in tags.items()
+        if value and key not in present
+    )
+    if added:
+        query = f"{query}&{added}" if query else added
+    return f"{head}?{query}{fragment}" if query else f"{head}{fragment}"
+
+
+@lru_cache(maxsize=1024)
+def _split(url: str) -> tuple[str, str, str, frozenset[str]]:
+    # Members' URLs are few and the hand-off is hot: split each one once per worker.
     parts = urlsplit(url)
     if not parts.path:
         parts = parts._replace(path="/")
-    existing = parse_qsl(parts.query, keep_blank_values=True)
-    present = {key for key, _ in existing}
-    added = [(key, value) for key, value in tags.items() if value and key not in present]
-    if not added:
-        return urlunsplit(parts)
-    query = f"{parts.query}&{urlencode(added)}" if parts.query else urlencode(added)
-    return urlunsplit(parts._replace(query=query))
+    present = frozenset(key for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+    head = urlunsplit(parts._replace(query="", fragment=""))
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return head, parts.query, fragment, present
+
+
+@lru_cache(maxsize=64)
+def _quoted(key: str) -> str:
+    return quote_plus(key)
 
 
 def is_https_url(value: str) -> bool:

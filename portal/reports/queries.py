@@ -1,0 +1,189 @@
+"""The report's numbers: referrals by member, day and source, and the Stripe ledger's totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    ANY,
+    ArrivedVia,
+    Donation,
+    DonationStatus,
+    Frequency,
+    HandoffMode,
+    Organization,
+    OrgStatus,
+    Referral,
+)
+from portal.reports import facts
+from portal.reports.facts import Sources
+from portal.reports.scope import Scope
+
+CHANNELS = tuple(via.value for via in ArrivedVia)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """One recipient's referrals; ``portal`` and ``link`` split the humans by how they arrived."""
+
+    recipient: Recipient
+    humans: int = 0
+    bots: int = 0
+    visitors: int = 0
+    portal: int = 0
+    link: int = 0
+
+
+@dataclass(frozen=True)
+class DayLine:
+    day: date
+    humans: int = 0
+    bots: int = 0
+    visitors: int = 0
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    value: str
+    humans: int
+    bots: int
+
+
+@dataclass(frozen=True)
+class LedgerGroup:
+    """Donations of one status, kind, currency and frequency: how many, and their sum."""
+
+    status: DonationStatus
+    renewal: bool
+    currency: str
+    frequency: Frequency
+    count: int
+    amount: int
+
+
+def referrals_by_member(session: Session, sources: Sources) -> list[MemberLine]:
+    """Every recipient with referrals in the scope (and every listed one), most humans first."""
+    scope = sources.scope
+    total_key = scope.arrived_via.value if scope.arrived_via else ANY
+    keys = tuple({total_key, *(CHANNELS if total_key == ANY else ())})
+    fact = facts.member_facts(sources, keys)
+    rows = session.execute(
+        select(
+            fact.c.organization_id,
+            fact.c.arrived_key,
+            func.sum(fact.c.humans),
+            func.sum(fact.c.bots),
+            func.sum(fact.c.visitors),
+        ).group_by(fact.c.organization_id, fact.c.arrived_key)
+    )
+    counts: dict[int, dict[str, tuple[int, int, int]]] = {}
+    for org_id, key, humans, bots, visitors in rows:
+        counts.setdefault(org_id, {})[key] = (int(humans), int(bots), int(visitors))
+    lines = []
+    for recipient in _recipients(session, scope, with_counts=counts):
+        by_key = counts.get(recipient.id, {})
+        humans, bots, visitors = by_key.get(total_key, (0, 0, 0))
+        portal = humans if total_key == ArrivedVia.PORTAL else by_key.get("portal", (0,))[0]
+        link = humans if total_key == ArrivedVia.LINK else by_key.get("link", (0,))[0]
+        lines.append(MemberLine(recipient, humans, bots, visitors, portal, link))
+    return sorted(
+        lines, key=lambda line: (-line.humans, -line.bots, line.recipient.name.casefold())
+    )
+
+
+def referrals_by_day(session: Session, sources: Sources) -> list[DayLine]:
+    """Every day of the scope, in order, days without referrals included."""
+    scope = sources.scope
+    fact = facts.member_facts(sources, (scope.arrived_via.value if scope.arrived_via else ANY,))
+    rows = session.execute(
+        select(
+            fact.c.day, func.sum(fact.c.humans), func.sum(fact.c.bots), func.sum(fact.c.visitors)
+        ).group_by(fact.c.day)
+    )
+    found = {day: DayLine(day, int(h), int(b), int(v)) for day, h, b, v in rows}
+    return [found.get(day, DayLine(day)) for day in scope.days]
+
+
+def top_sources(
+    session: Session, sources: Sources, kind: str, *, limit: int | None = None
+) -> list[SourceLine]:
+    """Inbound campaigns or referring hosts by human referrals (``""``: none given)."""
+    fact = facts.source_facts(sources, kind)
+    humans, bots = func.sum(fact.c.humans), func.sum(fact.c.bots)
+    query = (
+        select(fact.c.value, humans, bots)
+        .group_by(fact.c.value)
+        .order_by(humans.desc(), bots.desc(), fact.c.value)
+        .limit(limit)
+    )
+    return [SourceLine(value, int(h), int(b)) for value, h, b in session.execute(query)]
+
+
+def ledger_groups(session: Session, scope: Scope) -> list[LedgerGroup]:
+    """The Stripe ledger of the scope, grouped; a donation is dated by when it was created."""
+    renewal = and_(
+        Donation.stripe_checkout_session_id.is_(None), Donation.stripe_invoice_id.is_not(None)
+    )
+    is_renewal = case((renewal, 1), else_=0)
+    start, end = scope.bounds
+    query = (
+        select(
+            Donation.status,
+            is_renewal,
+            Donation.currency,
+            Donation.frequency,
+            func.count(Donation.id),
+            func.sum(Donation.amount),
+        )
+        .where(Donation.created_at >= start, Donation.created_at < end)
+        .group_by(Donation.status, is_renewal, Donation.currency, Donation.frequency)
+    )
+    query = _ledger_filters(query, scope)
+    return [
+        LedgerGroup(status, bool(renewed), currency.upper(), frequency, count, int(amount or 0))
+        for status, renewed, currency, frequency, count, amount in session.execute(query)
+    ]
+
+
+def _ledger_filters(query, scope: Scope):
+    if scope.member is not None:
+        query = query.where(Donation.organization_id == scope.member.id)
+    if scope.mode == HandoffMode.EXTERNAL:
+        query = query.where(false())  # every donation in the ledger went through Stripe
+    if scope.arrived_via or scope.campaign:
+        query = query.join(Referral, Donation.referral_id == Referral.id)
+        if scope.arrived_via:
+            query = query.where(Referral.arrived_via == scope.arrived_via)
+        if scope.campaign:
+            query = query.where(Referral.utm_campaign == scope.campaign)
+    return query
+
+
+def recipients(session: Session) -> list[Recipient]:
+    """Every recipient, by name: the report's member filter offers these."""
+    rows = session.execute(select(Organization.id, Organization.slug, Organization.name))
+    return sorted((Recipient(*row) for row in rows), key=lambda r: r.name.casefold())
+
+
+def _recipients(session: Session, scope: Scope, *, with_counts) -> list[Recipient]:
+    if scope.member is not None:
+        member = scope.member
+        return [Recipient(member.id, member.slug, member.name)]
+    listed = Organization.status == OrgStatus.ACTIVE
+    query = select(Organization.id, Organization.slug, Organization.name)
+    if with_counts:
+        query = query.where(or_(listed, Organization.id.in_(list(with_counts))))
+    else:
+        query = query.where(listed)
+    return [Recipient(*row) for row in session.execute(query)]

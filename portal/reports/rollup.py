@@ -1,0 +1,218 @@
+"""Keeping the daily roll-ups in step with the referral log, one closed UTC day at a time.
+
+A day is rolled up only once it is over, and always from all of its raw rows, so a roll-up row is
+either exactly right or not used. The mark records the highest referral id counted: a referral
+that arrives later for a day already rolled up (a spooled hand-off replayed after an outage) has
+a higher id, which sends its day back to the raw rows until the next catch-up rebuilds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, String, and_, delete, func, insert, literal, not_, select, type_coerce
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from portal.csv_export import day_range
+from portal.db import begin_write, insert_ignore
+from portal.models import (
+    ANY,
+    ArrivedVia,
+    HandoffMode,
+    Referral,
+    ReferralDaily,
+    ReferralSourceDaily,
+    RollupMark,
+    utcnow,
+)
+
+MARK = "referrals"
+CHUNK_DAYS = 31
+SOURCES = {"campaign": Referral.utm_campaign, "host": Referral.referrer_host}
+MODE_KEYS = (ANY, *(mode.value for mode in HandoffMode))
+ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
+
+
+@dataclass(frozen=True)
+class Mark:
+    referral_id: int = 0
+    closed_through: date | None = None
+
+
+def day_of(column):
+    """The UTC day of a stored timestamp (stored naive in UTC), as a date on both backends."""
+    return func.date(column, type_=Date)
+
+
+def humans():
+    return func.count(Referral.id).filter(not_(Referral.is_bot))
+
+
+def bots():
+    return func.count(Referral.id).filter(Referral.is_bot)
+
+
+def visitors():
+    """Distinct human visitor hashes; summed per day, since a hash lives for one day only."""
+    return func.count(Referral.visitor_hash.distinct()).filter(not_(Referral.is_bot))
+
+
+def read_mark(session: Session) -> Mark:
+    row = session.execute(
+        select(RollupMark.referral_id, RollupMark.closed_through).where(RollupMark.name == MARK)
+    ).first()
+    return Mark(*row) if row else Mark()
+
+
+def catch_up(session: Session, *, today: date) -> int:
+    """Roll up every closed day the roll-ups have not fully counted; returns how many days.
+
+    Commits, in transactions of its own: the roll-up is a cache, and a report reads it after.
+    Safe to call twice and from several workers at once (they queue on the mark row). Gives up
+    quietly when another writer holds the referral table, since the reports stay exact without it.
+    """
+    if not pending_days(session, read_mark(session), today=today):
+        session.rollback()
+        return 0
+    session.rollback()
+    top = _settled_top_id(session)
+    if top is None:
+        return 0
+    mark = _lock_mark(session)
+    days = pending_days(session, mark, today=today, top=top)
+    for chunk in _chunks(days):
+        rebuild_days(session, chunk)
+    closed = max(today - timedelta(days=1), mark.closed_through or date.min)
+    session.execute(
+        RollupMark.__table__.update()
+        .where(RollupMark.name == MARK)
+        .values(referral_id=max(top, mark.referral_id), closed_through=closed, updated_at=utcnow())
+    )
+    session.commit()
+    return len(days)
+
+
+def pending_days(
+    session: Session, mark: Mark, *, today: date, top: int | None = None
+) -> list[date]:
+    """Closed days with referrals the roll-ups have not counted (those up to id ``top``)."""
+    today_start, _ = day_range(today, None)
+    newer = Referral.id > mark.referral_id
+    if top is not None:
+        newer = and_(newer, Referral.id <= top)
+    days = set(session.scalars(select(day_of(Referral.created_at)).where(newer).distinct()))
+    unclosed = select(day_of(Referral.created_at)).where(Referral.created_at < today_start)
+    if mark.closed_through is not None:
+        after, _ = day_range(mark.closed_through + timedelta(days=1), None)
+        unclosed = unclosed.where(Referral.created_at >= after)
+    days |= set(session.scalars(unclosed.distinct()))
+    return sorted(day for day in days if day < today)
+
+
+def rebuild_days(session: Session, days: list[date]) -> None:
+    """Replace the roll-up rows of ``days`` with what their raw rows say. Flushes, never commits."""
+    start, end = day_range(min(days), max(days))
+    rows = and_(
+        Referral.created_at >= start,
+        Referral.created_at < end,
+        day_of(Referral.created_at).in_(days),
+    )
+    session.execute(
+        delete(ReferralDaily).where(
+            ReferralDaily.mode_key.in_(MODE_KEYS),
+            ReferralDaily.arrived_key.in_(ARRIVED_KEYS),
+            ReferralDaily.day.in_(days),
+        )
+    )
+    session.execute(
+        delete(ReferralSourceDaily).where(
+            ReferralSourceDaily.kind.in_(SOURCES), ReferralSourceDaily.day.in_(days)
+        )
+    )
+    for by_mode in (False, True):
+        for by_arrival in (False, True):
+            session.execute(_cube_insert(rows, by_mode=by_mode, by_arrival=by_arrival))
+    for kind, column in SOURCES.items():
+        session.execute(_source_insert(rows, kind, column))
+
+
+def _cube_insert(rows, *, by_mode: bool, by_arrival: bool):
+    day = day_of(Referral.created_at)
+    mode = _as_text(Referral.mode) if by_mode else literal(ANY, String)
+    arrived = _as_text(Referral.arrived_via) if by_arrival else literal(ANY, String)
+    groups = [day, Referral.organization_id]
+    groups += [Referral.mode] if by_mode else []
+    groups += [Referral.arrived_via] if by_arrival else []
+    query = select(mode, arrived, day, Referral.organization_id, humans(), bots(), visitors())
+    columns = ["mode_key", "arrived_key", "day", "organization_id", "humans", "bots", "visitors"]
+    return insert(ReferralDaily).from_select(columns, query.where(rows).group_by(*groups))
+
+
+def _source_insert(rows, kind: str, column):
+    day, value = day_of(Referral.created_at), func.coalesce(column, "")
+    query = (
+        select(
+            literal(kind, String),
+            day,
+            value,
+            _as_text(Referral.mode),
+            _as_text(Referral.arrived_via),
+            humans(),
+            bots(),
+        )
+        .where(rows)
+        .group_by(day, value, Referral.mode, Referral.arrived_via)
+    )
+    columns = ["kind", "day", "value", "mode", "arrived_via", "humans", "bots"]
+    return insert(ReferralSourceDaily).from_select(columns, query)
+
+
+def _as_text(column):
+    return type_coerce(column, String)
+
+
+def _settled_top_id(session: Session) -> int | None:
+    """The highest referral id below which every insert has committed; None if not known now.
+
+    On SQLite writers take turns, so ids commit in order. PostgreSQL hands out ids before commit:
+    a brief SHARE lock waits out inserts already running, so none below the id is still to come.
+    The wait is capped well under a donor's patience, and the lock lasts one statement.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        begin_write(session)
+        return session.scalar(select(func.coalesce(func.max(Referral.id), 0)))
+    try:
+        connection = session.connection()
+        connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+        connection.exec_driver_sql("LOCK TABLE referral IN SHARE MODE")
+        top = session.scalar(select(func.coalesce(func.max(Referral.id), 0)))
+        session.commit()
+    except OperationalError:
+        session.rollback()
+        return None
+    begin_write(session)
+    return top
+
+
+def _lock_mark(session: Session) -> Mark:
+    insert_ignore(session, RollupMark, {"name": MARK, "referral_id": 0, "updated_at": utcnow()})
+    row = session.execute(
+        select(RollupMark.referral_id, RollupMark.closed_through)
+        .where(RollupMark.name == MARK)
+        .with_for_update()
+    ).one()
+    return Mark(*row)
+
+
+def _chunks(days: Iterable[date]) -> Iterable[list[date]]:
+    chunk: list[date] = []
+    for day in days:
+        if chunk and (day - chunk[0]).days >= CHUNK_DAYS:
+            yield chunk
+            chunk = []
+        chunk.append(day)
+    if chunk:
+        yield chunk

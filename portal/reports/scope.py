@@ -1,0 +1,47 @@
+"""What a report covers: whole UTC days, and the optional filters staff picked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from portal.csv_export import day_range
+from portal.models import ArrivedVia, HandoffMode, Organization
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Scope:
+    """From ``since`` to ``until``, both days included, UTC."""
+
+    since: date
+    until: date
+    member: Organization | None = None
+    mode: HandoffMode | None = None
+    arrived_via: ArrivedVia | None = None
+    campaign: str | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """``[start, end)`` as UTC datetimes."""
+        return day_range(self.since, self.until)
+
+    @property
+    def member_id(self) -> int | None:
+        return self.member.id if self.member is not None else None
+
+    @property
+    def reads_raw_rows(self) -> bool:
+        """A member or a campaign narrows the rows enough that the raw log is quick to read."""
+        return self.member is not None or bool(self.campaign)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+
+
+def default_range(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
+    """The last ``days`` days, today included."""
+    return today - timedelta(days=days - 1), today

@@ -1,0 +1,176 @@
+"""The staff report: every table of the page and its CSV, read from one consistent snapshot."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.models import DonationStatus, Frequency
+from portal.reports import queries
+from portal.reports.facts import Sources, plan
+from portal.reports.queries import DayLine, LedgerGroup, MemberLine
+from portal.reports.scope import Scope
+from portal.reports.tables import Column, Money, Table
+
+TOP_SOURCES = 20
+
+
+@dataclass
+class StaffReport:
+    scope: Scope
+    sources: Sources
+    days: list[DayLine]
+    tables: dict[str, Table]
+
+
+def read_snapshot(session: Session) -> None:
+    """Make the next statements read one snapshot, so that every table agrees with the others.
+
+    SQLite's transactions already do; PostgreSQL's default gives each statement its own.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def staff_report(session: Session, scope: Scope) -> StaffReport:
+    """All of the staff report for ``scope``."""
+    read_snapshot(session)
+    sources = plan(session, scope)
+    days = queries.referrals_by_day(session, sources)
+    ledger = queries.ledger_groups(session, scope)
+    tables = [
+        member_table(queries.referrals_by_member(session, sources)),
+        day_table(days),
+        source_table("campaigns", sources, session),
+        source_table("hosts", sources, session),
+        funnel_table(ledger),
+        amount_table(ledger),
+    ]
+    return StaffReport(scope, sources, days, {table.name: table for table in tables})
+
+
+def member_table(lines: list[MemberLine]) -> Table:
+    columns = [
+        Column("member", _("Recipient slug")),
+        Column("name", _("Recipient")),
+        Column("humans", _("Referrals by people"), numeric=True),
+        Column("bots", _("Bots and link previews"), numeric=True),
+        Column("unique_visitors", _("Unique visitors"), numeric=True),
+        Column("portal_clicks", _("Portal clicks"), numeric=True),
+        Column("shared_link_visits", _("Shared-link visits"), numeric=True),
+    ]
+    rows = [
+        (
+            line.recipient.slug,
+            line.recipient.name,
+            line.humans,
+            line.bots,
+            line.visitors,
+            line.portal,
+            line.link,
+        )
+        for line in lines
+    ]
+    totals = ("", _("All recipients"), *(sum(row[i] for row in rows) for i in range(2, 7)))
+    return Table("members", _("Referrals by recipient"), columns, rows, totals)
+
+
+def day_table(days: list[DayLine]) -> Table:
+    columns = [
+        Column("day", _("Day (UTC)")),
+        Column("humans", _("Referrals by people"), numeric=True),
+        Column("bots", _("Bots and link previews"), numeric=True),
+        Column("unique_visitors", _("Unique visitors"), numeric=True),
+    ]
+    rows = [(line.day.isoformat(), line.humans, line.bots, line.visitors) for line in days]
+    return Table("daily", _("Referrals by day"), columns, rows)
+
+
+def source_table(name: str, sources: Sources, session: Session) -> Table:
+    """Top campaigns or referring sites; the page names the rows that had none."""
+    if name == "campaigns":
+        kind, key, label, none = "campaign", "campaign", _("Campaign"), _("(no campaign tag)")
+        title = _("Top campaigns")
+    else:
+        kind, key, label, none = "host", "referrer_host", _("Referring site"), _("(none)")
+        title = _("Top referring sites")
+    columns = [
+        Column(key, label, shown=lambda value: value or none),
+        Column("humans", _("Referrals by people"), numeric=True),
+        Column("bots", _("Bots and link previews"), numeric=True),
+    ]
+    lines = queries.top_sources(session, sources, kind, limit=TOP_SOURCES)
+    return Table(name, title, columns, [(line.value, line.humans, line.bots) for line in lines])
+
+
+def funnel_counts(ledger: list[LedgerGroup]) -> dict[str, int]:
+    """Checkouts by how they ended, and monthly renewals apart (they have no checkout)."""
+    counts: dict[str, int] = defaultdict(int)
+    for group in ledger:
+        if group.renewal:
+            counts["renewals"] += group.count
+            continue
+        counts["started"] += group.count
+        counts[_STAGE[group.status]] += group.count
+    return counts
+
+
+_STAGE = {
+    DonationStatus.PAID: "completed",
+    DonationStatus.REFUNDED: "completed",
+    DonationStatus.PROCESSING: "pending",
+    DonationStatus.EXPIRED: "expired",
+    DonationStatus.FAILED: "failed",
+    DonationStatus.OPEN: "open",
+}
+
+
+def funnel_table(ledger: list[LedgerGroup]) -> Table:
+    counts = funnel_counts(ledger)
+    stages = [
+        ("started", _("Checkouts started")),
+        ("completed", _("Completed and paid (refunds included)")),
+        ("pending", _("Completed, payment still pending")),
+        ("expired", _("Expired")),
+        ("failed", _("Failed")),
+        ("open", _("Still open")),
+        ("renewals", _("Monthly renewals (no checkout)")),
+    ]
+    columns = [
+        Column("stage", _("Stage"), shown=lambda key: dict(stages)[key]),
+        Column("count", _("Donations"), numeric=True),
+    ]
+    rows = [(key, counts.get(key, 0)) for key, _label in stages]
+    return Table("funnel", _("Stripe checkouts"), columns, rows)
+
+
+def amount_table(ledger: list[LedgerGroup]) -> Table:
+    """Paid and refunded gifts per currency and frequency; currencies are never added together."""
+    sums: dict[tuple[str, Frequency], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for group in ledger:
+        if group.status not in (DonationStatus.PAID, DonationStatus.REFUNDED):
+            continue
+        cell = sums[group.currency, group.frequency]
+        at = 0 if group.status == DonationStatus.PAID else 2
+        cell[at] += group.count
+        cell[at + 1] += group.amount
+    labels = {Frequency.ONE_TIME: _("One-time"), Frequency.MONTHLY: _("Monthly")}
+    columns = [
+        Column("currency", _("Currency")),
+        Column("frequency", _("Frequency"), shown=lambda value: labels[Frequency(value)]),
+        Column("paid_gifts", _("Paid gifts"), numeric=True),
+        Column("paid_amount", _("Paid"), numeric=True),
+        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
+        Column("refunded_amount", _("Refunded"), numeric=True),
+    ]
+    order = {Frequency.ONE_TIME: 0, Frequency.MONTHLY: 1}
+    rows = [
+        (currency, frequency.value, paid, Money(amount, currency), back, Money(back_sum, currency))
+        for (currency, frequency), (paid, amount, back, back_sum) in sorted(
+            sums.items(), key=lambda item: (item[0][0], order[item[0][1]])
+        )
+    ]
+    return Table("amounts", _("Stripe gifts by currency"), columns, rows)

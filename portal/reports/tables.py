@@ -1,0 +1,61 @@
+"""A report table once, for both the page and its CSV: the same rows feed each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal, get_currency_precision
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in minor units of one currency; amounts of two currencies are never added."""
+
+    minor: int
+    currency: str
+
+    @property
+    def major(self) -> Decimal:
+        return Decimal(self.minor).scaleb(-get_currency_precision(self.currency))
+
+    def plain(self) -> str:
+        """For a CSV cell: ``1250.00``, no symbol or grouping."""
+        digits = get_currency_precision(self.currency)
+        return f"{self.major:.{digits}f}"
+
+    def display(self, locale: str) -> str:
+        return format_currency(self.major, self.currency, locale=locale)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the CSV header
+    label: str  # the page's header
+    numeric: bool = False
+    # How the page shows a value of this column; the CSV always writes the plain value.
+    shown: Callable[[object], str] | None = None
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[tuple] = field(default_factory=list)
+    totals: tuple | None = None  # the page's last line; never in the CSV
+
+    def csv_rows(self) -> Iterator[tuple]:
+        for row in self.rows:
+            yield tuple(value.plain() if isinstance(value, Money) else value for value in row)
+
+    def cell(self, column: Column, value: object, locale: str) -> str:
+        """A value as the page shows it."""
+        if column.shown is not None:
+            return column.shown(value)
+        if isinstance(value, Money):
+            return value.display(locale)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_decimal(value, locale=locale)
+        return "" if value is None else str(value)
