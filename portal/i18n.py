@@ -12,6 +12,24 @@ babel = Babel()
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.context_processor(lambda: {"html_lang": _lang(), "html_dir": _direction()})
+    app.after_request(_remember_language)
+
+
+def _remember_language(response):
+    """A language chosen with ``?lang=`` stays chosen on the next pages."""
+    from flask import current_app
+
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"] and request.cookies.get("lang") != asked:
+        response.set_cookie(
+            "lang",
+            asked,
+            max_age=365 * 86400,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
 
 
 def _select_locale() -> str:

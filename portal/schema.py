@@ -50,15 +50,20 @@ def init_db():
 
 
 def _require_current_schema() -> None:
-    # Checked once per worker, on its first request: never at import or in create_app.
+    # Checked on a worker's first request (never at import or in create_app), and on every
+    # request while the database is behind: one small SELECT, the scripts' heads being read once.
     state = current_app.extensions.setdefault("portal_schema", {"checked": False})
     if state["checked"]:
         return
+    engine = database().engine
+    if "heads" not in state:
+        state["heads"] = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     try:
-        current = is_current(database().engine)
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
     except Exception:
         return
-    if not current:
+    if current != state["heads"]:
         abort(
             503,
             description="The database has not been set up or upgraded. "
