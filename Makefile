@@ -40,6 +40,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/handoff.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/checkout.py
 
 clean:
 	rm -rf $(VENV) instance .coverage .pytest_cache .ruff_cache

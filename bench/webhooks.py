@@ -1,0 +1,535 @@
+"""`make bench`: Stripe's signed webhooks applied by the portal under gunicorn, against a bare 200.
+
+Run as ``.venv/bin/python bench/webhooks.py [--donations 600] [--rounds 3] [--clients 8]``.
+
+The events are real ones: the portal's own service functions open donations against the local
+Stripe sandbox, the sandbox completes every checkout and renews some monthly gifts, and its
+``checkout.session.completed`` and ``invoice.paid`` events are fired at ``POST /stripe/webhook``,
+shuffled, with a share of exact duplicate deliveries, each signed as Stripe signs it at the
+moment it is sent. Afterwards the database must hold every gift paid exactly once.
+Exits non-zero only when the run itself is broken or a delivery went wrong; a missed target is
+printed as MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import platform
+import random
+import secrets
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from handoff import (
+    ROOT,
+    BrokenRun,
+    Server,
+    prepare_database,
+    server_cpu_seconds,
+    server_env,
+    start_server,
+    stop_server,
+    tail,
+)
+
+sys.path.insert(0, str(ROOT))  # the portal and the sandbox, imported when preparing events
+
+TARGET_EVENTS_PER_SECOND = 500.0
+WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
+WEBHOOK_PATH = "/stripe/webhook"
+# The recipients the demo directory collects for through Stripe.
+RECIPIENTS = ("allmep", "parents-circle", "hand-in-hand", "ecopeace")
+# The event types a Stripe webhook endpoint for the portal is subscribed to that the sandbox emits.
+FIRED_TYPES = ("checkout.session.completed", "invoice.paid")
+STRIPE_USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
+REQUEST_TIMEOUT_SECONDS = 15
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--donations", type=int, default=600, help="donations per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each portal then bare")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent delivering clients")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app")
+    parser.add_argument("--monthly", type=float, default=0.35, help="share of monthly gifts")
+    parser.add_argument("--renewals", type=float, default=0.5, help="monthly gifts renewed once")
+    parser.add_argument("--duplicates", type=float, default=0.2, help="extra exact deliveries")
+    parser.add_argument("--warmup", type=int, default=60, help="donations in the warm-up batch")
+    parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds per firing")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Batch:
+    """Donations opened and paid in the sandbox, and the deliveries that tell the portal."""
+
+    name: str
+    donations: dict[int, int] = field(default_factory=dict)  # id -> amount
+    renewals: dict[str, tuple[int, int]] = field(default_factory=dict)  # invoice -> (first, amt)
+    events: dict[str, bytes] = field(default_factory=dict)  # event id -> body
+    deliveries: list[bytes] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        """Deliveries beyond the first of each event."""
+        return len(self.deliveries) - len(self.events)
+
+
+@dataclass
+class Firing:
+    """One batch delivered to one server."""
+
+    app: str
+    batch: str
+    seconds: float
+    latencies: list[float]
+    statuses: Counter
+    outcomes: Counter
+    errors: list[str]
+    cpu_us: float = 0.0
+    client_cpu_us: float = 0.0
+    log_tail: str = ""
+
+    @property
+    def deliveries(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        """Deliveries answered per second."""
+        return self.deliveries / self.seconds
+
+    @property
+    def applied_rps(self) -> float:
+        """Distinct events applied per second (the portal's answers say which)."""
+        return self.outcomes.get("applied", 0) / self.seconds
+
+    def percentile_ms(self, q: int) -> float:
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+
+    @property
+    def non_200(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != 200)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark: 0 with figures (targets met or not), 1 on wrong results, 2 if broken."""
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
+        try:
+            return bench(args, Path(tmp))
+        except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:
+            print(f"\nbroken run: {exc}", file=sys.stderr)
+            return 2
+
+
+def bench(args: argparse.Namespace, tmp: Path) -> int:
+    """Prepare the events, serve, fire, check the ledger and report; servers always stop."""
+    env = {**server_env(tmp), "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    print_machine(settings_line(args))
+    prepare_database(env)
+    started = time.monotonic()
+    warmup, *batches = prepare_batches(args, env)
+    print(f"  prepared     {sum(len(b.donations) for b in batches)} donations, "
+          f"{sum(len(b.events) for b in batches)} events, "
+          f"{sum(len(b.deliveries) for b in batches)} deliveries in "
+          f"{time.monotonic() - started:.1f}s", flush=True)  # fmt: skip
+    servers: list[Server] = []
+    try:
+        servers.append(start_server("portal", "app:app", env, tmp, args.workers))
+        servers.append(
+            start_server(
+                "bare", "webhooks:bare_app()", env, tmp, args.workers, "--pythonpath", "bench"
+            )
+        )
+        warm, firings = fire_rounds(args, servers, warmup, batches)
+    finally:
+        for server in servers:
+            stop_server(server)
+    problems = check_ledger(tmp / "portal.db", [warmup, *batches])
+    problems += check_answers(warm + firings, [warmup, *batches])
+    print_summary(firings, problems)
+    return 1 if problems else 0
+
+
+def print_machine(settings: str) -> None:
+    """Say what the figures were measured on, as bench/handoff.py does."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    print("machine")
+    print(f"  cores        {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {model}")
+    print(f"  python       {platform.python_version()} ({platform.python_implementation()})")
+    print(f"  gunicorn     {version('gunicorn')}, flask {version('flask')}, "
+          f"sqlalchemy {version('sqlalchemy')}, stripe {version('stripe')}, "
+          f"sqlite {sqlite3.sqlite_version}")  # fmt: skip
+    load = os.getloadavg()
+    print(f"  load average {' '.join(f'{x:.2f}' for x in load)} (before)")
+    if load[0] > 0.5 * (os.cpu_count() or 1):
+        print("  note         other processes are using the CPU: expect noisy figures")
+    print(f"  settings     {settings}", flush=True)
+
+
+def settings_line(args: argparse.Namespace) -> str:
+    """How this run loads the servers."""
+    return (
+        f"{args.workers} sync workers per app, SQLite, access log off; "
+        f"{args.clients} client threads (http.client); {args.rounds} rounds of "
+        f"{args.donations} donations ({args.monthly:.0%} monthly, {args.renewals:.0%} of those "
+        f"renewed), +{args.duplicates:.0%} exact duplicates, shuffled"
+    )
+
+
+# --- preparing real events ---------------------------------------------------------------
+
+
+def prepare_batches(args: argparse.Namespace, env: dict[str, str]) -> list[Batch]:
+    """A warm-up batch and one batch per round, each with its own donations and events."""
+    from portal import create_app
+    from stripe_sandbox import SandboxServer
+
+    rng = random.Random(args.seed)
+    sizes = [("warm-up", args.warmup)] + [
+        (f"round {n}", args.donations) for n in range(1, args.rounds + 1)
+    ]
+    with SandboxServer() as sandbox:
+        app = create_app(
+            {
+                "DATABASE_URL": env["DATABASE_URL"],
+                "SECRET_KEY": env["SECRET_KEY"],
+                "REFERRAL_SPOOL": env["REFERRAL_SPOOL"],
+                "STRIPE_API_BASE": sandbox.url,
+                "STRIPE_SECRET_KEY": "sk_test_bench",
+                "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "STRIPE_MAX_NETWORK_RETRIES": 0,
+                "SERVER_NAME": "portal.bench",
+            }
+        )
+        try:
+            return [make_batch(app, sandbox, name, size, args, rng) for name, size in sizes]
+        finally:
+            app.extensions["portal_db"].engine.dispose()
+
+
+def make_batch(app, sandbox, name: str, size: int, args, rng: random.Random) -> Batch:
+    """Open ``size`` donations, pay them in the sandbox, renew some, and collect the events."""
+    batch = Batch(name)
+    seen = len(sandbox.events())
+    sessions = open_donations(app, size, args.monthly, rng, batch)
+    for checkout_id in sessions:
+        sandbox.complete_checkout(checkout_id, "pay")
+    completed = [e["data"]["object"] for e in sandbox.events()[seen:]]
+    by_session = {obj["id"]: obj for obj in completed if obj.get("object") == "checkout.session"}
+    for checkout_id, donation_id in sessions.items():
+        subscription = by_session[checkout_id].get("subscription")
+        if subscription and rng.random() < args.renewals:
+            invoice = sandbox.renew(subscription)
+            batch.renewals[invoice["id"]] = (donation_id, invoice["amount_paid"])
+    for event in sandbox.events()[seen:]:
+        if event["type"] in FIRED_TYPES:
+            # Stripe sends its events pretty-printed; so does the sandbox.
+            batch.events[event["id"]] = json.dumps(event, indent=2).encode()
+    bodies = list(batch.events.values())
+    batch.deliveries = bodies + rng.sample(bodies, round(len(bodies) * args.duplicates))
+    rng.shuffle(batch.deliveries)
+    return batch
+
+
+def open_donations(app, count: int, monthly: float, rng: random.Random, batch: Batch) -> dict:
+    """Open donations through the portal's own services; returns checkout id -> donation id."""
+    from sqlalchemy import select
+
+    from portal.db import get_session
+    from portal.donate import service
+    from portal.donate.money import CURRENCIES, fee_cover
+    from portal.models import ArrivedVia, Frequency, Organization
+    from portal.referrals import desk
+    from portal.referrals.service import Visit
+    from portal.stripe_gateway import gateway
+
+    urls = service.ReturnUrls(
+        "https://portal.bench/donate/thanks?session_id={CHECKOUT_SESSION_ID}",
+        "https://portal.bench/donate/allmep?cancelled=1",
+    )
+    sessions = {}
+    with app.app_context():
+        session = get_session()
+        orgs = [session.scalar(select(Organization).filter_by(slug=slug)) for slug in RECIPIENTS]
+        for _ in range(count):
+            currency = CURRENCIES[rng.choice(list(CURRENCIES))]
+            amount = rng.choice(currency.presets)
+            gift = service.Gift(
+                amount=amount,
+                fee_cover=fee_cover(amount, 300) if rng.random() < 0.5 else 0,
+                currency=currency.code,
+                frequency=Frequency.MONTHLY if rng.random() < monthly else Frequency.ONE_TIME,
+            )
+            visit = Visit(ArrivedVia.PORTAL, "Mozilla/5.0 (bench)", f"10.0.{rng.randrange(256)}.1")
+            org = rng.choice(orgs)
+            donation = service.open_donation(
+                session, org, visit, gift, attempt=secrets.token_hex(16), salts=desk().salts
+            )
+            checkout = service.checkout_request(donation, urls, locale="en")
+            session.commit()
+            service.start_checkout(session, gateway(), donation, checkout)
+            session.commit()
+            sessions[donation.stripe_checkout_session_id] = donation.id
+            batch.donations[donation.id] = gift.total
+    return sessions
+
+
+# --- firing ------------------------------------------------------------------------------
+
+
+def bare_app():
+    """The baseline: a Flask app that reads the POSTed body and answers 200 with JSON."""
+    from flask import Flask, jsonify, request
+
+    app = Flask("bare_webhook")
+
+    @app.post(WEBHOOK_PATH)
+    def webhook():
+        request.get_data(cache=False)
+        return jsonify(received=True), 200
+
+    return app
+
+
+def fire_rounds(
+    args, servers: list[Server], warmup: Batch, batches: list[Batch]
+) -> tuple[list[Firing], list[Firing]]:
+    """Warm up both apps, then per round fire the round's batch at the portal, then the bare."""
+    warm = [fire(server, warmup, args) for server in servers]
+    firings = []
+    print_round_header()
+    for number, batch in enumerate(batches, 1):
+        pair = [fire(server, batch, args) for server in servers]
+        print_round(number, pair)
+        firings.extend(pair)
+    return warm, firings
+
+
+def fire(server: Server, batch: Batch, args: argparse.Namespace) -> Firing:
+    """Deliver the batch from ``args.clients`` threads, each with its own connection."""
+    lanes = [batch.deliveries[k :: args.clients] for k in range(args.clients)]
+    deadline = time.monotonic() + args.time_limit
+    cpu_before, client_before = server_cpu_seconds(server), time.process_time()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+        results = list(pool.map(lambda lane: deliver_lane(server.port, lane, deadline), lanes))
+    seconds = time.perf_counter() - started
+    firing = Firing(server.name, batch.name, seconds, [], Counter(), Counter(), [])
+    for latencies, statuses, outcomes, errors in results:
+        firing.latencies += latencies
+        firing.statuses.update(statuses)
+        firing.outcomes.update(outcomes)
+        firing.errors += errors
+    answered = max(firing.deliveries, 1)
+    firing.cpu_us = (server_cpu_seconds(server) - cpu_before) / answered * 1e6
+    firing.client_cpu_us = (time.process_time() - client_before) / answered * 1e6
+    if firing.errors and not firing.latencies:
+        raise BrokenRun(f"{server.name} answered nothing: {firing.errors[0]}")
+    if firing.non_200 or firing.errors:
+        firing.log_tail = tail(server.log_path, 8)
+    return firing
+
+
+def deliver_lane(port: int, bodies: list[bytes], deadline: float):
+    """POST each body in turn on one keep-alive connection, signed just before it is sent."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+    latencies, statuses, outcomes, errors = [], Counter(), Counter(), []
+    try:
+        for body in bodies:
+            if time.monotonic() > deadline:
+                errors.append("time limit reached")
+                break
+            headers = {
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": STRIPE_USER_AGENT,
+                "Stripe-Signature": sign(body),
+            }
+            sent = time.perf_counter()
+            try:
+                connection.request("POST", WEBHOOK_PATH, body=body, headers=headers)
+                response = connection.getresponse()
+                answer = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                connection.close()
+                continue
+            latencies.append(time.perf_counter() - sent)
+            statuses[response.status] += 1
+            outcomes[outcome_of(answer)] += 1
+    finally:
+        connection.close()
+    return latencies, statuses, outcomes, errors
+
+
+def sign(body: bytes) -> str:
+    """``Stripe-Signature`` exactly as Stripe builds it: HMAC-SHA256 of ``"<t>.<body>"``."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def outcome_of(answer: bytes) -> str:
+    """What the portal said it did with the event ("-" for the bare app or a non-JSON body)."""
+    try:
+        return str(json.loads(answer).get("outcome", "-"))
+    except (ValueError, AttributeError):
+        return "-"
+
+
+# --- checking ----------------------------------------------------------------------------
+
+
+def check_ledger(db_path: Path, batches: list[Batch]) -> list[str]:
+    """Every donation paid once, every renewal one row, every event one row; else problems."""
+    with closing(sqlite3.connect(db_path, timeout=30)) as db:
+        rows = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "select id, status, amount, stripe_invoice_id, referral_id from donation"
+            )
+        }
+        events = dict(db.execute("select id, outcome from stripe_event"))
+    problems = []
+    donations = {k: v for batch in batches for k, v in batch.donations.items()}
+    renewals = {k: v for batch in batches for k, v in batch.renewals.items()}
+    sent = {k for batch in batches for k in batch.events}
+    unpaid = [i for i, amount in donations.items() if rows.get(i, (None,))[:2] != ("paid", amount)]
+    if unpaid:
+        problems.append(f"{len(unpaid)} donations not paid with their amount, e.g. {unpaid[:5]}")
+    by_invoice = Counter(row[2] for row in rows.values() if row[2])
+    referral = {i: row[3] for i, row in rows.items()}
+    for invoice, (first, amount) in renewals.items():
+        matching = [row for row in rows.values() if row[2] == invoice]
+        if by_invoice[invoice] != 1 or matching[0][:2] != ("paid", amount):
+            problems.append(f"renewal {invoice}: {by_invoice[invoice]} rows {matching}")
+        elif matching[0][3] != referral[first]:
+            problems.append(f"renewal {invoice} is not tied to its first gift's referral")
+    if len(rows) != len(donations) + len(renewals):
+        problems.append(
+            f"{len(rows)} donation rows, expected {len(donations)} + {len(renewals)} renewals"
+        )
+    if set(events) != sent:
+        problems.append(f"{len(events)} stripe_event rows for {len(sent)} distinct events sent")
+    not_applied = Counter(outcome for outcome in events.values() if outcome != "applied")
+    if not_applied:
+        problems.append(f"stored event outcomes other than applied: {dict(not_applied)}")
+    paid_total = sum(row[1] for row in rows.values() if row[0] == "paid")
+    expected_total = sum(donations.values()) + sum(amount for _, amount in renewals.values())
+    if paid_total != expected_total:
+        problems.append(f"paid total {paid_total} minor units, expected {expected_total}")
+    return problems
+
+
+def check_answers(firings: list[Firing], batches: list[Batch]) -> list[str]:
+    """Only 200s, no lost deliveries, and the portal called exactly the duplicates duplicate."""
+    problems = []
+    sizes = {batch.name: batch for batch in batches}
+    for firing in firings:
+        batch = sizes[firing.batch]
+        label = f"{firing.app} {firing.batch}"
+        if firing.non_200 or firing.errors:
+            problems.append(
+                f"{label}: statuses {dict(firing.statuses)}, errors {firing.errors[:3]}; "
+                f"server log ends:\n{firing.log_tail}"
+            )
+        if firing.deliveries != len(batch.deliveries):
+            problems.append(f"{label}: {firing.deliveries} of {len(batch.deliveries)} answered")
+        if firing.app == "portal":
+            expected = Counter(applied=len(batch.events), duplicate=batch.duplicates)
+            if firing.outcomes != expected:
+                problems.append(f"{label}: outcomes {dict(firing.outcomes)}, expected {expected}")
+    return problems
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def print_round_header() -> None:
+    """Column titles of the per-round table."""
+    print()
+    print(f"{'round':>5}  {'app':<6} {'deliv.':>6} {'deliv/s':>8} {'applied/s':>9} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'cpu µs/req':>10} {'200s':>6} {'other':>5} "
+          f"{'dups':>5} {'ratio':>6}")  # fmt: skip
+
+
+def print_round(number: int, pair: list[Firing]) -> None:
+    """One line per app for a finished round, the ratio on the portal's line."""
+    portal, bare = pair
+    for run in pair:
+        ratio = f"{portal.rps / bare.rps:6.3f}" if run is portal else ""
+        dups = str(run.outcomes.get("duplicate", 0)) if run is portal else ""
+        applied = f"{run.applied_rps:9.1f}" if run is portal else ""
+        print(f"{number:>5}  {run.app:<6} {run.deliveries:>6} {run.rps:>8.1f} {applied:>9} "
+              f"{run.percentile_ms(50):>7.2f} {run.percentile_ms(99):>7.2f} {run.cpu_us:>10.0f} "
+              f"{run.statuses.get(200, 0):>6} {run.non_200 + len(run.errors):>5} {dups:>5} "
+              f"{ratio:>6}", flush=True)  # fmt: skip
+
+
+def print_summary(firings: list[Firing], problems: list[str]) -> None:
+    """Medians across rounds, the ledger check, and the verdict."""
+    portal = [f for f in firings if f.app == "portal"]
+    bare = [f for f in firings if f.app == "bare"]
+
+    def med(group, figure):
+        return statistics.median(figure(f) for f in group)
+
+    rows = (
+        ("deliveries/s", lambda f: f.rps, ".1f"),
+        ("p50 per delivery (ms)", lambda f: f.percentile_ms(50), ".2f"),
+        ("p99 per delivery (ms)", lambda f: f.percentile_ms(99), ".2f"),
+        ("server CPU per delivery (µs)", lambda f: f.cpu_us, ".0f"),
+        ("client CPU per delivery (µs)", lambda f: f.client_cpu_us, ".0f"),
+    )
+    print(f"\nsummary (median of {len(portal)} rounds)        portal       bare")
+    for label, figure, spec in rows:
+        print(f"  {label:<29}{med(portal, figure):>10{spec}} {med(bare, figure):>10{spec}}")
+    applied = med(portal, lambda f: f.applied_rps)
+    print(f"  distinct events applied/s    {applied:>10.1f}")
+    ratio = statistics.median(p.rps / b.rps for p, b in zip(portal, bare, strict=True))
+    print(f"  portal/bare deliveries/s, median of round ratios {ratio:.3f}")
+    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
+    print("\nledger (SQLite, after every delivery of every round and the warm-up)")
+    if problems:
+        for problem in problems:
+            print(f"  PROBLEM  {problem}")
+    else:
+        print("  every donation paid exactly once, each renewal one paid row on its gift's "
+              "referral, one stripe_event per distinct event (all applied), every duplicate "
+              "answered as a duplicate, no 5xx, nothing lost  PASS")  # fmt: skip
+    print("\ntargets")
+    worst = min(f.applied_rps for f in portal)
+    print(
+        f"  distinct signed events applied per second, median {applied:.1f} (worst round "
+        f"{worst:.1f}; duplicates mixed in)  (target >= {TARGET_EVENTS_PER_SECOND:.0f})  "
+        f"{'PASS' if applied >= TARGET_EVENTS_PER_SECOND and not problems else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
