@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    from portal import config, db, errors, i18n, referrals, schema, security
+    from portal import config, db, errors, i18n, referrals, reports, schema, security
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.referrals.fastpath import HandoffFastPath
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_directory(app)
     init_donate(app)
     init_staff(app)
+    reports.init_app(app)
     app.after_request(security.security_headers)
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:

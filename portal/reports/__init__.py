@@ -1,0 +1,47 @@
+"""Staff reports: referrals and Stripe gifts by recipient, day and source; directory fairness."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from portal.models import utcnow
+
+
+@dataclass
+class ReportDesk:
+    """Per-app settings of the reports; ``clock`` is swapped in tests to move time."""
+
+    clock: Callable[[], datetime] = utcnow
+
+
+def init_app(app: Flask) -> None:
+    from portal import member_reports
+    from portal.reports import cli, views
+    from portal.staff import add_dashboard_link
+
+    app.extensions["portal_reports"] = ReportDesk()
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    add_dashboard_link(
+        app,
+        "reports.overview",
+        _l("Referrals and gifts"),
+        _l("Per recipient, day, channel and campaign, people and bots apart; CSV for every table."),
+    )
+    add_dashboard_link(
+        app,
+        "reports.fairness",
+        _l("Directory fairness"),
+        _l("How often the daily rotation put each member on the first page, beside its clicks."),
+    )
+    member_reports.init_app(app)
+
+
+def today() -> date:
+    """Today in UTC, by the reports' clock."""
+    return current_app.extensions["portal_reports"].clock().date()

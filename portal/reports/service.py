@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from portal.models import DonationStatus, Frequency
-from portal.reports import queries
+from portal.models import ArrivedVia, DonationStatus, Frequency
+from portal.reports import fairness, queries
 from portal.reports.facts import Sources, plan
 from portal.reports.queries import DayLine, LedgerGroup, MemberLine
 from portal.reports.scope import Scope
@@ -174,3 +174,41 @@ def amount_table(ledger: list[LedgerGroup]) -> Table:
         )
     ]
     return Table("amounts", _("Stripe gifts by currency"), columns, rows)
+
+
+def fairness_table(session: Session, scope: Scope, *, page_size: int) -> Table:
+    """Each member's exposure in the rotation over the scope's days, beside its portal clicks."""
+    clicks_scope = Scope(scope.since, scope.until, arrived_via=ArrivedVia.PORTAL)
+    clicks = {
+        line.recipient.id: line.humans
+        for line in queries.referrals_by_member(session, plan(session, clicks_scope))
+    }
+    lines = fairness.exposure(session, scope.days, page_size=page_size, clicks=clicks)
+    columns = [
+        Column("member", _("Member slug")),
+        Column("name", _("Member")),
+        Column("days_listed", _("Days listed"), numeric=True),
+        Column("first_page_days", _("Days on the first page"), numeric=True),
+        Column("expected_first_page_days", _("Expected under chance"), numeric=True),
+        Column("average_position", _("Average position"), numeric=True),
+        Column("expected_average_position", _("Expected average position"), numeric=True),
+        Column("portal_clicks", _("Portal clicks by people"), numeric=True),
+    ]
+    rows = [
+        (
+            line.recipient.slug,
+            line.recipient.name,
+            line.days_listed,
+            line.first_page_days,
+            round(line.expected_first_page, 2),
+            _rounded(line.average_position),
+            _rounded(line.expected_average_position),
+            line.clicks,
+        )
+        for line in lines
+    ]
+    return Table("fairness", _("Exposure in the directory's rotation"), columns, rows)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

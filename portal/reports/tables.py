@@ -56,6 +56,6 @@ class Table:
             return column.shown(value)
         if isinstance(value, Money):
             return value.display(locale)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return format_decimal(value, locale=locale)
-        return "" if value is None else str(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format_decimal(value, format="#,##0.##", locale=locale)
+        return "—" if value is None else str(value)

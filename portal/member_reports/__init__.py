@@ -1,0 +1,21 @@
+"""Member report links: an admin signs a read-only link; the member sees only its own numbers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.member_reports import views
+    from portal.staff import add_dashboard_link
+
+    app.register_blueprint(views.bp)
+    add_dashboard_link(
+        app,
+        "member_reports.links",
+        _l("Member report links"),
+        _l("Give a member a private, read-only link to its own numbers; withdraw links."),
+        admin_only=True,
+    )

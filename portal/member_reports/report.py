@@ -1,0 +1,111 @@
+"""A member's report page: its tables (the same rows as its CSV files) and its chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from portal.member_reports import queries
+from portal.member_reports.queries import BY_DAY
+from portal.reports import charts
+from portal.reports.scope import Scope
+from portal.reports.tables import Column, Money, Table
+
+
+@dataclass
+class MemberReport:
+    scope: Scope
+    by: str
+    tables: dict[str, Table]
+    chart: Markup
+
+
+def member_report(session: Session, scope: Scope, by: str) -> MemberReport:
+    """Everything the member's page shows for ``scope``, counted ``by`` day or month."""
+    referrals = queries.referrals_by_period(session, scope, by)
+    gifts = queries.gifts_by_period(session, scope, by)
+    period = _("Day (UTC)") if by == BY_DAY else _("Month (UTC)")
+    tables = {
+        "referrals": _referral_table(referrals, period),
+        "gifts": _gift_table(gifts, period),
+        "gift_totals": _gift_total_table(queries.gift_totals(gifts)),
+    }
+    return MemberReport(scope, by, tables, _chart(scope, referrals))
+
+
+def _referral_table(lines: list[queries.PeriodLine], period: str) -> Table:
+    columns = [
+        Column("period", period),
+        Column("humans", _("Referrals by people"), numeric=True),
+        Column("bots", _("Bots and link previews"), numeric=True),
+        Column("unique_visitors", _("Unique visitors"), numeric=True),
+        Column("portal_clicks", _("Portal clicks"), numeric=True),
+        Column("shared_link_visits", _("Shared-link visits"), numeric=True),
+    ]
+    rows = [(ln.period, ln.humans, ln.bots, ln.visitors, ln.portal, ln.link) for ln in lines]
+    totals = (_("Whole range"), *(sum(row[i] for row in rows) for i in range(1, 6)))
+    return Table("referrals", _("Referrals the portal sent you"), columns, rows, totals)
+
+
+def _gift_table(lines: list[queries.GiftLine], period: str) -> Table:
+    columns = [
+        Column("period", period),
+        Column("currency", _("Currency")),
+        Column("paid_gifts", _("Paid gifts"), numeric=True),
+        Column("paid_amount", _("Paid"), numeric=True),
+        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
+        Column("refunded_amount", _("Refunded"), numeric=True),
+    ]
+    rows = [
+        (
+            line.period,
+            line.currency,
+            line.paid,
+            Money(line.paid_amount, line.currency),
+            line.refunded,
+            Money(line.refunded_amount, line.currency),
+        )
+        for line in lines
+    ]
+    return Table("gifts", _("Gifts collected for you through Stripe"), columns, rows)
+
+
+def _gift_total_table(lines: list[queries.GiftLine]) -> Table:
+    columns = [
+        Column("currency", _("Currency")),
+        Column("paid_gifts", _("Paid gifts"), numeric=True),
+        Column("paid_amount", _("Paid"), numeric=True),
+        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
+        Column("refunded_amount", _("Refunded"), numeric=True),
+    ]
+    rows = [
+        (
+            line.currency,
+            line.paid,
+            Money(line.paid_amount, line.currency),
+            line.refunded,
+            Money(line.refunded_amount, line.currency),
+        )
+        for line in lines
+    ]
+    return Table("gift_totals", _("Gifts over the whole range, by currency"), columns, rows)
+
+
+def _chart(scope: Scope, lines: list[queries.PeriodLine]) -> Markup:
+    return charts.line_chart(
+        _("Referrals the portal sent you"),
+        _(
+            "Referrals by people and by bots or link previews, from %(since)s to %(until)s "
+            "(UTC). The table below gives the same numbers.",
+            since=scope.since.isoformat(),
+            until=scope.until.isoformat(),
+        ),
+        [line.period for line in lines],
+        {
+            _("People"): [line.humans for line in lines],
+            _("Bots and link previews"): [line.bots for line in lines],
+        },
+    )

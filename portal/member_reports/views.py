@@ -1,0 +1,127 @@
+"""Member report links: admins issue and withdraw them; a member opens its own report with one."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.db import get_session
+from portal.member_reports import report, service
+from portal.member_reports.forms import LinkForm, MemberReportQuery
+from portal.models import Organization, RecipientKind
+from portal.reports import today
+from portal.reports.responses import check, csv_response
+from portal.reports.scope import Scope
+from portal.staff.audit import Actor
+from portal.staff.auth import admin_required, current_staff
+from portal.staff.forms import ActionForm
+
+bp = Blueprint("member_reports", __name__)
+
+_LONGEST_TOKEN = 400
+
+
+@bp.after_request
+def _private(response):
+    # The token in the address is the key to the report: never send it on as a Referer, keep
+    # the page out of caches and search engines. Admin pages here show fresh links too.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/staff/reports/links")
+@admin_required
+def links():
+    session = get_session()
+    return _links_page(LinkForm(today=today(), members=_members()), session)
+
+
+@bp.post("/staff/reports/links")
+@admin_required
+def issue():
+    session = get_session()
+    form = LinkForm(today=today(), members=_members())
+    if not form.validate_on_submit():
+        return _links_page(form, session, status=400)
+    org = session.get(Organization, int(form.member.data)) or abort(404)
+    link = service.issue_link(
+        session, current_app.secret_key, _actor(), org, expires=form.expires.data, now=_now()
+    )
+    session.commit()
+    # Shown in this response only: the link is a key, and is never stored or flashed.
+    url = url_for(".member_report", token=link.token, _external=True)
+    return render_template("reports/link_issued.html", link=link, url=url)
+
+
+@bp.post("/staff/reports/links/<int:org_id>/withdraw")
+@admin_required
+def withdraw(org_id: int):
+    session = get_session()
+    org = session.get(Organization, org_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.rotate_key(session, _actor(), org, now=_now())
+    session.commit()
+    flash(_("Every report link of %(name)s issued so far has stopped working.", name=org.name))
+    return redirect(url_for(".links"), code=303)
+
+
+@bp.get("/reports/member/<token>")
+def member_report(token: str):
+    session = get_session()
+    try:
+        if len(token) > _LONGEST_TOKEN:
+            raise service.LinkError(404, _("This report link is not valid."))
+        link = service.open_link(session, current_app.secret_key, token, now=_now())
+    except service.LinkError as error:
+        page = render_template("reports/link_error.html", message=str(error), code=error.status)
+        return page, error.status
+    form = MemberReportQuery(request.args)
+    check(form)
+    scope = Scope(*form.days(today()), member=link.organization)
+    page = report.member_report(session, scope, form.by.data)
+    args = {"since": scope.since.isoformat(), "until": scope.until.isoformat(), "by": form.by.data}
+    if form.format.data == "csv":
+        stem = f"{link.organization.slug}-{args['since']}-to-{args['until']}"
+        return csv_response(page.tables, form.table.data, stem)
+    return render_template(
+        "reports/member.html",
+        link=link,
+        form=form,
+        report=page,
+        csv_args=args,
+        locale=str(get_locale()),
+    )
+
+
+def _links_page(form: LinkForm, session, status: int = 200):
+    keys = service.key_versions(session)
+    return render_template(
+        "reports/links.html", form=form, members=_members(), keys=keys, action=ActionForm()
+    ), status
+
+
+def _members() -> list[Organization]:
+    query = select(Organization).where(Organization.kind == RecipientKind.MEMBER)
+    return sorted(get_session().scalars(query), key=lambda org: org.name.casefold())
+
+
+def _actor() -> Actor:
+    return Actor.of(current_staff())
+
+
+def _now():
+    return current_app.extensions["portal_reports"].clock()
