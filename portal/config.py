@@ -59,6 +59,7 @@ def load_config(app, test_config: dict | None) -> None:
     """Fill ``app.config`` from defaults, the environment, then ``test_config``."""
     app.config.from_mapping(DEFAULTS)
     instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)  # the SQLite file and the spool live here
     app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
     app.config["REFERRAL_SPOOL"] = str(instance / "referral-spool.jsonl")
     for key, cast in _ENV_KEYS.items():
