@@ -26,6 +26,7 @@ from portal.models import (
 )
 from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
     Clock,
+    audit_entries,
     default_hash,
     login_as,
     make_staff,
@@ -77,7 +78,11 @@ def add_referrals(db_session):
             }
             row.update(fields)
             rows.append(row)
-        db_session.execute(insert(Referral), rows)
+        ids = db_session.scalars(
+            insert(Referral).returning(Referral.id, sort_by_parameter_order=True), rows
+        )
+        for row, referral_id in zip(rows, ids, strict=True):
+            row["id"] = referral_id
         db_session.commit()
         return rows
 

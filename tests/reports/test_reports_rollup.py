@@ -1,0 +1,75 @@
+"""Daily roll-ups: closed days only, rebuilt when late rows arrive, exact either way."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.models import ReferralDaily, RollupMark
+from portal.reports import facts, queries, rollup
+from portal.reports.scope import Scope
+from tests.reports.conftest import TODAY, at, count_by_member
+
+
+def totals(session, scope) -> dict[int, tuple]:
+    lines = queries.referrals_by_member(session, facts.plan(session, scope))
+    return {
+        line.recipient.id: (line.humans, line.bots, line.visitors, line.portal, line.link)
+        for line in lines
+        if line.humans or line.bots
+    }
+
+
+def test_catch_up_rolls_up_closed_days_once(db_session, varied):
+    first = rollup.catch_up(db_session, today=TODAY)
+    second = rollup.catch_up(db_session, today=TODAY)
+
+    assert first == len({r["created_at"].date() for r in varied.referrals} - {TODAY})
+    assert second == 0
+    mark = db_session.scalar(select(RollupMark))
+    assert mark.closed_through == TODAY - timedelta(days=1)
+    rolled_days = db_session.scalars(select(ReferralDaily.day).distinct()).all()
+    assert TODAY not in rolled_days
+
+
+def test_roll_ups_and_raw_rows_give_the_same_numbers(db_session, varied):
+    scope = Scope(TODAY - timedelta(days=40), TODAY)
+    raw = totals(db_session, scope)
+    rollup.catch_up(db_session, today=TODAY)
+    rolled = totals(db_session, scope)
+
+    assert facts.plan(db_session, scope).raw_days == (TODAY,)
+    assert raw == rolled == count_by_member(varied.referrals, scope.since, scope.until)
+
+
+def test_a_late_row_sends_its_day_back_to_the_raw_rows(db_session, make_org, add_referrals):
+    org = make_org("roots")
+    day = TODAY - timedelta(days=3)
+    add_referrals(org, at(day), visitor_hash="early")
+    rollup.catch_up(db_session, today=TODAY)
+
+    add_referrals(org, at(day, 18), visitor_hash="replayed")
+    scope = Scope(TODAY - timedelta(days=5), TODAY)
+
+    assert day in facts.plan(db_session, scope).raw_days
+    assert totals(db_session, scope) == {org.id: (2, 0, 2, 2, 0)}
+    assert rollup.catch_up(db_session, today=TODAY) == 1
+    assert facts.plan(db_session, scope).raw_days == (TODAY,)
+    assert (
+        db_session.scalar(
+            select(func.sum(ReferralDaily.humans)).where(
+                ReferralDaily.mode_key == "*", ReferralDaily.arrived_key == "*"
+            )
+        )
+        == 2
+    )
+
+
+def test_command_line_catch_up(runner, make_org, add_referrals):
+    add_referrals(make_org("roots"), at(TODAY - timedelta(days=400)))
+
+    result = runner.invoke(args=["rollup-referrals"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 day(s) rolled up.\n"

@@ -1,0 +1,154 @@
+"""The Stripe section: checkouts by how they ended, and money per currency, never mixed."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import pytest
+
+from portal.models import ArrivedVia, DonationStatus, Frequency, HandoffMode, StaffRole
+from tests.reports.conftest import TODAY, at, csv_table, number, page_table
+from tests.staff.conftest import text_of
+
+SINCE = TODAY - timedelta(days=40)
+QUERY = f"since={SINCE}&until={TODAY}"
+STAGES = {
+    DonationStatus.PAID: "completed",
+    DonationStatus.REFUNDED: "completed",
+    DonationStatus.PROCESSING: "pending",
+    DonationStatus.EXPIRED: "expired",
+    DonationStatus.FAILED: "failed",
+    DonationStatus.OPEN: "open",
+}
+
+
+@pytest.fixture
+def viewer(login_as):
+    return login_as(StaffRole.VIEWER)
+
+
+def funnel_from(donations) -> dict[str, int]:
+    counts = Counter()
+    for donation in donations:
+        if donation.stripe_checkout_session_id is None:
+            counts["renewals"] += 1
+        else:
+            counts["started"] += 1
+            counts[STAGES[donation.status]] += 1
+    return counts
+
+
+def test_funnel_counts_checkouts_by_how_they_ended(client, viewer, varied):
+    _header, rows = csv_table(client.get(f"/staff/reports/?{QUERY}&format=csv&table=funnel"))
+
+    expected = funnel_from(varied.donations)
+    assert {stage: int(count) for stage, count in rows} == {
+        stage: expected[stage]
+        for stage in ("started", "completed", "pending", "expired", "failed", "open", "renewals")
+    }
+    assert expected["started"] > expected["completed"] > 0
+
+
+def test_amounts_are_summed_per_currency_and_frequency(client, viewer, varied):
+    _header, rows = csv_table(client.get(f"/staff/reports/?{QUERY}&format=csv&table=amounts"))
+
+    sums = defaultdict(lambda: [0, 0, 0, 0])
+    for donation in varied.donations:
+        if donation.status in (DonationStatus.PAID, DonationStatus.REFUNDED):
+            cell = sums[donation.currency, donation.frequency.value]
+            at_ = 0 if donation.status == DonationStatus.PAID else 2
+            cell[at_] += 1
+            cell[at_ + 1] += donation.amount
+    assert {
+        (currency, frequency): [int(paid), _minor(amount), int(back), _minor(back_amount)]
+        for currency, frequency, paid, amount, back, back_amount in rows
+    } == {key: value for key, value in sums.items()}
+    assert {currency for currency, *_ in rows} == {"USD", "EUR", "ILS"}
+
+
+def test_page_shows_each_currency_in_its_own_money(
+    client, viewer, make_org, add_donation, report_clock
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    add_donation(org, at(TODAY), amount=125000, currency="USD")
+    add_donation(org, at(TODAY), amount=18000, currency="ILS")
+    add_donation(org, at(TODAY), amount=18000, currency="ILS", frequency=Frequency.MONTHLY)
+    add_donation(org, at(TODAY), amount=2500, currency="EUR", status=DonationStatus.REFUNDED)
+
+    rows = page_table(client.get("/staff/reports/"), "amounts")
+
+    assert rows == [
+        ["EUR", "One-time", "0", "€0.00", "1", "€25.00"],
+        ["ILS", "One-time", "1", "₪180.00", "0", "₪0.00"],
+        ["ILS", "Monthly", "1", "₪180.00", "0", "₪0.00"],
+        ["USD", "One-time", "1", "$1,250.00", "0", "$0.00"],
+    ]
+
+
+def test_renewals_count_as_money_but_not_as_checkouts(
+    client, viewer, make_org, add_donation, report_clock
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    add_donation(org, at(TODAY - timedelta(days=40)), frequency=Frequency.MONTHLY)
+    add_donation(org, at(TODAY - timedelta(days=10)), renewal=True)
+    add_donation(org, at(TODAY - timedelta(days=9)), status=DonationStatus.EXPIRED)
+
+    response = client.get("/staff/reports/")
+
+    funnel = {stage: number(count) for stage, count in page_table(response, "funnel")}
+    assert funnel["Checkouts started"] == 1
+    assert funnel["Expired"] == 1
+    assert funnel["Monthly renewals (no checkout)"] == 1
+    assert page_table(response, "amounts") == [["USD", "Monthly", "1", "$50.00", "0", "$0.00"]]
+
+
+def test_own_page_mode_has_no_stripe_gifts(client, viewer, varied):
+    response = client.get(f"/staff/reports/?{QUERY}&mode=external")
+
+    assert page_table(response, "amounts") == []
+    assert "there are no Stripe gifts to show for this filter" in text_of(response)
+
+
+def test_member_filter_narrows_the_gifts(client, viewer, varied):
+    other = varied.orgs[0]
+
+    response = client.get(f"/staff/reports/?{QUERY}&member={other.slug}")
+
+    assert page_table(response, "amounts") == []
+    assert {n for _stage, n in page_table(response, "funnel")} == {"0"}
+
+
+def test_channel_and_campaign_filters_follow_the_gift_to_its_referral(
+    client, viewer, make_org, add_referrals, add_donation, report_clock
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    (from_link,) = add_referrals(org, at(TODAY), arrived_via=ArrivedVia.LINK, utm_campaign="gala")
+    (from_portal,) = add_referrals(org, at(TODAY), arrived_via=ArrivedVia.PORTAL)
+    add_donation(org, at(TODAY), amount=1000, referral_id=from_link["id"])
+    add_donation(org, at(TODAY), amount=7000, referral_id=from_portal["id"])
+
+    by_link = page_table(client.get("/staff/reports/?arrived=link"), "amounts")
+    by_campaign = page_table(client.get("/staff/reports/?campaign=gala"), "amounts")
+    by_portal = page_table(client.get("/staff/reports/?arrived=portal"), "amounts")
+
+    assert by_link == by_campaign == [["USD", "One-time", "1", "$10.00", "0", "$0.00"]]
+    assert by_portal == [["USD", "One-time", "1", "$70.00", "0", "$0.00"]]
+
+
+def test_staff_report_shows_no_donor_details(client, viewer, varied):
+    pages = [client.get(f"/staff/reports/?{QUERY}")] + [
+        client.get(f"/staff/reports/?{QUERY}&format=csv&table={table}")
+        for table in ("members", "daily", "campaigns", "hosts", "funnel", "amounts")
+    ]
+
+    for page in pages:
+        text = page.get_data(as_text=True)
+        assert "donor@private.example" not in text
+        assert "Grandmother Leah" not in text
+        assert "visitor-" not in text
+
+
+def _minor(amount: str) -> int:
+    whole, _, cents = amount.partition(".")
+    return int(whole) * 100 + int(cents or 0)
