@@ -1,0 +1,75 @@
+"""Staff commands on the donation ledger: CSV export and reconciliation with Stripe."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from portal.donate.queries import EXPORT_HEADER
+from portal.models import Donation, DonationStatus
+
+
+def opened(give, db_session, **fields) -> Donation:
+    give(**fields)
+    db_session.rollback()
+    return db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
+
+
+def test_reconcile_applies_events_the_webhook_missed_and_a_second_run_changes_nothing(
+    runner, give, recipient, sandbox, db_session
+):
+    donation = opened(give, db_session)
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")  # no webhook URL set
+
+    first = runner.invoke(args=["reconcile-stripe", "--since", "1d"])
+    second = runner.invoke(args=["reconcile-stripe", "--since", "1d"])
+
+    assert "1 event(s) from Stripe; 1 were missing and are now applied." in first.output
+    assert "0 were missing" in second.output
+    db_session.rollback()
+    assert db_session.get(Donation, donation.id).status == DonationStatus.PAID
+
+
+def test_reconcile_refuses_a_window_it_cannot_read(runner):
+    result = runner.invoke(args=["reconcile-stripe", "--since", "forever"])
+
+    assert result.exit_code == 2
+    assert "like 3d or 12h" in result.output
+
+
+def test_reconcile_reports_stripe_being_unreachable(app, runner):
+    from portal.stripe_gateway import build_gateway
+
+    app.extensions["stripe_gateway"] = build_gateway(
+        {**app.config, "STRIPE_API_BASE": "http://127.0.0.1:9", "STRIPE_TIMEOUT_SECONDS": 1}
+    )
+
+    result = runner.invoke(args=["reconcile-stripe"])
+
+    assert result.exit_code == 1
+    assert "Stripe did not answer" in result.output
+
+
+def test_export_lists_donations_and_shows_email_only_with_consent(
+    runner, give, recipient, sandbox, live_portal, db_session
+):
+    shared = opened(give, db_session, share_email="y", preset="100", currency="EUR")
+    private = opened(give, db_session, preset="25")
+    for donation in (shared, private):
+        sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="d@example.org")
+    sandbox.wait_for_deliveries()
+
+    result = runner.invoke(args=["export-donations"])
+
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0].keys()) == list(EXPORT_HEADER)
+    assert [
+        (r["recipient"], r["amount_minor"], r["currency"], r["status"], r["donor_email"])
+        for r in rows
+    ] == [
+        ("parents-circle", "10000", "EUR", "paid", "d@example.org"),
+        ("parents-circle", "2500", "USD", "paid", ""),
+    ]
+    assert rows[0]["stripe_payment_intent"].startswith("pi_")
