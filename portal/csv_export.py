@@ -7,6 +7,10 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
+import click
+
+from portal.db import database
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,6 +44,38 @@ def day_range(since: date | None, until: date | None) -> tuple[datetime | None, 
     start = datetime.combine(since, time.min, UTC) if since else None
     end = datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None
     return start, end
+
+
+def within(query, column, start: datetime | None, end: datetime | None):
+    """``query`` limited to ``start <= column < end`` (either bound may be open)."""
+    if start is not None:
+        query = query.where(column >= start)
+    if end is not None:
+        query = query.where(column < end)
+    return query
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def day_options(command):
+    """``--since``/``--until`` (UTC days, both included) for an export command."""
+    command = click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")(
+        command
+    )
+    return click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")(
+        command
+    )
+
+
+def echo_csv(header, rows_for, since: datetime | None, until: datetime | None) -> None:
+    """Print ``rows_for(session, start=…, end=…)`` as CSV for the days ``since``..``until``."""
+    start, end = day_range(since and since.date(), until and until.date())
+    if start and end and start >= end:
+        raise click.BadParameter("--since must not be after --until")
+    with database().sessions() as session:
+        for line in csv_lines(header, rows_for(session, start=start, end=end)):
+            click.echo(line, nl=False)
 
 
 def _drain(buffer: io.StringIO) -> str:

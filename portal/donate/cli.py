@@ -9,11 +9,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from portal.csv_export import csv_lines, day_range
+from portal.csv_export import day_options, echo_csv
 from portal.db import database
 from portal.donate import queries
 from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
-from portal.referrals.cli import DAY
 from portal.stripe_gateway import GatewayError, gateway
 
 _WINDOW = re.compile(r"^(\d{1,4})([dh])$")
@@ -26,15 +25,10 @@ def init_app(app: Flask) -> None:
 
 @click.command("export-donations")
 @with_appcontext
-@click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")
-@click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")
+@day_options
 def export_donations(since, until):
     """Print the donation ledger as CSV, one row per payment or attempt."""
-    start, end = day_range(since and since.date(), until and until.date())
-    with database().sessions() as session:
-        rows = queries.donation_rows(session, start=start, end=end)
-        for line in csv_lines(queries.EXPORT_HEADER, rows):
-            click.echo(line, nl=False)
+    echo_csv(queries.EXPORT_HEADER, queries.donation_rows, since, until)
 
 
 @click.command("reconcile-stripe")

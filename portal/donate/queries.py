@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from portal.csv_export import within
 from portal.models import Donation, Organization
 
 EXPORT_HEADER = (
@@ -56,8 +57,5 @@ def donation_rows(
         .join(Organization, Donation.organization_id == Organization.id)
         .order_by(Donation.created_at, Donation.id)
     )
-    if start is not None:
-        query = query.where(Donation.created_at >= start)
-    if end is not None:
-        query = query.where(Donation.created_at < end)
+    query = within(query, Donation.created_at, start, end)
     yield from session.execute(query.execution_options(yield_per=2000))

@@ -6,11 +6,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from portal.csv_export import csv_lines, day_range
+from portal.csv_export import day_options, echo_csv
 from portal.db import database
 from portal.referrals import queries, spool
-
-DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def init_app(app: Flask) -> None:
@@ -20,17 +18,10 @@ def init_app(app: Flask) -> None:
 
 @click.command("export-referrals")
 @with_appcontext
-@click.option("--since", type=DAY, help="First day to include (UTC, YYYY-MM-DD).")
-@click.option("--until", type=DAY, help="Last day to include (UTC, YYYY-MM-DD).")
+@day_options
 def export_referrals(since, until):
     """Print the referral log as CSV, one row per referral."""
-    start, end = day_range(since and since.date(), until and until.date())
-    if start and end and start >= end:
-        raise click.BadParameter("--since must not be after --until")
-    with database().sessions() as session:
-        rows = queries.referral_rows(session, start=start, end=end)
-        for line in csv_lines(queries.EXPORT_HEADER, rows):
-            click.echo(line, nl=False)
+    echo_csv(queries.EXPORT_HEADER, queries.referral_rows, since, until)
 
 
 @click.command("replay-spool")

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.csv_export import within
 from portal.models import Organization, Referral
 
 EXPORT_HEADER = (
@@ -54,8 +55,5 @@ def referral_rows(
         .join(Organization, Referral.organization_id == Organization.id)
         .order_by(Referral.created_at, Referral.id)
     )
-    if start is not None:
-        query = query.where(Referral.created_at >= start)
-    if end is not None:
-        query = query.where(Referral.created_at < end)
+    query = within(query, Referral.created_at, start, end)
     yield from session.execute(query.execution_options(yield_per=2000))
