@@ -92,6 +92,7 @@ def member_report(token: str):
     form = MemberReportQuery(request.args)
     check(form)
     scope = Scope(*form.days(today()), member=link.organization)
+    form.show_range(scope.since, scope.until)
     page = report.member_report(session, scope, form.by.data)
     args = {"since": scope.since.isoformat(), "until": scope.until.isoformat(), "by": form.by.data}
     if form.format.data == "csv":

@@ -32,6 +32,11 @@ class RangeQuery(FlaskForm):
     )
     table = StringField(_l("Table"), filters=[_printable], validators=[Length(max=40)])
 
+    def show_range(self, since: date, until: date) -> None:
+        """Fill the date fields with the range the report covers, when none was given."""
+        self.since.data = self.since.data or since
+        self.until.data = self.until.data or until
+
     def validate_until(self, field) -> None:
         since, until = self.since.data, field.data
         if since and until and since > until:

@@ -28,6 +28,7 @@ def overview():
     check(form)
     member = session.scalar(select(Organization).filter_by(slug=form.member.data or None))
     scope = form.scope(today(), member)
+    form.show_range(scope.since, scope.until)
     rollup.catch_up(session, today=today())
     report = service.staff_report(session, scope)
     if form.format.data == "csv":
@@ -49,6 +50,7 @@ def fairness():
     form = RangeQuery(request.args)
     check(form)
     scope = Scope(*form.days(today()))
+    form.show_range(scope.since, scope.until)
     rollup.catch_up(session, today=today())
     service.read_snapshot(session)
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
