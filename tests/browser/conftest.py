@@ -48,14 +48,17 @@ def serve():
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
         thread.start()
-        running.append((server, thread))
+        running.append((app, server, thread))
         return f"http://127.0.0.1:{server.server_port}"
 
     yield _serve
-    for server, thread in running:
+    for app, server, thread in running:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+        # The hand-off's writer keeps its own connection, which disposing the engine leaves
+        # open; closed here, it cannot be collected (and warned about) during a later test.
+        app.extensions["portal_referrals"].writer.close()
 
 
 @pytest.fixture
