@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 21:24:03.875710
+Create Date: 2026-11-23 21:47:02.128129
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('referral_source_daily',
+    op.create_table('referral_source_rollup',
+    sa.Column('span', sa.String(length=10), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('value', sa.String(length=255), nullable=False),
@@ -24,7 +25,7 @@ def upgrade() -> None:
     sa.Column('arrived_via', sa.String(length=20), nullable=False),
     sa.Column('humans', sa.Integer(), nullable=False),
     sa.Column('bots', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('kind', 'day', 'value', 'mode', 'arrived_via', name=op.f('pk_referral_source_daily')),
+    sa.PrimaryKeyConstraint('span', 'kind', 'day', 'value', 'mode', 'arrived_via', name=op.f('pk_referral_source_rollup')),
     sqlite_with_rowid=False
     )
     op.create_table('rollup_mark',
@@ -41,7 +42,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_member_report_key_organization_id_organization'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('organization_id', name=op.f('pk_member_report_key'))
     )
-    op.create_table('referral_daily',
+    op.create_table('referral_rollup',
+    sa.Column('span', sa.String(length=10), nullable=False),
     sa.Column('mode_key', sa.String(length=20), nullable=False),
     sa.Column('arrived_key', sa.String(length=20), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -49,10 +51,13 @@ def upgrade() -> None:
     sa.Column('humans', sa.Integer(), nullable=False),
     sa.Column('bots', sa.Integer(), nullable=False),
     sa.Column('visitors', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_referral_daily_organization_id_organization'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('mode_key', 'arrived_key', 'day', 'organization_id', name=op.f('pk_referral_daily')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_referral_rollup_organization_id_organization'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('span', 'mode_key', 'arrived_key', 'day', 'organization_id', name=op.f('pk_referral_rollup')),
     sqlite_with_rowid=False
     )
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.create_index('ix_donation_ledger', ['status', 'currency', 'frequency', 'created_at', 'amount', 'organization_id', 'stripe_checkout_session_id', 'stripe_invoice_id'], unique=False)
+
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.create_index('ix_referral_campaign_created', ['utm_campaign', 'created_at'], unique=False)
 
@@ -61,7 +66,10 @@ def downgrade() -> None:
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_index('ix_referral_campaign_created')
 
-    op.drop_table('referral_daily')
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.drop_index('ix_donation_ledger')
+
+    op.drop_table('referral_rollup')
     op.drop_table('member_report_key')
     op.drop_table('rollup_mark')
-    op.drop_table('referral_source_daily')
+    op.drop_table('referral_source_rollup')

@@ -49,7 +49,9 @@ def periods(scope: Scope, by: str) -> list[str]:
 
 def referrals_by_period(session: Session, scope: Scope, by: str) -> list[PeriodLine]:
     """The member's referrals per period; unique visitors are summed over days, as staff see."""
-    fact = facts.member_facts(facts.plan(session, scope), (ANY, *CHANNELS))
+    fact = facts.referral_counts(
+        facts.plan(session, scope), (ANY, *CHANNELS), ("day", "arrived_key")
+    )
     rows = session.execute(
         select(
             fact.c.day,

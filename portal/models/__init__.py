@@ -22,9 +22,10 @@ from portal.models.donations import (
 from portal.models.reports import (
     ANY,
     MemberReportKey,
-    ReferralDaily,
-    ReferralSourceDaily,
+    ReferralRollup,
     RollupMark,
+    SourceRollup,
+    Span,
 )
 from portal.models.staff import (
     AuditAction,
@@ -65,10 +66,11 @@ __all__ = [
     "RateCounter",
     "RecipientKind",
     "Referral",
-    "ReferralDaily",
-    "ReferralSourceDaily",
+    "ReferralRollup",
     "ReferralStatus",
     "RollupMark",
+    "SourceRollup",
+    "Span",
     "Staff",
     "StaffRole",
     "StaffStatus",

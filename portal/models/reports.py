@@ -7,46 +7,56 @@ from the raw rows, and the reports read raw rows for every day the roll-up has n
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
 from portal.models.core import Organization, Referral
+from portal.models.donations import Donation
 from portal.models.types import UTCDateTime, utcnow
 
 # The roll-up's "any value" key: a row under it counts a day's visitors once across the values.
 ANY = "*"
 
 
-class ReferralDaily(Base):
-    """One member's referrals on one UTC day, for one hand-off mode and one arrival channel.
+class Span(StrEnum):
+    DAY = "day"
+    MONTH = "month"  # the sum of the month's day rows, so that long ranges read few rows
 
-    Each day is stored for every combination of a real value and ``ANY`` (a small cube), because
-    unique visitors do not add up: someone who came through the portal and a shared link on the
-    same day is one visitor, so the "any channel" row carries its own distinct count.
+
+class ReferralRollup(Base):
+    """One member's referrals over one UTC day (or month), for one hand-off mode and channel.
+
+    Each period is stored for every combination of a real value and ``ANY`` (a small cube),
+    because unique visitors do not add up across channels: someone who came through the portal
+    and a shared link on the same day is one visitor, so the "any channel" row has its own count.
+    Across days they do add up: a visitor hash lasts one day, so a month row sums its days.
     """
 
-    __tablename__ = "referral_daily"
+    __tablename__ = "referral_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
+    span: Mapped[str] = mapped_column(String(10), primary_key=True)
     mode_key: Mapped[str] = mapped_column(String(20), primary_key=True)
     arrived_key: Mapped[str] = mapped_column(String(20), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the period's first day
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
     )
     humans: Mapped[int] = mapped_column(Integer)
     bots: Mapped[int] = mapped_column(Integer)
-    visitors: Mapped[int] = mapped_column(Integer)  # distinct human visitor hashes
+    visitors: Mapped[int] = mapped_column(Integer)  # distinct human visitor hashes, per day
 
 
-class ReferralSourceDaily(Base):
-    """Referrals per UTC day by inbound campaign or referring host (``""`` when there was none)."""
+class SourceRollup(Base):
+    """Referrals per UTC day (or month) by inbound campaign or referring host (``""``: none)."""
 
-    __tablename__ = "referral_source_daily"
+    __tablename__ = "referral_source_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
+    span: Mapped[str] = mapped_column(String(10), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # "campaign" or "host"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -87,3 +97,18 @@ class MemberReportKey(Base):
 
 # A campaign filter reads raw rows: this index keeps that to the campaign's own rows.
 Index("ix_referral_campaign_created", Referral.utm_campaign, Referral.created_at)
+
+# The Stripe totals read every donation of the range, grouped by status, currency and frequency:
+# an index in that order lets the database group without sorting, and holding every column the
+# totals need spares reading the wide rows (checkout URLs, notes) themselves.
+Index(
+    "ix_donation_ledger",
+    Donation.status,
+    Donation.currency,
+    Donation.frequency,
+    Donation.created_at,
+    Donation.amount,
+    Donation.organization_id,
+    Donation.stripe_checkout_session_id,
+    Donation.stripe_invoice_id,
+)

@@ -7,133 +7,160 @@ queries above it never need to know; a report read in one snapshot is exact eith
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import String, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from portal.csv_export import day_range
-from portal.models import ANY, Referral, ReferralDaily, ReferralSourceDaily
-from portal.reports.rollup import SOURCES, Mark, bots, day_of, humans, read_mark, visitors
+from portal.models import ANY, Referral, ReferralRollup, SourceRollup, Span
+from portal.reports.rollup import SOURCES, bots, day_of, humans, month_end, read_mark, visitors
 from portal.reports.scope import Scope
 
 
 @dataclass(frozen=True)
 class Sources:
-    """Which days of a scope are read from raw rows; every other day comes from the roll-ups."""
+    """Which days of a scope the roll-ups cannot answer for; those are read from raw rows."""
 
     scope: Scope
-    raw_days: tuple[date, ...]
+    unsettled: tuple[date, ...]
 
-    @property
-    def all_raw(self) -> bool:
-        return self.scope.reads_raw_rows or len(self.raw_days) == len(self.scope.days)
+    def raw_days(self, *, by_member: bool) -> tuple[date, ...]:
+        """The days to read raw rows for: every day when a filter has no roll-up behind it.
+
+        Campaigns are not rolled up per member, nor sources per member (``by_member=False``).
+        """
+        scope = self.scope
+        if scope.campaign or (scope.member is not None and not by_member):
+            return tuple(scope.days)
+        return self.unsettled
+
+    def rolled(self, raw_days, *, months: bool) -> tuple[list[date], list[tuple[date, date]]]:
+        """Whole months to read month rows for, and runs of days to read day rows for."""
+        raw, whole = set(raw_days), []
+        if months:
+            whole = [m for m in _months_within(self.scope) if not raw & set(_days(m))]
+        taken = raw | {day for month in whole for day in _days(month)}
+        runs: list[tuple[date, date]] = []
+        for day in self.scope.days:
+            if day in taken:
+                continue
+            if runs and runs[-1][1] == day - timedelta(days=1):
+                runs[-1] = (runs[-1][0], day)
+            else:
+                runs.append((day, day))
+        return whole, runs
 
 
 def plan(session: Session, scope: Scope) -> Sources:
     """Decide, for the current snapshot, which days the roll-ups cannot answer for."""
-    if scope.reads_raw_rows:
+    mark = read_mark(session)
+    if scope.campaign or mark.closed_through is None:
         return Sources(scope, tuple(scope.days))
-    return Sources(scope, tuple(_unsettled_days(session, scope, read_mark(session))))
+    # Few rows are newer than the mark (today's, and any replayed late): the id range finds them.
+    late = select(day_of(Referral.created_at)).where(Referral.id > mark.referral_id).distinct()
+    late_days = set(session.scalars(late))
+    raw = [day for day in scope.days if day > mark.closed_through or day in late_days]
+    return Sources(scope, tuple(raw))
 
 
-def _unsettled_days(session: Session, scope: Scope, mark: Mark) -> list[date]:
-    start, end = scope.bounds
-    late = select(day_of(Referral.created_at)).where(
-        Referral.id > mark.referral_id, Referral.created_at >= start, Referral.created_at < end
-    )
-    days = set(session.scalars(late.distinct()))
-    closed = mark.closed_through or date.min
-    days |= {day for day in scope.days if day > closed}
-    return sorted(days)
+def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ...]):
+    """``humans``, ``bots`` and human ``visitors`` by ``dims``, in parts to be added up.
 
-
-def member_facts(sources: Sources, keys: tuple[str, ...]):
-    """Per day, recipient and arrival key: ``humans``, ``bots`` and human ``visitors``.
-
-    ``keys`` are arrival channels to report apart, or ``ANY`` for both counted together.
+    ``dims`` are among ``day``, ``organization_id`` and ``arrived_key``; ``keys`` are arrival
+    channels to report apart, or ``ANY`` for both counted together.
     """
-    parts = []
-    if not sources.all_raw:
-        scope = sources.scope
-        rolled = select(
-            ReferralDaily.day,
-            ReferralDaily.organization_id,
-            ReferralDaily.arrived_key,
-            ReferralDaily.humans,
-            ReferralDaily.bots,
-            ReferralDaily.visitors,
-        ).where(
-            ReferralDaily.mode_key == (scope.mode.value if scope.mode else ANY),
-            ReferralDaily.arrived_key.in_(keys),
-            ReferralDaily.day.between(scope.since, scope.until),
-        )
-        if sources.raw_days:
-            rolled = rolled.where(ReferralDaily.day.not_in(sources.raw_days))
-        parts.append(rolled)
-    if sources.raw_days:
-        parts.extend(_raw_member_facts(sources, keys))
+    scope, parts = sources.scope, []
+    raw_days = sources.raw_days(by_member=True)
+    if len(raw_days) < len(scope.days):
+        months, runs = sources.rolled(raw_days, months="day" not in dims)
+        table, mode = ReferralRollup, scope.mode.value if scope.mode else ANY
+        columns = [getattr(table, dim) for dim in dims]
+        for span, period in _periods(table.day, months, runs):
+            query = (
+                select(*columns, *_sums(table.humans, table.bots, table.visitors))
+                .where(table.span == span, table.mode_key == mode, table.arrived_key.in_(keys))
+                .where(period)
+            )
+            if scope.member is not None:
+                query = query.where(table.organization_id == scope.member.id)
+            parts.append(query.group_by(*columns))
+    if raw_days:
+        parts.extend(_raw_referral_counts(sources, raw_days, keys, dims))
     return _union(parts)
 
 
-def _raw_member_facts(sources: Sources, keys: tuple[str, ...]) -> list:
-    rows, day = _raw_rows(sources), day_of(Referral.created_at)
+def _raw_referral_counts(sources: Sources, raw_days, keys, dims) -> list:
+    rows, parts = _raw_rows(sources, raw_days), []
     measures = (humans().label("humans"), bots().label("bots"), visitors().label("visitors"))
-    parts = []
-    if ANY in keys:
-        together = literal(ANY, String).label("arrived_key")
-        parts.append(
-            select(day.label("day"), Referral.organization_id, together, *measures)
-            .where(rows)
-            .group_by(day, Referral.organization_id)
-        )
-    apart = [key for key in keys if key != ANY]
-    if apart:
-        channel = type_coerce(Referral.arrived_via, String).label("arrived_key")
-        parts.append(
-            select(day.label("day"), Referral.organization_id, channel, *measures)
-            .where(rows, Referral.arrived_via.in_(apart))
-            .group_by(day, Referral.organization_id, Referral.arrived_via)
-        )
+    expressions = {
+        "day": day_of(Referral.created_at).label("day"),
+        "organization_id": Referral.organization_id,
+    }
+    for together in (True, False):
+        wanted = [key for key in keys if (key == ANY) == together]
+        if not wanted:
+            continue
+        arrived = literal(ANY, String) if together else type_coerce(Referral.arrived_via, String)
+        columns = {**expressions, "arrived_key": arrived.label("arrived_key")}
+        selected = [columns[dim] for dim in dims]
+        # Always by day as well: a visitor hash counts once per day, never once per range.
+        groups = [expressions["day"]]
+        if "organization_id" in dims:
+            groups.append(Referral.organization_id)
+        query = select(*selected, *measures).where(rows)
+        if not together:
+            query = query.where(Referral.arrived_via.in_(wanted))
+            groups.append(Referral.arrived_via)
+        parts.append(query.group_by(*groups))
     return parts
 
 
-def source_facts(sources: Sources, kind: str):
-    """Per inbound campaign or referring host (``""`` for none): ``humans`` and ``bots``."""
+def source_counts(sources: Sources, kind: str):
+    """``humans`` and ``bots`` per campaign or referring host (``""`` for none), in parts."""
     scope, parts = sources.scope, []
-    if not sources.all_raw:
-        rolled = select(
-            ReferralSourceDaily.value, ReferralSourceDaily.humans, ReferralSourceDaily.bots
-        ).where(
-            ReferralSourceDaily.kind == kind,
-            ReferralSourceDaily.day.between(scope.since, scope.until),
-        )
-        if scope.mode:
-            rolled = rolled.where(ReferralSourceDaily.mode == scope.mode.value)
-        if scope.arrived_via:
-            rolled = rolled.where(ReferralSourceDaily.arrived_via == scope.arrived_via.value)
-        if sources.raw_days:
-            rolled = rolled.where(ReferralSourceDaily.day.not_in(sources.raw_days))
-        parts.append(rolled)
-    if sources.raw_days:
+    raw_days = sources.raw_days(by_member=False)
+    if len(raw_days) < len(scope.days):
+        months, runs = sources.rolled(raw_days, months=True)
+        table = SourceRollup
+        for span, period in _periods(table.day, months, runs):
+            query = select(table.value, *_sums(table.humans, table.bots)).where(
+                table.span == span, table.kind == kind, period
+            )
+            if scope.mode:
+                query = query.where(table.mode == scope.mode.value)
+            if scope.arrived_via:
+                query = query.where(table.arrived_via == scope.arrived_via.value)
+            parts.append(query.group_by(table.value))
+    if raw_days:
         value = func.coalesce(SOURCES[kind], "")
-        parts.append(
-            select(value.label("value"), humans().label("humans"), bots().label("bots"))
-            .where(_raw_rows(sources))
-            .where(*([Referral.arrived_via == scope.arrived_via] if scope.arrived_via else []))
-            .group_by(value)
-        )
+        query = select(value.label("value"), humans().label("humans"), bots().label("bots"))
+        query = query.where(_raw_rows(sources, raw_days))
+        if scope.arrived_via:
+            query = query.where(Referral.arrived_via == scope.arrived_via)
+        parts.append(query.group_by(value))
     return _union(parts)
 
 
-def _raw_rows(sources: Sources):
-    """The raw referrals of the scope's filters on the days read raw (arrival is keyed apart)."""
+def _periods(column, months: list[date], runs: list[tuple[date, date]]):
+    """The roll-up rows to read, one part per run of days: a range each index search can use."""
+    if months:
+        yield Span.MONTH.value, column.in_(months)
+    for first, last in runs:
+        yield Span.DAY.value, column.between(first, last)
+
+
+def _sums(*columns) -> list:
+    return [func.sum(column).label(column.key) for column in columns]
+
+
+def _raw_rows(sources: Sources, raw_days: tuple[date, ...]):
+    """The raw referrals of the scope's filters on ``raw_days`` (arrival is keyed apart)."""
     scope = sources.scope
-    first, last = min(sources.raw_days), max(sources.raw_days)
-    start, end = day_range(first, last)
+    start, end = day_range(min(raw_days), max(raw_days))
     conditions = [Referral.created_at >= start, Referral.created_at < end]
-    if not sources.all_raw:
-        conditions.append(day_of(Referral.created_at).in_(sources.raw_days))
+    if len(raw_days) < len(scope.days):
+        conditions.append(day_of(Referral.created_at).in_(raw_days))
     if scope.member is not None:
         conditions.append(Referral.organization_id == scope.member.id)
     if scope.mode:
@@ -147,3 +174,16 @@ def _union(parts: list):
     if len(parts) == 1:
         return parts[0].subquery()
     return union_all(*parts).subquery()
+
+
+def _months_within(scope: Scope) -> list[date]:
+    month = scope.since if scope.since.day == 1 else month_end(scope.since) + timedelta(days=1)
+    months = []
+    while month_end(month) <= scope.until:
+        months.append(month)
+        month = month_end(month) + timedelta(days=1)
+    return months
+
+
+def _days(month: date) -> list[date]:
+    return [month + timedelta(days=n) for n in range(month_end(month).day)]

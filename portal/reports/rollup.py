@@ -23,9 +23,10 @@ from portal.models import (
     ArrivedVia,
     HandoffMode,
     Referral,
-    ReferralDaily,
-    ReferralSourceDaily,
+    ReferralRollup,
     RollupMark,
+    SourceRollup,
+    Span,
     utcnow,
 )
 
@@ -113,30 +114,46 @@ def pending_days(
 
 
 def rebuild_days(session: Session, days: list[date]) -> None:
-    """Replace the roll-up rows of ``days`` with what their raw rows say. Flushes, never commits."""
+    """Replace the roll-up rows of ``days``, and of their months, with what the raw rows say.
+
+    Flushes, never commits.
+    """
     start, end = day_range(min(days), max(days))
     rows = and_(
         Referral.created_at >= start,
         Referral.created_at < end,
         day_of(Referral.created_at).in_(days),
     )
-    session.execute(
-        delete(ReferralDaily).where(
-            ReferralDaily.mode_key.in_(MODE_KEYS),
-            ReferralDaily.arrived_key.in_(ARRIVED_KEYS),
-            ReferralDaily.day.in_(days),
-        )
-    )
-    session.execute(
-        delete(ReferralSourceDaily).where(
-            ReferralSourceDaily.kind.in_(SOURCES), ReferralSourceDaily.day.in_(days)
-        )
-    )
+    _delete(session, Span.DAY, days)
     for by_mode in (False, True):
         for by_arrival in (False, True):
             session.execute(_cube_insert(rows, by_mode=by_mode, by_arrival=by_arrival))
     for kind, column in SOURCES.items():
         session.execute(_source_insert(rows, kind, column))
+    months = sorted({day.replace(day=1) for day in days})
+    _delete(session, Span.MONTH, months)
+    for month in months:
+        _month_insert(session, month)
+
+
+def month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _delete(session: Session, span: Span, days: list[date]) -> None:
+    session.execute(
+        delete(ReferralRollup).where(
+            ReferralRollup.span == span,
+            ReferralRollup.mode_key.in_(MODE_KEYS),
+            ReferralRollup.arrived_key.in_(ARRIVED_KEYS),
+            ReferralRollup.day.in_(days),
+        )
+    )
+    session.execute(
+        delete(SourceRollup).where(
+            SourceRollup.span == span, SourceRollup.kind.in_(SOURCES), SourceRollup.day.in_(days)
+        )
+    )
 
 
 def _cube_insert(rows, *, by_mode: bool, by_arrival: bool):
@@ -146,15 +163,30 @@ def _cube_insert(rows, *, by_mode: bool, by_arrival: bool):
     groups = [day, Referral.organization_id]
     groups += [Referral.mode] if by_mode else []
     groups += [Referral.arrived_via] if by_arrival else []
-    query = select(mode, arrived, day, Referral.organization_id, humans(), bots(), visitors())
-    columns = ["mode_key", "arrived_key", "day", "organization_id", "humans", "bots", "visitors"]
-    return insert(ReferralDaily).from_select(columns, query.where(rows).group_by(*groups))
+    query = select(
+        literal(Span.DAY.value, String),
+        mode,
+        arrived,
+        day,
+        Referral.organization_id,
+        humans(),
+        bots(),
+        visitors(),
+    )
+    return insert(ReferralRollup).from_select(
+        [*_KEYS, "humans", "bots", "visitors"], query.where(rows).group_by(*groups)
+    )
+
+
+_KEYS = ["span", "mode_key", "arrived_key", "day", "organization_id"]
+_SOURCE_KEYS = ["span", "kind", "day", "value", "mode", "arrived_via"]
 
 
 def _source_insert(rows, kind: str, column):
     day, value = day_of(Referral.created_at), func.coalesce(column, "")
     query = (
         select(
+            literal(Span.DAY.value, String),
             literal(kind, String),
             day,
             value,
@@ -166,8 +198,51 @@ def _source_insert(rows, kind: str, column):
         .where(rows)
         .group_by(day, value, Referral.mode, Referral.arrived_via)
     )
-    columns = ["kind", "day", "value", "mode", "arrived_via", "humans", "bots"]
-    return insert(ReferralSourceDaily).from_select(columns, query)
+    return insert(SourceRollup).from_select([*_SOURCE_KEYS, "humans", "bots"], query)
+
+
+def _month_insert(session: Session, month: date) -> None:
+    """A month's rows: the sums of its day rows (visitor counts are per day, so they add up)."""
+    start = literal(Span.MONTH.value, String), literal(month, Date)
+    days = (Span.DAY.value, month, month_end(month))
+    table = ReferralRollup
+    keys = (table.mode_key, table.arrived_key, table.organization_id)
+    session.execute(
+        insert(table).from_select(
+            [*_KEYS, "humans", "bots", "visitors"],
+            select(
+                start[0],
+                keys[0],
+                keys[1],
+                start[1],
+                keys[2],
+                func.sum(table.humans),
+                func.sum(table.bots),
+                func.sum(table.visitors),
+            )
+            .where(table.span == days[0], table.day.between(days[1], days[2]))
+            .group_by(*keys),
+        )
+    )
+    source = SourceRollup
+    keys = (source.kind, source.value, source.mode, source.arrived_via)
+    session.execute(
+        insert(source).from_select(
+            [*_SOURCE_KEYS, "humans", "bots"],
+            select(
+                start[0],
+                keys[0],
+                start[1],
+                keys[1],
+                keys[2],
+                keys[3],
+                func.sum(source.humans),
+                func.sum(source.bots),
+            )
+            .where(source.span == days[0], source.day.between(days[1], days[2]))
+            .group_by(*keys),
+        )
+    )
 
 
 def _as_text(column):

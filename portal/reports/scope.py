@@ -33,11 +33,6 @@ class Scope:
         return self.member.id if self.member is not None else None
 
     @property
-    def reads_raw_rows(self) -> bool:
-        """A member or a campaign narrows the rows enough that the raw log is quick to read."""
-        return self.member is not None or bool(self.campaign)
-
-    @property
     def days(self) -> list[date]:
         return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
 

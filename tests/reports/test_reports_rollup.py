@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.models import ReferralDaily, RollupMark
+from portal.models import ReferralRollup, RollupMark, Span
 from portal.reports import facts, queries, rollup
 from portal.reports.scope import Scope
 from tests.reports.conftest import TODAY, at, count_by_member
@@ -29,7 +29,9 @@ def test_catch_up_rolls_up_closed_days_once(db_session, varied):
     assert second == 0
     mark = db_session.scalar(select(RollupMark))
     assert mark.closed_through == TODAY - timedelta(days=1)
-    rolled_days = db_session.scalars(select(ReferralDaily.day).distinct()).all()
+    rolled_days = db_session.scalars(
+        select(ReferralRollup.day).where(ReferralRollup.span == Span.DAY).distinct()
+    ).all()
     assert TODAY not in rolled_days
 
 
@@ -39,7 +41,7 @@ def test_roll_ups_and_raw_rows_give_the_same_numbers(db_session, varied):
     rollup.catch_up(db_session, today=TODAY)
     rolled = totals(db_session, scope)
 
-    assert facts.plan(db_session, scope).raw_days == (TODAY,)
+    assert facts.plan(db_session, scope).unsettled == (TODAY,)
     assert raw == rolled == count_by_member(varied.referrals, scope.since, scope.until)
 
 
@@ -52,18 +54,15 @@ def test_a_late_row_sends_its_day_back_to_the_raw_rows(db_session, make_org, add
     add_referrals(org, at(day, 18), visitor_hash="replayed")
     scope = Scope(TODAY - timedelta(days=5), TODAY)
 
-    assert day in facts.plan(db_session, scope).raw_days
+    assert day in facts.plan(db_session, scope).unsettled
     assert totals(db_session, scope) == {org.id: (2, 0, 2, 2, 0)}
     assert rollup.catch_up(db_session, today=TODAY) == 1
-    assert facts.plan(db_session, scope).raw_days == (TODAY,)
-    assert (
-        db_session.scalar(
-            select(func.sum(ReferralDaily.humans)).where(
-                ReferralDaily.mode_key == "*", ReferralDaily.arrived_key == "*"
-            )
-        )
-        == 2
+    assert facts.plan(db_session, scope).unsettled == (TODAY,)
+    rolled = select(func.sum(ReferralRollup.humans)).where(
+        ReferralRollup.mode_key == "*", ReferralRollup.arrived_key == "*"
     )
+    assert db_session.scalar(rolled.where(ReferralRollup.span == Span.DAY)) == 2
+    assert db_session.scalar(rolled.where(ReferralRollup.span == Span.MONTH)) == 2
 
 
 def test_command_line_catch_up(runner, make_org, add_referrals):
