@@ -65,3 +65,9 @@ def _keep_addresses_out_of_logs() -> None:
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, _NoAddresses) for f in logger.filters):
         logger.addFilter(_NoAddresses())
+
+
+def dispose(app: Flask) -> None:
+    """Release the app's database connections (for tests and tools; a worker's exit does it)."""
+    app.extensions["portal_referrals"].writer.close()
+    app.extensions["portal_db"].engine.dispose()

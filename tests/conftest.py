@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from portal import create_app
+from portal import create_app, dispose
 from portal.db import Base, make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import upgrade
@@ -68,7 +68,7 @@ def app_config(database_url, tmp_path):
 def app(app_config):
     app = create_app(app_config)
     yield app
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture

@@ -13,6 +13,12 @@ def _app(config: dict):
     return create_app(config)
 
 
+def dispose(app) -> None:
+    from portal import dispose as release
+
+    release(app)
+
+
 def handoffs(config: dict, slug: str, count: int, barrier=None) -> Counter:
     """Follow a shared link to ``slug`` ``count`` times; returns the status codes seen."""
     app = _app(config)
@@ -21,7 +27,7 @@ def handoffs(config: dict, slug: str, count: int, barrier=None) -> Counter:
     if barrier is not None:
         barrier.wait(timeout=60)
     codes = Counter(client.get(f"/go/{slug}").status_code for _ in range(count))
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
     return codes
 
 
@@ -36,5 +42,5 @@ def deliver(config: dict, payload: bytes, signature: str, barrier=None) -> int:
         data=payload,
         headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
     )
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
     return response.status_code

@@ -185,7 +185,7 @@ def test_checkout_creation_is_rate_limited_per_visitor(app, give, recipient):
 
 
 def test_rate_limit_holds_across_workers(app_config, recipient):
-    from portal import create_app
+    from portal import create_app, dispose
 
     workers = [create_app({**app_config, "CHECKOUT_RATE_LIMIT": 2}) for _ in range(2)]
     clients = [worker.test_client() for worker in workers]
@@ -202,4 +202,4 @@ def test_rate_limit_holds_across_workers(app_config, recipient):
 
     assert codes == [303, 303, 429]
     for worker in workers:
-        worker.extensions["portal_db"].engine.dispose()
+        dispose(worker)
