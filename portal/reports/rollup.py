@@ -31,7 +31,7 @@ from portal.models import (
 )
 
 MARK = "referrals"
-CHUNK_DAYS = 31
+CHUNK_DAYS = 7
 SOURCES = {"campaign": Referral.utm_campaign, "host": Referral.referrer_host}
 MODE_KEYS = (ANY, *(mode.value for mode in HandoffMode))
 ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
@@ -68,24 +68,32 @@ def read_mark(session: Session) -> Mark:
     return Mark(*row) if row else Mark()
 
 
-def catch_up(session: Session, *, today: date) -> int:
+def catch_up(session: Session, *, today: date, most: int | None = None) -> int:
     """Roll up every closed day the roll-ups have not fully counted; returns how many days.
 
-    Commits, in transactions of its own: the roll-up is a cache, and a report reads it after.
-    Safe to call twice and from several workers at once (they queue on the mark row). Gives up
-    quietly when another writer holds the referral table, since the reports stay exact without it.
+    Commits, in short transactions of its own (a week of days each, so that hand-offs keep
+    their turn to write): the roll-up is a cache, and a report reads it after. Does nothing
+    when more than ``most`` days wait (a page must stay quick; the command has no limit), or
+    when another writer holds the referral table: the reports are exact without it, only slower.
+    Safe to call twice and from several workers at once.
     """
-    if not pending_days(session, read_mark(session), today=today):
-        session.rollback()
-        return 0
+    waiting = pending_days(session, read_mark(session), today=today)
     session.rollback()
+    if not waiting or (most is not None and len(waiting) > most):
+        return 0
     top = _settled_top_id(session)
     if top is None:
         return 0
-    mark = _lock_mark(session)
-    days = pending_days(session, mark, today=today, top=top)
+    begin_write(session)
+    days = pending_days(session, _lock_mark(session), today=today, top=top)
+    session.commit()
     for chunk in _chunks(days):
+        begin_write(session)
+        _lock_mark(session)  # catch-ups take turns, chunk by chunk
         rebuild_days(session, chunk)
+        session.commit()
+    begin_write(session)
+    mark = _lock_mark(session)
     closed = max(today - timedelta(days=1), mark.closed_through or date.min)
     session.execute(
         RollupMark.__table__.update()
@@ -252,23 +260,25 @@ def _as_text(column):
 def _settled_top_id(session: Session) -> int | None:
     """The highest referral id below which every insert has committed; None if not known now.
 
-    On SQLite writers take turns, so ids commit in order. PostgreSQL hands out ids before commit:
-    a brief SHARE lock waits out inserts already running, so none below the id is still to come.
-    The wait is capped well under a donor's patience, and the lock lasts one statement.
+    On SQLite writers take turns, so ids commit in order. PostgreSQL hands out ids before
+    commit: a SHARE lock waits out the inserts already running, so none below the id read under
+    it is still to come. The wait is capped well under a donor's patience, and the lock is let
+    go as soon as the id is read.
     """
+    highest = select(func.coalesce(func.max(Referral.id), 0))
     if session.get_bind().dialect.name != "postgresql":
-        begin_write(session)
-        return session.scalar(select(func.coalesce(func.max(Referral.id), 0)))
+        top = session.scalar(highest)
+        session.rollback()
+        return top
     try:
         connection = session.connection()
         connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
         connection.exec_driver_sql("LOCK TABLE referral IN SHARE MODE")
-        top = session.scalar(select(func.coalesce(func.max(Referral.id), 0)))
+        top = session.scalar(highest)
         session.commit()
     except OperationalError:
         session.rollback()
         return None
-    begin_write(session)
     return top
 
 

@@ -16,6 +16,9 @@ from portal.staff import auth
 from portal.staff.auth import staff_required
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
+# A page rolls up at most this many waiting days itself; more (after a long pause, or a first
+# start on an existing log) is left to `flask rollup-referrals`, and the page reads raw rows.
+CATCH_UP_DAYS = 14
 bp.after_request(auth.no_store)
 
 
@@ -29,7 +32,7 @@ def overview():
     member = session.scalar(select(Organization).filter_by(slug=form.member.data or None))
     scope = form.scope(today(), member)
     form.show_range(scope.since, scope.until)
-    rollup.catch_up(session, today=today())
+    rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
     report = service.staff_report(session, scope)
     if form.format.data == "csv":
         return csv_response(report.tables, form.table.data, _filename("referrals", scope))
@@ -51,7 +54,7 @@ def fairness():
     check(form)
     scope = Scope(*form.days(today()))
     form.show_range(scope.since, scope.until)
-    rollup.catch_up(session, today=today())
+    rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
     service.read_snapshot(session)
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
     table = service.fairness_table(session, scope, page_size=size)

@@ -24,6 +24,7 @@ from portal.models import (
     Referral,
     ReferralStatus,
 )
+from portal.reports import rollup
 from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
     Clock,
     audit_entries,
@@ -124,7 +125,7 @@ class Dataset:
 
 
 @pytest.fixture
-def varied(make_org, add_referrals, add_donation, report_clock) -> Dataset:
+def varied(make_org, add_referrals, add_donation, db_session, report_clock) -> Dataset:
     """Three members and the coalition, 40 days of mixed traffic and gifts ending today."""
     rnd = random.Random(20250615)
     orgs = [
@@ -169,6 +170,8 @@ def varied(make_org, add_referrals, add_donation, report_clock) -> Dataset:
                 donor_email="donor@private.example",
             )
         )
+    # As in steady use: every finished day already rolled up, today still read from raw rows.
+    rollup.catch_up(db_session, today=TODAY)
     return data
 
 
