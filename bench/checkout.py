@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench(args: argparse.Namespace, tmp: Path) -> int:
     """Prepare the database, give ``warmup + gifts`` times, check the ledger, report."""
+    from portal import dispose
     from stripe_sandbox import SandboxServer
 
     env = server_env(tmp)
@@ -94,7 +95,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
         try:
             timings, problems = give_all(app, args, sandbox.url, sandbox_times)
         finally:
-            app.extensions["portal_db"].engine.dispose()
+            dispose(app)
     problems += check_ledger(tmp / "portal.db", args.warmup + args.gifts)
     print_summary(timings, problems)
     return 1 if problems else 0

@@ -207,7 +207,7 @@ def settings_line(args: argparse.Namespace) -> str:
 
 def prepare_batches(args: argparse.Namespace, env: dict[str, str]) -> list[Batch]:
     """A warm-up batch and one batch per round, each with its own donations and events."""
-    from portal import create_app
+    from portal import create_app, dispose
     from stripe_sandbox import SandboxServer
 
     rng = random.Random(args.seed)
@@ -230,7 +230,7 @@ def prepare_batches(args: argparse.Namespace, env: dict[str, str]) -> list[Batch
         try:
             return [make_batch(app, sandbox, name, size, args, rng) for name, size in sizes]
         finally:
-            app.extensions["portal_db"].engine.dispose()
+            dispose(app)
 
 
 def make_batch(app, sandbox, name: str, size: int, args, rng: random.Random) -> Batch:

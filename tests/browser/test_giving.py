@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from portal import create_app
+from portal import create_app, dispose
 from stripe_sandbox import SandboxServer
 
 pytestmark = pytest.mark.browser
@@ -196,7 +196,7 @@ def arabic_portal(app_config, portal, serve):
     """The same portal and data with Arabic switched on."""
     app = create_app({**app_config, "LANGUAGES": ["en", "ar", "he"]})
     yield serve(app)
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
 
 
 def shoot(page, url: str, name: str) -> dict:
