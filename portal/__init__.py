@@ -39,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_donate(app)
     init_staff(app)
     reports.init_app(app)
-    app.after_request(security.security_headers)
+    security.init_app(app)
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:
         # Outermost, so that every path sees the donor's address rather than the proxy's.

@@ -29,7 +29,8 @@ class DonationForm(FlaskForm):
     currency = SelectField(
         _l("Currency"), choices=[SelectChoice(code, code) for code in CURRENCIES], default="USD"
     )
-    preset = RadioField(_l("Amount"), validators=[DataRequired(_l("Choose an amount."))])
+    # Checked here rather than by WTForms, so that a typed amount with no radio picked counts.
+    preset = RadioField(_l("Amount"), validate_choice=False)
     other_amount = StringField(_l("Other amount"), validators=[Optional(), Length(max=20)])
     frequency = RadioField(
         _l("How often"),
@@ -62,11 +63,25 @@ class DonationForm(FlaskForm):
 
     def validate_preset(self, field) -> None:
         currency = CURRENCIES[self.currency.data]
-        text = self.other_amount.data if field.data == OTHER else field.data
-        if field.data == OTHER and not (text or "").strip():
-            raise ValidationError(_l("Enter the amount you would like to give."))
+        typed = (self.other_amount.data or "").strip()
+        choice = field.data if field.data not in (None, "", "None") else None
+        if choice is None or choice == OTHER:
+            if not typed:
+                raise ValidationError(_l("Choose an amount, or type the amount you would like."))
+            self.amount_minor = self._parse(typed, currency)
+            return
+        self.amount_minor = self._parse(choice, currency)
+        if typed and self._parse(typed, currency) != self.amount_minor:
+            # Both a preset and an own amount: charging either could surprise the donor.
+            raise ValidationError(
+                _l("You picked %(picked)s and typed %(typed)s. Please keep only the one you mean.")
+                % {"picked": display(self.amount_minor, currency.code), "typed": typed}
+            )
+
+    @staticmethod
+    def _parse(text: str, currency) -> int:
         try:
-            self.amount_minor = parse_amount(text, currency)
+            return parse_amount(text, currency)
         except AmountError as error:
             raise ValidationError(
                 _AMOUNT_MESSAGES[error.kind]

@@ -15,7 +15,6 @@ from werkzeug.urls import iri_to_uri
 from portal.models import HandoffMode, utcnow
 from portal.referrals import campaign
 from portal.referrals.service import plan_handoff
-from portal.security import SECURITY_HEADERS
 
 _PREFETCH_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
@@ -34,7 +33,11 @@ class HandoffFastPath:
             ("Cache-Control", "no-store"),
             ("Referrer-Policy", "origin"),
             ("Vary", "Cookie"),
-            *((name, value) for name, value in SECURITY_HEADERS if name != "Referrer-Policy"),
+            *(
+                (name, value)
+                for name, value in app.extensions["security_headers"]
+                if name != "Referrer-Policy"
+            ),
         ]
 
     def __call__(self, environ, start_response):

@@ -253,11 +253,6 @@ def test_donation_form_mirrors_right_to_left(page, arabic_portal):
     assert 390 - (button["x"] + button["width"]) < 40, "the button should start on the right"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the portal's CSP (form-action 'self' https:) makes the browser refuse the redirect "
-    "to the sandbox's plain-HTTP hosted page, which is what `make run` serves",
-)
 def test_form_leads_to_the_sandbox_served_over_plain_http(page, portal, sandbox):
     secure = sandbox.sandbox.public_url
     sandbox.sandbox.public_url = sandbox.url

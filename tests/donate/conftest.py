@@ -83,7 +83,8 @@ def give(client):
             "preset": "50",
             "frequency": "one_time",
         }
-        form.update({key: value for key, value in fields.items() if value is not None})
+        form.update(fields)
+        form = {key: value for key, value in form.items() if value is not None}  # None: unset
         return client.post(f"/donate/{slug}", data=form)
 
     return _give

@@ -128,3 +128,27 @@ def test_thanks_page_asks_stripe_and_fulfils_once(give, recipient, client, sandb
 
 def test_thanks_page_for_an_unknown_session_is_not_found(client):
     assert client.get("/donate/thanks?session_id=cs_test_nope").status_code == 404
+
+
+def test_a_typed_amount_counts_even_without_picking_other(give, recipient, db_session):
+    response = give(preset=None, other_amount="64")
+
+    assert response.status_code == 303
+    db_session.rollback()
+    assert db_session.scalars(select(Donation)).one().amount == 6400
+
+
+def test_a_preset_and_a_different_typed_amount_ask_the_donor_to_choose(give, recipient, db_session):
+    response = give(preset="50", other_amount="64")
+
+    assert response.status_code == 400
+    assert "You picked $50.00 and typed 64" in response.get_data(as_text=True)
+    db_session.rollback()
+    assert db_session.scalars(select(Donation)).all() == []
+
+
+def test_no_amount_at_all_is_explained(give, recipient):
+    response = give(preset=None)
+
+    assert response.status_code == 400
+    assert "Choose an amount, or type the amount you would like." in response.get_data(as_text=True)
