@@ -64,7 +64,7 @@ def _choices(anything, values) -> list[SelectChoice]:
 class ReportQuery(RangeQuery):
     """The staff report's filters; the member list is filled in from the directory."""
 
-    member = SelectField(_l("Recipient"), choices=[], default="")
+    member = SelectField(_l("Recipient"), choices=[], default="", validate_choice=False)
     mode = SelectField(
         _l("Hand-off mode"),
         choices=_choices(
@@ -85,6 +85,10 @@ class ReportQuery(RangeQuery):
         default="",
     )
     campaign = StringField(_l("Campaign"), filters=[_printable], validators=[Length(max=100)])
+
+    def validate_member(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("No recipient has the slug “%(slug)s”.", slug=field.data[:80]))
 
     def offer_members(self, recipients) -> None:
         self.member.choices = _choices(_l("All recipients"), [(r.slug, r.name) for r in recipients])

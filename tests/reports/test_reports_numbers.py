@@ -231,7 +231,11 @@ def test_listed_recipients_without_referrals_show_zeros(client, viewer, make_org
         ("until=yesterday", "Until", "Not a valid date value"),
         ("since=2025-06-10&until=2025-06-01", "Until", "must not end before it starts"),
         ("since=2020-01-01&until=2025-06-01", "Until", "at most three years"),
-        ("member=nobody-by-that-name", "Recipient", "Not a valid choice"),
+        (
+            "member=nobody-by-that-name",
+            "Recipient",
+            "No recipient has the slug “nobody-by-that-name”",
+        ),
         ("mode=carrier-pigeon", "Hand-off mode", "Not a valid choice"),
         ("arrived=teleport", "Arrived through", "Not a valid choice"),
         ("campaign=" + "x" * 101, "Campaign", "100"),
