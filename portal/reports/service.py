@@ -178,6 +178,7 @@ def amount_table(ledger: list[LedgerGroup]) -> Table:
 
 def fairness_table(session: Session, scope: Scope, *, page_size: int) -> Table:
     """Each member's exposure in the rotation over the scope's days, beside its portal clicks."""
+    read_snapshot(session)
     clicks_scope = Scope(scope.since, scope.until, arrived_via=ArrivedVia.PORTAL)
     clicks = {
         line.recipient.id: line.humans

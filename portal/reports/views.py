@@ -55,7 +55,6 @@ def fairness():
     scope = Scope(*form.days(today()))
     form.show_range(scope.since, scope.until)
     rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
-    service.read_snapshot(session)
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
     table = service.fairness_table(session, scope, page_size=size)
     if form.format.data == "csv":
