@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.db import get_session
 from portal.donate import service
 from portal.donate.forms import DonationForm, prefill
-from portal.donate.money import CURRENCIES, fee_cover
+from portal.donate.money import CURRENCIES, display, fee_cover, plain
 from portal.models import ArrivedVia, Donation, Frequency, HandoffMode, Organization, OrgStatus
 from portal.ratelimit import hit, visitor_key
 from portal.referrals import campaign, desk
@@ -99,6 +99,10 @@ def _render_form(org, donation_form, *, status=200, cancelled=False, stripe_fail
         form=donation_form,
         currency=currency,
         currencies=CURRENCIES,
+        preset_labels={
+            code: [[plain(minor, code), display(minor, code)] for minor in c.presets]
+            for code, c in CURRENCIES.items()
+        },
         fee_basis_points=current_app.config["FEE_COVER_BASIS_POINTS"],
         cancelled=cancelled,
         stripe_failed=stripe_failed,

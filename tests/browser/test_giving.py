@@ -264,3 +264,16 @@ def test_form_leads_to_the_sandbox_served_over_plain_http(page, portal, sandbox)
         page.wait_for_url(f"{sandbox.url}/pay/**", timeout=5_000)
     finally:
         sandbox.sandbox.public_url = secure
+
+
+def test_choosing_a_currency_updates_the_amounts_on_the_page(page, portal):
+    page.goto(portal + "/donate/parents-circle")
+
+    page.get_by_label("Currency").select_option("ILS")
+
+    expect(page.get_by_role("radio", name="₪180.00")).to_be_visible()
+    expect(page.locator("#currency-hint")).to_have_text("Amounts below are in ILS.")
+    page.get_by_role("radio", name="₪180.00").check()
+    page.get_by_role("button", name=CONTINUE).click()
+    page.wait_for_url("**/pay/**")
+    expect(page.locator(".amount")).to_contain_text("180.00 ILS")
