@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from portal import create_app  # noqa: E402
+from portal import create_app, dispose  # noqa: E402
 from portal.db import database  # noqa: E402
 from portal.models import Referral  # noqa: E402
 from portal.reports import queries, rollup, service  # noqa: E402
@@ -93,7 +93,7 @@ def run(path: Path, size: int, repeat: int) -> float:
             max(3, repeat // 2),
         )
         print(f"  fairness page, one year (170 members replayed daily): {ms:.0f} ms")
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
     path.unlink()
     return timings
 
