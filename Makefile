@@ -7,7 +7,7 @@ HOST := 127.0.0.1
 PORT ?= 5000
 SANDBOX_PORT ?= 12111
 
-.PHONY: run test lint format bench bench-quick clean
+.PHONY: run test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/handoff.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) instance .coverage .pytest_cache .ruff_cache
