@@ -252,7 +252,7 @@ def test_sign_in_form_keeps_only_a_safe_next(client):
 
 
 def test_public_pages_still_work_for_staff_when_the_database_is_away(
-    app, client, login_as, tmp_path
+    app, client, login_as, tmp_path, monkeypatch
 ):
     from sqlalchemy.orm import sessionmaker
 
@@ -260,9 +260,10 @@ def test_public_pages_still_work_for_staff_when_the_database_is_away(
 
     login_as()
     engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'portal.db'}")
-    app.extensions["portal_db"] = Database(engine, sessionmaker(engine))
+    monkeypatch.setitem(app.extensions, "portal_db", Database(engine, sessionmaker(engine)))
 
     response = client.get("/no-such-page")
 
     assert response.status_code == 404
     assert "We couldn't find that page" in text_of(response)
+    engine.dispose()
