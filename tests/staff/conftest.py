@@ -30,16 +30,6 @@ def text_of(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-@pytest.fixture
-def app(app):
-    yield app
-    # The hand-off keeps its own database connection, which disposing the engine leaves open;
-    # on PostgreSQL it would surface later, in another test, as a ResourceWarning.
-    writer = getattr(app.extensions["portal_referrals"], "writer", None)
-    if writer is not None:
-        writer.close()
-
-
 @pytest.fixture(scope="session")
 def default_hash() -> str:
     """The hash of ``PASSWORD``, computed once: argon2 is slow on purpose."""

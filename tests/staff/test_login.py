@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal import create_app
+from portal import create_app, dispose
 from portal.models import StaffRole, StaffStatus
 from tests.staff.conftest import PASSWORD, text_of, token_on
 
@@ -110,7 +110,7 @@ def test_session_cookie_is_secure_outside_debug(app_config, make_staff, monkeypa
 
     assert response.status_code == 303
     assert "Secure" in response.headers["Set-Cookie"]
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
 
 
 def test_sign_in_starts_a_fresh_session(client, make_staff, sign_in, make_org):

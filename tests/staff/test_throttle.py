@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal import create_app
+from portal import create_app, dispose
 from portal.models import LoginAttempt, LoginOutcome
 from tests.staff.conftest import fresh, text_of
 
@@ -19,7 +19,7 @@ def second_worker(app_config, clock):
     app = create_app(app_config)
     app.extensions["portal_staff"].clock = clock
     yield app.test_client()
-    app.extensions["portal_db"].engine.dispose()
+    dispose(app)
 
 
 def from_address(app, address: str):
