@@ -90,14 +90,30 @@ def get_session() -> Session:
 
 
 def begin_write(session: Session) -> Session:
-    """Start the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
+    """Make the session's transaction a writer's (``BEGIN IMMEDIATE`` on SQLite).
 
-    Call before the first statement of a request that will write, so that concurrent writers
-    queue on the busy timeout instead of failing on a lock upgrade.
+    SQLite cannot turn a reader into a writer once another connection has written (it fails at
+    once with "database is locked" instead of waiting), so a transaction that has only read so
+    far is ended first: committing it changes nothing and keeps the loaded objects. Safe to call
+    twice; a transaction that has already written is left as it is.
     """
+    if session.in_transaction() and not session.info.get("writing"):
+        if session.get_bind().dialect.name != "sqlite":
+            session.info["writing"] = True
+            return session
+        if session.new or session.dirty or session.deleted:
+            return session  # pending changes: the caller began writing without us
+        session.commit()
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_write": True})
+        session.info["writing"] = True
     return session
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("writing", None)
 
 
 def _close_session(_exc: BaseException | None) -> None:

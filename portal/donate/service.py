@@ -158,20 +158,25 @@ def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> Ch
     return CheckoutRequest(params, f"checkout-{donation.referral.ref}")
 
 
-def refresh_from_stripe(session: Session, gateway: StripeGateway, donation: Donation) -> None:
-    """Ask Stripe about an unfinished checkout and fulfil it if it is done. Flushes.
-
-    The same idempotent fulfilment the webhook uses, so it never counts a gift twice.
-    """
+def completed_checkout(gateway: StripeGateway, donation: Donation) -> dict | None:
+    """Stripe's Checkout Session for an unfinished donation, if the donor has completed it."""
     if donation.status != DonationStatus.OPEN or not donation.stripe_checkout_session_id:
-        return
+        return None
     try:
         checkout = gateway.retrieve_checkout_session(donation.stripe_checkout_session_id)
     except GatewayError:
-        return  # the webhook will get there
-    if checkout.get("status") == "complete":
-        begin_write(session)
-        apply_checkout_session(session, checkout)
+        return None  # the webhook will get there
+    return checkout if checkout.get("status") == "complete" else None
+
+
+def fulfil_checkout(session: Session, checkout: dict) -> None:
+    """Apply a completed checkout fetched from Stripe. Flushes, never commits.
+
+    The same idempotent fulfilment the webhook uses, so it never counts a gift twice. Call it
+    outside a transaction, so that it starts as a writer.
+    """
+    begin_write(session)
+    apply_checkout_session(session, checkout)
 
 
 def _donation_for_attempt(session: Session, attempt: str) -> Donation | None:

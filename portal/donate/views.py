@@ -8,6 +8,7 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import get_session
 from portal.donate import service
@@ -79,8 +80,15 @@ def thanks():
     donation = session.scalar(
         select(Donation).filter_by(stripe_checkout_session_id=request.args.get("session_id", ""))
     ) or abort(404)
-    service.refresh_from_stripe(session, gateway(), donation)
-    session.commit()
+    checkout = service.completed_checkout(gateway(), donation)
+    if checkout is not None:
+        session.commit()  # end the read, so the fulfilment starts as a writer
+        try:
+            service.fulfil_checkout(session, checkout)
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()  # the webhook will record it; meanwhile the page says processing
+        session.refresh(donation)
     return render_template("donate/thanks.html", donation=donation, org=donation.organization)
 
 
