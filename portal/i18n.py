@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 
 babel = Babel()
@@ -36,6 +36,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands and background work
     asked = request.args.get("lang") or request.cookies.get("lang")
     if asked in supported:
         return asked
