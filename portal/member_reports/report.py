@@ -31,7 +31,7 @@ def member_report(session: Session, scope: Scope, by: str) -> MemberReport:
     tables = {
         "referrals": _referral_table(referrals, period),
         "gifts": _gift_table(gifts, period),
-        "gift_totals": _gift_total_table(queries.gift_totals(gifts)),
+        "gift_totals": _gift_table(queries.gift_totals(gifts), None),
     }
     return MemberReport(scope, by, tables, _chart(scope, referrals))
 
@@ -50,9 +50,9 @@ def _referral_table(lines: list[queries.PeriodLine], period: str) -> Table:
     return Table("referrals", _("Referrals the portal sent you"), columns, rows, totals)
 
 
-def _gift_table(lines: list[queries.GiftLine], period: str) -> Table:
+def _gift_table(lines: list[queries.GiftLine], period: str | None) -> Table:
+    """Gifts per period and currency, or (``period`` None) per currency over the whole range."""
     columns = [
-        Column("period", period),
         Column("currency", _("Currency")),
         Column("paid_gifts", _("Paid gifts"), numeric=True),
         Column("paid_amount", _("Paid"), numeric=True),
@@ -61,7 +61,6 @@ def _gift_table(lines: list[queries.GiftLine], period: str) -> Table:
     ]
     rows = [
         (
-            line.period,
             line.currency,
             line.paid,
             Money(line.paid_amount, line.currency),
@@ -70,28 +69,11 @@ def _gift_table(lines: list[queries.GiftLine], period: str) -> Table:
         )
         for line in lines
     ]
+    if period is None:
+        return Table("gift_totals", _("Gifts over the whole range, by currency"), columns, rows)
+    columns.insert(0, Column("period", period))
+    rows = [(line.period, *row) for line, row in zip(lines, rows, strict=True)]
     return Table("gifts", _("Gifts collected for you through Stripe"), columns, rows)
-
-
-def _gift_total_table(lines: list[queries.GiftLine]) -> Table:
-    columns = [
-        Column("currency", _("Currency")),
-        Column("paid_gifts", _("Paid gifts"), numeric=True),
-        Column("paid_amount", _("Paid"), numeric=True),
-        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
-        Column("refunded_amount", _("Refunded"), numeric=True),
-    ]
-    rows = [
-        (
-            line.currency,
-            line.paid,
-            Money(line.paid_amount, line.currency),
-            line.refunded,
-            Money(line.refunded_amount, line.currency),
-        )
-        for line in lines
-    ]
-    return Table("gift_totals", _("Gifts over the whole range, by currency"), columns, rows)
 
 
 def _chart(scope: Scope, lines: list[queries.PeriodLine]) -> Markup:
