@@ -132,6 +132,14 @@ def csrf_token(client):
     return _token
 
 
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The Stripe sandbox a feature's ``sandbox_server`` runs, emptied before and after a test."""
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.reset()
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app, dispose
 from stripe_sandbox import SandboxServer
+from tests.stripe_setup import stripe_config
 
 pytestmark = pytest.mark.browser
 
@@ -62,23 +63,8 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def sandbox(sandbox_server):
-    sandbox_server.reset()
-    yield sandbox_server
-    sandbox_server.reset()
-
-
-@pytest.fixture
 def app_config(app_config, sandbox):
-    return {
-        **app_config,
-        "STRIPE_API_BASE": sandbox.url,
-        "STRIPE_SECRET_KEY": "sk_test_browser",
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_MAX_NETWORK_RETRIES": 0,
-        "STRIPE_TIMEOUT_SECONDS": 5,
-        "STRIPE_SANDBOX": True,
-    }
+    return stripe_config(app_config, sandbox, WEBHOOK_SECRET, STRIPE_SANDBOX=True)
 
 
 @pytest.fixture

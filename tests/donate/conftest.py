@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from portal.models import HandoffMode
 from stripe_sandbox import SandboxServer
+from tests.stripe_setup import stripe_config
 
 WEBHOOK_SECRET = "whsec_portal_tests"
 
@@ -26,22 +27,8 @@ def sandbox_server():
 
 
 @pytest.fixture
-def sandbox(sandbox_server):
-    sandbox_server.reset()
-    yield sandbox_server
-    sandbox_server.reset()
-
-
-@pytest.fixture
 def app_config(app_config, sandbox):
-    return {
-        **app_config,
-        "STRIPE_API_BASE": sandbox.url,
-        "STRIPE_SECRET_KEY": "sk_test_portal",
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_MAX_NETWORK_RETRIES": 0,
-        "STRIPE_TIMEOUT_SECONDS": 5,
-    }
+    return stripe_config(app_config, sandbox, WEBHOOK_SECRET)
 
 
 @pytest.fixture
