@@ -30,12 +30,6 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "heads")
 
 
-def is_current(engine: Engine) -> bool:
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
-    with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads()) == heads
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.before_request(_require_current_schema)

@@ -159,7 +159,3 @@ def _salt(salts: SaltKeeper, sessions: sessionmaker[Session], day: date) -> str:
             salt = salts.salt_for(session, day)
             session.commit()
     return salt
-
-
-def today_utc() -> date:
-    return utcnow().date()

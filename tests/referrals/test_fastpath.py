@@ -10,18 +10,11 @@ from sqlalchemy import select
 from portal.models import Referral
 from tests.workers import BROWSER_UA
 
-SAME_COLUMNS = (
-    "organization_id",
-    "mode",
-    "status",
-    "arrived_via",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "referrer_host",
-    "is_bot",
-    "bot_reason",
-    "visitor_hash",
+# Every column but those that identify one hand-off (its id, ref, time and tagged URL).
+SAME_COLUMNS = tuple(
+    column.name
+    for column in Referral.__table__.columns
+    if column.name not in {"id", "ref", "created_at", "destination_url"}
 )
 LINK = "/go/roots?utm_source=newsletter&utm_campaign=spring&utm_campaign=second"
 HEADERS = {"User-Agent": BROWSER_UA, "Referer": "https://news.example.net/issue-4"}
