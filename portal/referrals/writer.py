@@ -3,6 +3,11 @@
 The hand-off is the portal's hottest path, so its insert skips the ORM session: the statement
 is compiled once, values pass through the same column types the models declare, and the row
 is committed on a DBAPI connection the worker holds. Nothing here decides what the row says.
+
+On SQLite the INSERT runs on its own, in autocommit: a lone write statement is its own
+transaction, takes the write lock when it starts (waiting through the busy handler, since it
+holds no older snapshot that could go stale) and is durable when it returns. That is what
+``BEGIN IMMEDIATE; INSERT; COMMIT`` does, in one statement instead of three.
 """
 
 from __future__ import annotations
@@ -27,16 +32,16 @@ class ReferralWriter:
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
         table = Referral.__table__
-        self._names = [column.name for column in table.columns if column.name != "id"]
-        compiled = insert(table).compile(dialect=dialect, column_keys=self._names)
+        names = [column.name for column in table.columns if column.name != "id"]
+        compiled = insert(table).compile(dialect=dialect, column_keys=names)
         self._sql = str(compiled)
-        self._order = compiled.positiontup if compiled.positional else None
-        self._processors = {
-            column.name: column.type.dialect_impl(dialect).bind_processor(dialect)
-            for column in table.columns
-            if column.name != "id"
-        }
-        self._begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None
+        # Each value's bind processor, in the order the statement takes its parameters.
+        self._binds = [
+            (name, table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in (compiled.positiontup if compiled.positional else names)
+        ]
+        self._positional = compiled.positional
+        self._autocommit = dialect.name == "sqlite"
         self._queue = _write_queue(engine)
         self._errors = dialect.loaded_dbapi.Error
         self._engine = engine
@@ -49,12 +54,13 @@ class ReferralWriter:
         with self._lock, self._queue:
             connection = self._connection or self._connect()
             try:
-                cursor = connection.cursor()
-                if self._begin:
-                    cursor.execute(self._begin)
-                cursor.execute(self._sql, params)
-                connection.commit()
-                cursor.close()
+                if self._autocommit:
+                    connection.driver_connection.execute(self._sql, params)
+                else:
+                    cursor = connection.cursor()
+                    cursor.execute(self._sql, params)
+                    cursor.close()
+                    connection.commit()
             except self._errors as exc:
                 self._recover(connection)
                 raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
@@ -66,13 +72,13 @@ class ReferralWriter:
                 self._connection = None
 
     def _params(self, record: dict):
-        values = {}
-        for name in self._names:
-            value, process = record[name], self._processors[name]
-            values[name] = process(value) if process is not None else value
-        if self._order is None:
+        values = [
+            record[name] if process is None else process(record[name])
+            for name, process in self._binds
+        ]
+        if self._positional:
             return values
-        return tuple(values[name] for name in self._order)
+        return dict(zip((name for name, _ in self._binds), values, strict=True))
 
     def _connect(self):
         try:
