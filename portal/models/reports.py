@@ -95,8 +95,17 @@ class MemberReportKey(Base):
     organization: Mapped[Organization] = relationship()
 
 
-# A campaign filter reads raw rows: this index keeps that to the campaign's own rows.
-Index("ix_referral_campaign_created", Referral.utm_campaign, Referral.created_at)
+# A campaign filter reads raw rows: this index keeps that to the campaign's own rows. It holds
+# only tagged referrals (a filter always names a campaign), so the many hand-offs that arrive
+# without one skip it: one page fewer written on the portal's hottest insert.
+_TAGGED = Referral.utm_campaign.is_not(None)
+Index(
+    "ix_referral_campaign_created",
+    Referral.utm_campaign,
+    Referral.created_at,
+    sqlite_where=_TAGGED,
+    postgresql_where=_TAGGED,
+)
 
 # The Stripe totals read every donation of the range, grouped by status, currency and frequency:
 # an index in that order lets the database group without sorting, and holding every column the
