@@ -25,6 +25,8 @@ def clean_tag(value: str | None) -> str | None:
 
 
 def campaign_from(args) -> dict[str, str]:
+    if not args:
+        return {}
     tags = {key: clean_tag(args.get(key)) for key in UTM_KEYS}
     return {key: value for key, value in tags.items() if value}
 
@@ -34,6 +36,8 @@ def external_referrer_host(referrer: str | None = None, own_host: str | None = N
     this site."""
     if own_host is None:
         referrer, own_host = request.referrer, request.host
+    if not referrer:
+        return None
     try:
         host = urlsplit(referrer or "").hostname
     except ValueError:

@@ -11,7 +11,7 @@ def tagged_url(url: str, tags: dict[str, str | None]) -> str:
     """
     head, query, fragment, present = _split(url)
     added = "&".join(
-        f"{_quoted(key)}={quote_plus(value)}"
+        f"{_quoted(key)}={_quoted_value(value)}"
         for key, value in tags.items()
         if value and key not in present
     )
@@ -35,6 +35,13 @@ def _split(url: str) -> tuple[str, str, str, frozenset[str]]:
 @lru_cache(maxsize=64)
 def _quoted(key: str) -> str:
     return quote_plus(key)
+
+
+def _quoted_value(value: str) -> str:
+    # A reference (hex) needs no quoting; the portal's own tags repeat and come from the cache.
+    if value.isascii() and value.isalnum():
+        return value
+    return _quoted(value)
 
 
 def is_https_url(value: str) -> bool:

@@ -40,7 +40,7 @@ def bot_reason(user_agent: str) -> str | None:
 def visitor_hash(salt: str, client_ip: str, user_agent: str, recipient_id: int) -> str:
     """A keyed hash that counts unique visitors for one day and cannot be turned back into an IP."""
     message = f"{client_ip}\x1f{user_agent}\x1f{recipient_id}".encode()
-    return hmac.new(salt.encode(), message, hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(salt.encode(), message, hashlib.sha256).hex()[:32]
 
 
 class SaltKeeper:
