@@ -75,6 +75,11 @@ class LedgerWriter:
             except self._errors as exc:
                 self._recover(connection)
                 raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+            except Exception:
+                # A payload the handler could not read: the connection outlives this request,
+                # so it must not stay inside a transaction holding SQLite's write lock.
+                self._recover(connection)
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -89,14 +94,19 @@ class LedgerWriter:
         with closing(connection.cursor()) as cursor:
             if self._begin:
                 cursor.execute(self._begin)
-            added = self._insert_event.execute(cursor, **row).fetchall()
-            outcome = handler(cursor, obj) if added else DUPLICATE
-            if outcome in {APPLIED, UNMATCHED}:
-                self._set_outcome.execute(cursor, event_id=row["id"], outcome=outcome)
-        if outcome in {APPLIED, UNMATCHED}:
-            connection.commit()
-        else:
+            outcome = self._apply(cursor, row, handler, obj)
+        if outcome in {DUPLICATE, None}:
             connection.rollback()  # a duplicate wrote nothing; None: the session path starts over
+        else:
+            connection.commit()
+        return outcome
+
+    def _apply(self, cursor, row: dict, handler: Callable, obj: dict) -> str | None:
+        if not self._insert_event.execute(cursor, **row).fetchall():
+            return DUPLICATE
+        outcome = handler(cursor, obj)
+        if outcome is not None:
+            self._set_outcome.execute(cursor, event_id=row["id"], outcome=outcome)
         return outcome
 
     def _checkout_completed(self, cursor, checkout: dict) -> str | None:

@@ -148,6 +148,14 @@ def test_any_order_and_repetition_through_the_webhook_gives_the_session_paths_ro
     assert ledger(db_session) == expected
 
 
+def test_an_unreadable_event_leaves_no_transaction_open(client, event_history):
+    broken = {"id": "evt_broken", "type": "invoice.paid", "created": 1, "data": {"object": {}}}
+    completed = of_type(event_history, "checkout.session.completed")[0]
+
+    assert deliver(client, broken).status_code == 500
+    assert deliver(client, completed).get_json()["outcome"] == "applied"
+
+
 def test_database_trouble_on_the_fast_path_answers_503_and_stores_nothing(
     app_config, event_history, db_session
 ):
