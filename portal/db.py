@@ -1,11 +1,13 @@
-"""Database engine per app, one session per app context, and the declarative Base."""
+"""Database engine per app, one session per app context, the declarative Base, and the
+statements hot write paths prepare once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Dialect, Engine, Executable, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -135,16 +137,64 @@ def insert_ignore(session: Session, model, values: dict | list[dict]) -> int:
     prior SELECT.
     """
     table = model.__table__
-    insert = dialect_insert(session)
+    insert = dialect_insert(session.get_bind().dialect)
     statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
     # RETURNING counts the rows really added on every backend (a bulk rowcount may be -1).
     return len(session.execute(statement, values).all())
 
 
-def dialect_insert(session: Session):
+def dialect_insert(dialect: Dialect):
     """The backend's own ``insert`` construct, which knows ``ON CONFLICT``."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+class Prepared:
+    """A Core statement compiled once, run on a DBAPI cursor: for write paths too hot for the ORM.
+
+    Values go through the columns' own bind processing (UTC timestamps, enums) and selected
+    values through their result processing, so what is written and read is what the ORM would
+    write and read. Literal values in the statement (a LIMIT, a constant) are bound as compiled.
+    """
+
+    def __init__(self, statement: Executable, dialect: Dialect, *, column_keys=None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        self.sql = str(compiled)
+        self._order = compiled.positiontup if compiled.positional else None
+        binds = {name: compiled.binds[name] for name in compiled.params}
+        self._fixed = {name: bind.value for name, bind in binds.items() if not bind.required}
+        self._processors = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in binds.items()
+        }
+        self._columns = [
+            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for column in getattr(statement, "selected_columns", ())
+        ]
+
+    def execute(self, cursor, **values):
+        """Run the statement with ``values`` by bind name; returns the cursor."""
+        values = {**self._fixed, **values}
+        params = {
+            name: process(values[name]) if process else values[name]
+            for name, process in self._processors.items()
+        }
+        if self._order is not None:
+            params = tuple(params[name] for name in self._order)
+        cursor.execute(self.sql, params)
+        return cursor
+
+    def first(self, cursor, **values) -> SimpleNamespace | None:
+        """The first selected row, its columns as attributes; None when there is none."""
+        row = self.execute(cursor, **values).fetchone()
+        if row is None:
+            return None
+        return SimpleNamespace(
+            **{
+                key: process(value) if process else value
+                for (key, process), value in zip(self._columns, row, strict=True)
+            }
+        )

@@ -23,7 +23,7 @@ def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: flo
     begin_write(session)
     window = int(now // window_seconds)
     table = RateCounter.__table__
-    insert = dialect_insert(session)
+    insert = dialect_insert(session.get_bind().dialect)
     statement = (
         insert(table)
         .values(key=key, window_start=window, hits=1)

@@ -1,6 +1,8 @@
 """Giving through the portal: the donation form, Stripe Checkout and the donation ledger."""
 
-from flask import Flask
+from flask import Flask, current_app
+
+from portal.donate.writer import LedgerWriter
 
 
 def init_app(app: Flask) -> None:
@@ -8,6 +10,7 @@ def init_app(app: Flask) -> None:
     from portal.donate import cli, views, webhook
 
     stripe_gateway.init_app(app)
+    app.extensions["ledger_writer"] = LedgerWriter(app.extensions["portal_db"].engine)
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
@@ -16,3 +19,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"sandbox_banner": app.config["STRIPE_SANDBOX"]})
     app.add_template_filter(lambda minor, code: display(minor, code), "money")
     app.add_template_filter(fee_cover, "fee")
+
+
+def ledger_writer() -> LedgerWriter:
+    """This worker's fast path for the webhook's most frequent events."""
+    return current_app.extensions["ledger_writer"]

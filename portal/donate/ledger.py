@@ -9,9 +9,25 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.db import begin_write, insert_ignore
-from portal.models import Donation, DonationStatus, Frequency, StripeEvent, utcnow
-
-APPLIED, DUPLICATE, IGNORED, UNMATCHED = "applied", "duplicate", "ignored", "unmatched"
+from portal.donate.events import (
+    APPLIED,
+    DUPLICATE,
+    IGNORED,
+    PARKABLE,
+    UNMATCHED,
+    checkout_changes,
+    event_row,
+    invoice_changes,
+    invoice_metadata,
+    invoice_subscription,
+    is_first_invoice,
+    metadata_donation_id,
+    new_ids,
+    renewal_values,
+    stripe_id,
+    waiting_ids,
+)
+from portal.models import Donation, DonationStatus, StripeEvent, utcnow
 
 
 def record_stripe_event(session: Session, event: dict) -> str:
@@ -21,24 +37,10 @@ def record_stripe_event(session: Session, event: dict) -> str:
     backwards, so a redelivery or a late, out-of-order event changes nothing it should not.
     """
     begin_write(session)
-    kind, obj = event["type"], event["data"]["object"]
-    added = insert_ignore(
-        session,
-        StripeEvent,
-        {
-            "id": event["id"],
-            "type": kind,
-            "object_id": obj.get("id"),
-            "related_id": _related_id(kind, obj),
-            "stripe_created": datetime.fromtimestamp(event["created"], UTC),
-            "received_at": utcnow(),
-            "outcome": "pending",
-        },
-    )
-    if not added:
+    if not insert_ignore(session, StripeEvent, event_row(event)):
         return DUPLICATE
-    handler = HANDLERS.get(kind)
-    outcome = handler(session, obj) if handler else IGNORED
+    handler = HANDLERS.get(event["type"])
+    outcome = handler(session, event["data"]["object"]) if handler else IGNORED
     events = StripeEvent.__table__  # a plain UPDATE: no ORM bookkeeping on the hot path
     session.execute(update(events).where(events.c.id == event["id"]).values(outcome=outcome))
     return outcome
@@ -49,18 +51,7 @@ def apply_checkout_session(session: Session, obj: dict) -> str:
     donation = _donation_for_session(session, obj)
     if donation is None:
         return UNMATCHED
-    _learn_ids(
-        session,
-        donation,
-        payment_intent=_id(obj.get("payment_intent")),
-        subscription=_id(obj.get("subscription")),
-        invoice=_id(obj.get("invoice")),
-    )
-    if donation.share_email and not donation.donor_email:
-        donation.donor_email = (obj.get("customer_details") or {}).get("email")
-    if obj.get("status") == "complete":
-        paid = obj.get("payment_status") in {"paid", "no_payment_required"}
-        donation.move_to(DonationStatus.PAID if paid else DonationStatus.PROCESSING)
+    _apply(session, donation, checkout_changes(donation, obj))
     return APPLIED
 
 
@@ -69,7 +60,8 @@ def _async_outcome(status: DonationStatus) -> Callable[[Session, dict], str]:
         donation = _donation_for_session(session, obj)
         if donation is None:
             return UNMATCHED
-        _learn_ids(session, donation, payment_intent=_id(obj.get("payment_intent")))
+        intent = stripe_id(obj.get("payment_intent"))
+        _apply(session, donation, new_ids(donation, payment_intent=intent))
         donation.move_to(status)
         return APPLIED
 
@@ -77,21 +69,13 @@ def _async_outcome(status: DonationStatus) -> Callable[[Session, dict], str]:
 
 
 def _invoice_paid(session: Session, obj: dict) -> str:
-    subscription = _invoice_subscription(obj)
     donation = session.scalar(select(Donation).filter_by(stripe_invoice_id=obj["id"]))
     if donation is None:
-        first = _first_donation(session, subscription, _invoice_metadata(obj))
+        first = _first_donation(session, invoice_subscription(obj), invoice_metadata(obj))
         if first is None:
             return UNMATCHED
-        donation = first if _is_first_invoice(obj, first) else _renewal(session, first, obj)
-    _learn_ids(
-        session,
-        donation,
-        subscription=subscription,
-        invoice=obj["id"],
-        payment_intent=_invoice_payment_intent(obj),
-    )
-    donation.move_to(DonationStatus.PAID)
+        donation = first if is_first_invoice(obj, first) else _renewal(session, first, obj)
+    _apply(session, donation, invoice_changes(donation, obj))
     return APPLIED
 
 
@@ -105,7 +89,7 @@ def _charge_refunded(session: Session, obj: dict) -> str:
     if not obj.get("refunded"):
         return IGNORED  # a partial refund leaves the gift standing; staff see it in Stripe
     donation = session.scalar(
-        select(Donation).filter_by(stripe_payment_intent_id=_id(obj.get("payment_intent")))
+        select(Donation).filter_by(stripe_payment_intent_id=stripe_id(obj.get("payment_intent")))
     )
     if donation is None:
         return UNMATCHED
@@ -143,8 +127,8 @@ def _donation_for_session(session: Session, obj: dict) -> Donation | None:
 
 
 def _by_metadata(session: Session, metadata: dict | None) -> Donation | None:
-    donation_id = (metadata or {}).get("donation_id", "")
-    return session.get(Donation, int(donation_id)) if donation_id.isdigit() else None
+    donation_id = metadata_donation_id(metadata)
+    return session.get(Donation, donation_id) if donation_id is not None else None
 
 
 def _first_donation(session: Session, subscription: str | None, metadata: dict | None):
@@ -156,43 +140,17 @@ def _first_donation(session: Session, subscription: str | None, metadata: dict |
     )
 
 
-def _is_first_invoice(invoice: dict, first: Donation) -> bool:
-    if first.stripe_invoice_id is not None:
-        return first.stripe_invoice_id == invoice["id"]
-    return invoice.get("billing_reason") == "subscription_create"
-
-
 def _renewal(session: Session, first: Donation, invoice: dict) -> Donation:
-    renewal = Donation(
-        referral_id=first.referral_id,
-        organization_id=first.organization_id,
-        amount=invoice.get("amount_paid") or first.amount,
-        fee_cover=first.fee_cover,
-        currency=(invoice.get("currency") or first.currency).upper(),
-        frequency=Frequency.MONTHLY,
-        status=DonationStatus.OPEN,
-        dedication=first.dedication,
-        share_email=first.share_email,
-        donor_email=first.donor_email,
-        stripe_invoice_id=invoice["id"],
-    )
+    renewal = Donation(**renewal_values(first, invoice))
     session.add(renewal)
     return renewal
 
 
-def _learn_ids(session: Session, donation: Donation, **ids: str | None) -> None:
-    """Record Stripe ids the donation did not know, then apply events that were waiting for them."""
-    learned = []
-    for name, value in ids.items():
-        column = f"stripe_{name}_id"
-        if value and getattr(donation, column) is None:
-            setattr(donation, column, value)
-            learned.append(value)
-    waiting = [
-        value
-        for value in (donation.stripe_payment_intent_id, donation.stripe_subscription_id)
-        if value in learned
-    ]
+def _apply(session: Session, donation: Donation, changes: dict) -> None:
+    """Set ``changes`` on the donation, then apply events that were waiting for an id it learned."""
+    for column, value in changes.items():
+        setattr(donation, column, value)
+    waiting = waiting_ids(changes)
     if not waiting:
         return  # events for ids known before were applied when they arrived
     # Regardless of outcome: a cancellation applied to the first payment also ends a renewal
@@ -200,7 +158,7 @@ def _learn_ids(session: Session, donation: Donation, **ids: str | None) -> None:
     parked = session.scalars(
         select(StripeEvent).where(
             StripeEvent.related_id.in_(waiting),
-            StripeEvent.type.in_(_PARKABLE),
+            StripeEvent.type.in_(PARKABLE),
             StripeEvent.outcome != IGNORED,
         )
     ).all()
@@ -210,9 +168,6 @@ def _learn_ids(session: Session, donation: Donation, **ids: str | None) -> None:
         elif event.type == "customer.subscription.deleted":
             _end_subscription(session, event.related_id, event.stripe_created)
         event.outcome = APPLIED
-
-
-_PARKABLE = ("charge.refunded", "customer.subscription.deleted")
 
 
 def _end_subscription(session: Session, subscription: str, ended: datetime) -> int:
@@ -225,36 +180,3 @@ def _end_subscription(session: Session, subscription: str, ended: datetime) -> i
         .values(subscription_ended_at=ended, updated_at=utcnow())
     )
     return result.rowcount
-
-
-def _related_id(kind: str, obj: dict) -> str | None:
-    if kind == "charge.refunded":
-        return _id(obj.get("payment_intent"))
-    if kind == "customer.subscription.deleted":
-        return obj.get("id")
-    return None
-
-
-def _invoice_subscription(invoice: dict) -> str | None:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return _id(details.get("subscription") or invoice.get("subscription"))
-
-
-def _invoice_metadata(invoice: dict) -> dict:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    return details.get("metadata") or invoice.get("subscription_details", {}).get("metadata") or {}
-
-
-def _invoice_payment_intent(invoice: dict) -> str | None:
-    for payment in (invoice.get("payments") or {}).get("data") or []:
-        intent = _id((payment.get("payment") or {}).get("payment_intent"))
-        if intent:
-            return intent
-    return _id(invoice.get("payment_intent"))
-
-
-def _id(value) -> str | None:
-    """Stripe fields hold either an id or the expanded object."""
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None

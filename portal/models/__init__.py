@@ -18,6 +18,7 @@ from portal.models.donations import (
     Frequency,
     RateCounter,
     StripeEvent,
+    status_advances,
 )
 from portal.models.reports import (
     ANY,
@@ -76,5 +77,6 @@ __all__ = [
     "StaffStatus",
     "StripeEvent",
     "UTCDateTime",
+    "status_advances",
     "utcnow",
 ]

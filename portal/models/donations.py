@@ -39,6 +39,11 @@ STATUS_RANK = {
 }
 
 
+def status_advances(current: DonationStatus, status: DonationStatus) -> bool:
+    """Whether ``status`` is further along the ladder than ``current``."""
+    return STATUS_RANK[status] > STATUS_RANK[current]
+
+
 class Donation(Base):
     """One payment (or one attempt at it). A monthly gift has one row per paid invoice."""
 
@@ -74,7 +79,7 @@ class Donation(Base):
 
     def move_to(self, status: DonationStatus) -> bool:
         """Take ``status`` if it is further along than the current one; True if it moved."""
-        if STATUS_RANK[status] <= STATUS_RANK[self.status]:
+        if not status_advances(self.status, status):
             return False
         self.status = status
         return True

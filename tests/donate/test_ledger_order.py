@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.donate.ledger import record_stripe_event
 from portal.models import Donation
-
-
-@pytest.fixture
-def event_history(give, recipient, sandbox, db_session):
-    """Real events from the sandbox for four gifts: refunded, settled late, monthly, expired."""
-    give(preset="50")
-    give(preset="100", currency="EUR")
-    give(preset="other", other_amount="30", frequency="monthly")
-    give(preset="25")
-    db_session.rollback()
-    refunded, late, monthly, expired = db_session.scalars(select(Donation).order_by(Donation.id))
-    sandbox.complete_checkout(refunded.stripe_checkout_session_id, "pay")
-    sandbox.refund(refunded.stripe_checkout_session_id)
-    sandbox.complete_checkout(late.stripe_checkout_session_id, "pay_async")
-    sandbox.settle(late.stripe_checkout_session_id, "succeeded")
-    sandbox.complete_checkout(monthly.stripe_checkout_session_id, "pay")
-    subscription = sandbox.events()[-1]["data"]["object"]
-    subscription_id = subscription.get("subscription") or _subscription_of(subscription)
-    sandbox.renew(subscription_id)
-    sandbox.renew(subscription_id)
-    sandbox.cancel_subscription(subscription_id)
-    sandbox.expire(expired.stripe_checkout_session_id)
-    db_session.rollback()
-    return sandbox.events()
-
-
-def _subscription_of(obj: dict) -> str:
-    details = (obj.get("parent") or {}).get("subscription_details") or {}
-    return details["subscription"]
 
 
 def ledger_after(db_session, events: list[dict]) -> list[tuple]:

@@ -1,0 +1,198 @@
+"""The webhook's fast path writes the rows the session path writes, and leaves the rest to it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select, text, update
+
+from portal import create_app, dispose
+from portal.donate.ledger import record_stripe_event
+from portal.models import Donation, DonationStatus, StripeEvent
+from tests.donate.conftest import sign
+
+HOT_TYPES = {"checkout.session.completed", "invoice.paid"}
+# Row ids and clocks differ from one run to the next; every other column must match.
+VOLATILE = {"id", "created_at", "updated_at", "received_at"}
+
+
+def deliver(client, event: dict):
+    payload = json.dumps(event).encode()
+    headers = {"Content-Type": "application/json", "Stripe-Signature": sign(payload)}
+    return client.post("/stripe/webhook", data=payload, headers=headers)
+
+
+def ledger(db_session) -> dict[str, list]:
+    """Every donation and stripe_event row, all columns but ids and clocks, in a stable order."""
+    db_session.rollback()  # a new transaction sees what other connections committed
+    tables = {}
+    for table in (Donation.__table__, StripeEvent.__table__):
+        columns = [column for column in table.columns if column.name not in VOLATILE]
+        tables[table.name] = sorted(db_session.execute(select(*columns)).all(), key=repr)
+    return tables
+
+
+def session_ledger(db_session, events: list[dict]) -> dict[str, list]:
+    """The ledger after the session path alone applied ``events`` in that order."""
+    for event in events:
+        record_stripe_event(db_session, event)
+    db_session.commit()
+    return ledger(db_session)
+
+
+@pytest.fixture
+def reset_ledger(event_history, db_session):
+    """Factory: the ledger back as it was before any event (only the donations, still open)."""
+    db_session.rollback()
+    donations = Donation.__table__
+    opened = [row._asdict() for row in db_session.execute(select(donations))]
+
+    def _reset() -> None:
+        db_session.rollback()
+        db_session.execute(delete(StripeEvent.__table__))
+        kept = [row["id"] for row in opened]
+        db_session.execute(delete(donations).where(donations.c.id.not_in(kept)))
+        for row in opened:
+            db_session.execute(update(donations).where(donations.c.id == row["id"]).values(row))
+        db_session.commit()
+
+    return _reset
+
+
+@pytest.fixture
+def writer(app):
+    return app.extensions["ledger_writer"]
+
+
+def of_type(events: list[dict], kind: str) -> list[dict]:
+    return [event for event in events if event["type"] == kind]
+
+
+def stored_event_ids(db_session) -> set[str]:
+    db_session.rollback()
+    return set(db_session.scalars(select(StripeEvent.id)))
+
+
+def test_fast_path_takes_the_events_every_gift_brings(writer, event_history):
+    hot = [event for event in event_history if event["type"] in HOT_TYPES]
+
+    first = [writer.record(event) for event in hot]
+    again = [writer.record(event) for event in hot]
+
+    assert len(hot) == 6  # three checkouts completed, a first invoice and two renewals
+    assert first == ["applied"] * len(hot)
+    assert again == ["duplicate"] * len(hot)
+
+
+def test_other_event_types_are_left_to_the_session_path(writer, event_history, db_session):
+    [refund] = of_type(event_history, "charge.refunded")
+
+    assert writer.record(refund) is None
+    assert stored_event_ids(db_session) == set()
+
+
+def test_fast_path_writes_the_rows_the_session_path_writes(
+    event_history, reset_ledger, client, db_session
+):
+    expected = session_ledger(db_session, event_history)
+    reset_ledger()
+
+    answers = [deliver(client, event).status_code for event in event_history]
+
+    assert answers == [200] * len(event_history)
+    assert ledger(db_session) == expected
+
+
+def test_an_event_that_frees_parked_ones_goes_to_the_session_path(
+    writer, client, event_history, db_session
+):
+    [refund] = of_type(event_history, "charge.refunded")
+    intent = refund["data"]["object"]["payment_intent"]
+    [paid] = [
+        event
+        for event in of_type(event_history, "checkout.session.completed")
+        if event["data"]["object"]["payment_intent"] == intent
+    ]
+    assert deliver(client, refund).get_json()["outcome"] == "unmatched"  # parked
+
+    assert writer.record(paid) is None
+    assert stored_event_ids(db_session) == {refund["id"]}
+    assert deliver(client, paid).get_json()["outcome"] == "applied"
+    db_session.rollback()  # a new transaction sees what other connections committed
+    donation = db_session.scalars(select(Donation).filter_by(stripe_payment_intent_id=intent))
+    assert donation.one().status == DonationStatus.REFUNDED
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_order_and_repetition_through_the_webhook_gives_the_session_paths_rows(
+    event_history, reset_ledger, client, db_session, data
+):
+    reset_ledger()
+    expected = session_ledger(db_session, event_history)
+    reset_ledger()
+    repeats = data.draw(st.lists(st.sampled_from(event_history), max_size=len(event_history)))
+    delivery = data.draw(st.permutations(event_history + repeats))
+
+    answers = [deliver(client, event).status_code for event in delivery]
+
+    assert answers == [200] * len(delivery)
+    assert ledger(db_session) == expected
+
+
+def test_an_unreadable_event_leaves_no_transaction_open(client, event_history):
+    broken = {"id": "evt_broken", "type": "invoice.paid", "created": 1, "data": {"object": {}}}
+    completed = of_type(event_history, "checkout.session.completed")[0]
+
+    assert deliver(client, broken).status_code == 500
+    assert deliver(client, completed).get_json()["outcome"] == "applied"
+
+
+def test_database_trouble_on_the_fast_path_answers_503_and_stores_nothing(
+    app_config, event_history, db_session
+):
+    url = app_config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("holds SQLite's write lock to make the database unavailable")
+    app = create_app({**app_config, "DB_LOCK_TIMEOUT_MS": 50})
+    client = app.test_client()
+    completed = of_type(event_history, "checkout.session.completed")[0]
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"))
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        response = deliver(client, completed)
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    assert response.status_code == 503
+    assert stored_event_ids(db_session) == set()
+    assert deliver(client, completed).get_json()["outcome"] == "applied"
+    dispose(app)
+
+
+def test_a_dropped_connection_answers_503_once_then_reconnects(
+    writer, client, event_history, db_session
+):
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("asks PostgreSQL to end the writer's connection, as a restart would")
+    first, second = of_type(event_history, "checkout.session.completed")[:2]
+    assert deliver(client, first).status_code == 200  # the writer now holds its connection
+    db_session.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+    db_session.commit()
+
+    assert deliver(client, second).status_code == 503
+    assert deliver(client, second).get_json()["outcome"] == "applied"
