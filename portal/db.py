@@ -3,6 +3,9 @@ statements hot write paths prepare once."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -198,3 +201,33 @@ class Prepared:
                 for (key, process), value in zip(self._columns, row, strict=True)
             }
         )
+
+
+class _FileQueue:
+    """Workers take turns at SQLite's write lock through a kernel file lock.
+
+    SQLite's own busy handler polls with growing sleeps, so under load a waiting writer
+    oversleeps the lock by milliseconds; a blocking flock wakes the next writer the moment the
+    previous one commits.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def __enter__(self):
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def write_queue(engine: Engine) -> AbstractContextManager:
+    """The line every hot writer of this database waits in (a no-op off SQLite files)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return nullcontext()
+    return _FileQueue(f"{database}-writers.lock")

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import Engine, bindparam, literal, select, update
 
-from portal.db import Prepared, dialect_insert
+from portal.db import Prepared, dialect_insert, write_queue
 from portal.donate.events import (
     APPLIED,
     DUPLICATE,
@@ -36,9 +36,6 @@ from portal.donate.events import (
 )
 from portal.models import Donation, StripeEvent, utcnow
 
-# The hand-off's queue at SQLite's write lock: webhook and referral writers wait in one line.
-from portal.referrals.writer import _write_queue
-
 
 class LedgerUnavailable(Exception):
     """The database did not take the event; the webhook answers 503 and Stripe retries."""
@@ -55,7 +52,8 @@ class LedgerWriter:
             "invoice.paid": self._invoice_paid,
         }
         self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
-        self._queue = _write_queue(engine)
+        # One line at SQLite's write lock for webhook and referral writers alike.
+        self._queue = write_queue(engine)
         self._errors = engine.dialect.loaded_dbapi.Error
         self._engine = engine
         self._connection = None

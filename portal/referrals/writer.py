@@ -12,13 +12,11 @@ holds no older snapshot that could go stale) and is durable when it returns. Tha
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
-from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import Engine, insert
 
+from portal.db import write_queue
 from portal.models import Referral
 
 
@@ -42,7 +40,7 @@ class ReferralWriter:
         ]
         self._positional = compiled.positional
         self._autocommit = dialect.name == "sqlite"
-        self._queue = _write_queue(engine)
+        self._queue = write_queue(engine)
         self._errors = dialect.loaded_dbapi.Error
         self._engine = engine
         self._connection = None
@@ -94,32 +92,3 @@ class ReferralWriter:
             # The connection itself is broken: drop it and reconnect on the next hand-off.
             connection.invalidate()
             self._connection = None
-
-
-class _FileQueue:
-    """Workers take turns at SQLite's write lock through a kernel file lock.
-
-    SQLite's own busy handler polls with growing sleeps, so under load a waiting writer
-    oversleeps the lock by milliseconds; a blocking flock wakes the next writer the moment the
-    previous one commits.
-    """
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._fd: int | None = None
-
-    def __enter__(self):
-        if self._fd is None:
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-
-def _write_queue(engine: Engine) -> AbstractContextManager:
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
-        return nullcontext()
-    return _FileQueue(f"{database}-writers.lock")
