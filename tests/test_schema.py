@@ -95,3 +95,54 @@ def test_migrations_have_a_single_head(app):
     scripts = ScriptDirectory.from_config(alembic_config(app.extensions["portal_db"].engine))
 
     assert len(scripts.get_heads()) == 1
+
+
+def test_upgrading_a_database_with_gifts_keeps_every_row_and_link(tmp_path):
+    # The newest migrations rebuild the referral table on SQLite while donations point into it.
+    from alembic import command
+    from sqlalchemy import text
+
+    from portal.db import make_engine
+    from portal.schema import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organization (id, slug, name, kind, short_description,"
+                " long_description, region, country, website, donation_url, handoff_mode,"
+                " status, receipt_note, is_demo, created_at, updated_at) VALUES (7, 'allmep',"
+                " 'Coalition', 'coalition', 's', 'l', 'r', 'c', NULL, NULL, 'stripe', 'active', '',"
+                " 0,"
+                " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+            )
+        )
+        for id_, ref, mode in ((1, "a1", "external"), (2, "b2", "stripe")):
+            conn.execute(
+                text(
+                    "INSERT INTO referral (id, ref, created_at, organization_id, mode, status,"
+                    " arrived_via, is_bot, destination_url) VALUES (:id, :ref,"
+                    " '2026-11-02 10:00:00.000000', 7, :mode, 'redirected', 'portal', 0, 'https://x')"
+                ),
+                {"id": id_, "ref": ref, "mode": mode},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO donation (id, referral_id, organization_id, amount, fee_cover,"
+                " currency, frequency, status, share_email, created_at, updated_at)"
+                " VALUES (5, 2, 7, 2500, 0, 'usd', 'one_time', 'paid', 0,"
+                " '2026-11-02 10:00:00', '2026-11-02 10:00:00')"
+            )
+        )
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        refs = conn.execute(text("SELECT id, ref, mode FROM referral ORDER BY id")).all()
+        link = conn.execute(text("SELECT referral_id FROM donation WHERE id = 5")).scalar()
+        enforced = conn.execute(text("PRAGMA foreign_keys")).scalar()
+    engine.dispose()
+    assert refs == [(1, "a1", "external"), (2, "b2", "stripe")]
+    assert link == 2
+    assert enforced == 1, "the pool got back a connection that no longer checks foreign keys"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.db import begin_write, insert_ignore
 from portal.donate.ledger import apply_checkout_session
 from portal.models import (
+    CHECKOUT_REFERRAL,
     Donation,
     DonationStatus,
     Frequency,
@@ -183,7 +184,7 @@ def _donation_for_attempt(session: Session, attempt: str) -> Donation | None:
     return session.scalar(
         select(Donation)
         .join(Referral, Donation.referral_id == Referral.id)
-        .where(Referral.ref == attempt)
+        .where(Referral.ref == attempt, CHECKOUT_REFERRAL)
         .order_by(Donation.id)
     )
 
@@ -197,7 +198,7 @@ def _same_gift(donation: Donation, gift: Gift) -> bool:
 
 
 def _new_donation(session: Session, org: Organization, gift: Gift, attempt: str) -> Donation:
-    referral = session.scalar(select(Referral).filter_by(ref=attempt))
+    referral = session.scalar(select(Referral).where(Referral.ref == attempt, CHECKOUT_REFERRAL))
     donation = Donation(
         referral=referral,
         organization=org,

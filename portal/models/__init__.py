@@ -1,6 +1,7 @@
 """Every table of the portal; import models from here."""
 
 from portal.models.core import (
+    CHECKOUT_REFERRAL,
     ArrivedVia,
     DailySalt,
     HandoffMode,
@@ -10,6 +11,7 @@ from portal.models.core import (
     RecipientKind,
     Referral,
     ReferralStatus,
+    created_within,
 )
 from portal.models.donations import (
     STATUS_RANK,
@@ -45,6 +47,7 @@ from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ANY",
+    "CHECKOUT_REFERRAL",
     "STATUS_RANK",
     "ArrivedVia",
     "AuditAction",
@@ -77,6 +80,7 @@ __all__ = [
     "StaffStatus",
     "StripeEvent",
     "UTCDateTime",
+    "created_within",
     "status_advances",
     "utcnow",
 ]

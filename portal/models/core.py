@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -94,13 +105,26 @@ class Referral(Base):
     """One hand-off of a donor to a recipient, of either mode. Never holds a raw IP address."""
 
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_org_created", "organization_id", "created_at"),)
+    # Every hand-off writes one page per index, so there are few. Recipient, then time, then ref:
+    # reports read a recipient's days from it, ``created_within`` reads everyone's, and its
+    # uniqueness is what makes a spool replay exactly-once (a replayed row repeats all three).
+    # The donation form finds its referral again by ``ref``: only those rows are indexed by it.
+    __table_args__ = (
+        Index("ix_referral_org_created", "organization_id", "created_at", "ref", unique=True),
+        Index(
+            "uq_referral_checkout_ref",
+            "ref",
+            unique=True,
+            sqlite_where=text("mode = 'stripe'"),
+            postgresql_where=text("mode = 'stripe'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Opaque reference made before the insert, so a spooled referral keeps its identity and a
-    # replay can never count it twice.
-    ref: Mapped[str] = mapped_column(String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Opaque, unguessable reference made before the insert, so a spooled referral keeps its
+    # identity. For the donation form it is the form's one-time token (see ``CHECKOUT_REFERRAL``).
+    ref: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     mode: Mapped[HandoffMode] = mapped_column(enum_column(HandoffMode))
     status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus))
@@ -116,6 +140,32 @@ class Referral(Base):
     failure_reason: Mapped[str | None] = mapped_column(String(300))
 
     organization: Mapped[Organization] = relationship()
+
+
+# The condition, written as the unique index on checkout refs states it, under which a lookup by
+# ``ref`` can use that index (a bound parameter would not let the database see the match).
+CHECKOUT_REFERRAL = literal_column("referral.mode") == literal_column("'stripe'")
+
+
+def created_within(
+    start: datetime | None, end: datetime | None, *, organization_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """Conditions for referrals created in ``[start, end)`` (a bound may be open), of one
+    recipient or, by default, of every recipient.
+
+    Naming every recipient is what lets the database walk ``ix_referral_org_created`` once per
+    recipient, a short walk each, instead of reading the whole table.
+    """
+    if organization_id is not None:
+        recipients = Referral.organization_id == organization_id
+    else:
+        recipients = Referral.organization_id.in_(select(Organization.id))
+    conditions = [recipients]
+    if start is not None:
+        conditions.append(Referral.created_at >= start)
+    if end is not None:
+        conditions.append(Referral.created_at < end)
+    return conditions
 
 
 class DailySalt(Base):

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.csv_export import within
-from portal.models import Organization, Referral
+from portal.models import Organization, Referral, created_within
 
 EXPORT_HEADER = (
     "id",
@@ -53,7 +52,7 @@ def referral_rows(
             Referral.destination_url,
         )
         .join(Organization, Referral.organization_id == Organization.id)
+        .where(*created_within(start, end))
         .order_by(Referral.created_at, Referral.id)
     )
-    query = within(query, Referral.created_at, start, end)
     yield from session.execute(query.execution_options(yield_per=2000))

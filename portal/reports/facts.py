@@ -13,7 +13,7 @@ from sqlalchemy import String, and_, func, literal, select, type_coerce, union_a
 from sqlalchemy.orm import Session
 
 from portal.csv_export import day_range
-from portal.models import ANY, Referral, ReferralRollup, SourceRollup, Span
+from portal.models import ANY, Referral, ReferralRollup, SourceRollup, Span, created_within
 from portal.reports.rollup import SOURCES, bots, day_of, humans, month_end, read_mark, visitors
 from portal.reports.scope import Scope
 
@@ -158,11 +158,15 @@ def _raw_rows(sources: Sources, raw_days: tuple[date, ...]):
     """The raw referrals of the scope's filters on ``raw_days`` (arrival is keyed apart)."""
     scope = sources.scope
     start, end = day_range(min(raw_days), max(raw_days))
-    conditions = [Referral.created_at >= start, Referral.created_at < end]
+    if scope.member is not None:
+        conditions = created_within(start, end, organization_id=scope.member.id)
+    elif scope.campaign:
+        # The campaign's own index finds its rows; naming every recipient would steer away from it.
+        conditions = [Referral.created_at >= start, Referral.created_at < end]
+    else:
+        conditions = created_within(start, end)
     if len(raw_days) < len(scope.days):
         conditions.append(day_of(Referral.created_at).in_(raw_days))
-    if scope.member is not None:
-        conditions.append(Referral.organization_id == scope.member.id)
     if scope.mode:
         conditions.append(Referral.mode == scope.mode)
     if scope.campaign:

@@ -27,6 +27,7 @@ from portal.models import (
     RollupMark,
     SourceRollup,
     Span,
+    created_within,
     utcnow,
 )
 
@@ -113,10 +114,10 @@ def pending_days(
     if top is not None:
         newer = and_(newer, Referral.id <= top)
     days = set(session.scalars(select(day_of(Referral.created_at)).where(newer).distinct()))
-    unclosed = select(day_of(Referral.created_at)).where(Referral.created_at < today_start)
+    after = None
     if mark.closed_through is not None:
         after, _ = day_range(mark.closed_through + timedelta(days=1), None)
-        unclosed = unclosed.where(Referral.created_at >= after)
+    unclosed = select(day_of(Referral.created_at)).where(*created_within(after, today_start))
     days |= set(session.scalars(unclosed.distinct()))
     return sorted(day for day in days if day < today)
 
@@ -127,11 +128,7 @@ def rebuild_days(session: Session, days: list[date]) -> None:
     Flushes, never commits.
     """
     start, end = day_range(min(days), max(days))
-    rows = and_(
-        Referral.created_at >= start,
-        Referral.created_at < end,
-        day_of(Referral.created_at).in_(days),
-    )
+    rows = and_(*created_within(start, end), day_of(Referral.created_at).in_(days))
     _delete(session, Span.DAY, days)
     for by_mode in (False, True):
         for by_arrival in (False, True):
