@@ -81,6 +81,11 @@ class ReferralWriter:
     def _connect(self):
         try:
             self._connection = self._engine.raw_connection()
+            if self._autocommit:
+                # The row's recipient was read from its table moments ago and recipients are
+                # never deleted (a member is suspended instead), so the foreign-key lookup
+                # SQLite would add to every hand-off proves nothing; other connections keep it.
+                self._connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         except Exception as exc:
             raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
         return self._connection
