@@ -69,7 +69,7 @@ def _async_outcome(status: DonationStatus) -> Callable[[Session, dict], str]:
 
 
 def _invoice_paid(session: Session, obj: dict) -> str:
-    donation = session.scalar(select(Donation).filter_by(stripe_invoice_id=obj["id"]))
+    donation = session.scalar(_locked(select(Donation).filter_by(stripe_invoice_id=obj["id"])))
     if donation is None:
         first = _first_donation(session, invoice_subscription(obj), invoice_metadata(obj))
         if first is None:
@@ -88,9 +88,8 @@ def _subscription_deleted(session: Session, obj: dict) -> str:
 def _charge_refunded(session: Session, obj: dict) -> str:
     if not obj.get("refunded"):
         return IGNORED  # a partial refund leaves the gift standing; staff see it in Stripe
-    donation = session.scalar(
-        select(Donation).filter_by(stripe_payment_intent_id=stripe_id(obj.get("payment_intent")))
-    )
+    intent = stripe_id(obj.get("payment_intent"))
+    donation = session.scalar(_locked(select(Donation).filter_by(stripe_payment_intent_id=intent)))
     if donation is None:
         return UNMATCHED
     donation.move_to(DonationStatus.REFUNDED)
@@ -118,7 +117,8 @@ HANDLED_TYPES = sorted(HANDLERS)
 
 
 def _donation_for_session(session: Session, obj: dict) -> Donation | None:
-    donation = session.scalar(select(Donation).filter_by(stripe_checkout_session_id=obj["id"]))
+    by_checkout = select(Donation).filter_by(stripe_checkout_session_id=obj["id"])
+    donation = session.scalar(_locked(by_checkout))
     if donation is None:
         donation = _by_metadata(session, obj.get("metadata"))
         if donation is not None and donation.stripe_checkout_session_id is None:
@@ -128,7 +128,9 @@ def _donation_for_session(session: Session, obj: dict) -> Donation | None:
 
 def _by_metadata(session: Session, metadata: dict | None) -> Donation | None:
     donation_id = metadata_donation_id(metadata)
-    return session.get(Donation, donation_id) if donation_id is not None else None
+    if donation_id is None:
+        return None
+    return session.get(Donation, donation_id, with_for_update=True, populate_existing=True)
 
 
 def _first_donation(session: Session, subscription: str | None, metadata: dict | None):
@@ -136,8 +138,20 @@ def _first_donation(session: Session, subscription: str | None, metadata: dict |
     if by_metadata is not None or subscription is None:
         return by_metadata
     return session.scalar(
-        select(Donation).filter_by(stripe_subscription_id=subscription).order_by(Donation.id)
+        _locked(
+            select(Donation).filter_by(stripe_subscription_id=subscription).order_by(Donation.id)
+        )
     )
+
+
+def _locked(query):
+    """``query`` taking the donation's row lock, and reading the row as it is once it has it.
+
+    PostgreSQL runs webhook deliveries side by side: without the lock, two events for one gift
+    could each read its old status and the later write would undo the earlier (SQLite writers
+    already take turns, and ignore the clause).
+    """
+    return query.with_for_update().execution_options(populate_existing=True)
 
 
 def _renewal(session: Session, first: Donation, invoice: dict) -> Donation:
