@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("stripe", __name__)
 
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+
 
 @bp.post("/stripe/webhook")
 @csrf.exempt
@@ -35,6 +37,10 @@ def webhook():
     except (LedgerUnavailable, SQLAlchemyError):
         log.exception("webhook %s not stored; Stripe will retry", event["id"])
         return jsonify(error="temporarily unavailable"), 503
+    except MALFORMED as exc:
+        # Signed, but its object lacks what its type promises: refused like a malformed body.
+        log.warning("webhook %s refused, unreadable object (%r)", event.get("id"), exc)
+        return jsonify(error="malformed event"), 400
     return jsonify(received=True, outcome=outcome), 200
 
 
@@ -44,7 +50,7 @@ def _record_in_session(event: dict) -> str:
     try:
         outcome = record_stripe_event(session, event)
         session.commit()
-    except SQLAlchemyError:
+    except Exception:
         session.rollback()
         raise
     return outcome
