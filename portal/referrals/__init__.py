@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -17,6 +18,8 @@ from portal.referrals.writer import ReferralWriter
 
 log = logging.getLogger(__name__)
 
+SPOOL_CHECK_SECONDS = 1.0
+
 
 @dataclass
 class ReferralDesk:
@@ -28,6 +31,7 @@ class ReferralDesk:
     spool_path: str
     writer: ReferralWriter
     sessions: sessionmaker[Session]
+    spool_checked_at: float | None = None
 
     def record(self, record: dict, visit: Visit, response=None) -> None:
         """Make the referral durable, then replay any spooled ones: after ``response`` is sent
@@ -35,11 +39,21 @@ class ReferralDesk:
         stored = commit_or_spool(
             self.writer, self.salts, self.sessions, record, visit, spool_path=self.spool_path
         )
-        if stored and spool.has_pending(self.spool_path):
+        if not stored:
+            self.spool_checked_at = None  # this worker spooled: look again at its next hand-off
+        elif self._spool_due() and spool.has_pending(self.spool_path):
             if response is None:
                 self._replay()
             else:
                 response.call_on_close(self._replay)
+
+    def _spool_due(self) -> bool:
+        # Another worker's spool is found within a second; this worker's own, at once.
+        now = time.monotonic()
+        if self.spool_checked_at is not None and now - self.spool_checked_at < SPOOL_CHECK_SECONDS:
+            return False
+        self.spool_checked_at = now
+        return True
 
     def _replay(self) -> None:
         with self.sessions() as session:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from portal import create_app, dispose
 from portal.models import Referral
-from portal.referrals import spool
+from portal.referrals import SPOOL_CHECK_SECONDS, spool
 from tests.workers import BROWSER_UA, handoffs
 
 
@@ -155,3 +156,25 @@ def test_database_taken_away_mid_run_loses_no_referral_and_counts_none_twice(
     db_session.rollback()
     assert db_session.scalar(select(func.count(func.distinct(Referral.ref)))) == 450
     assert db_session.execute(text("select 1")).scalar() == 1
+
+
+def test_a_spool_left_by_another_worker_is_replayed_within_a_second(
+    app, app_config, browser, make_org, db_session, database_url
+):
+    make_org("roots")
+    browser.get("/go/roots")  # this worker has just looked at the spool
+    other_worker = create_app(app_config).test_client()
+    other_worker.environ_base["HTTP_USER_AGENT"] = BROWSER_UA
+    other_worker.get("/go/roots")
+    with DatabaseAway(database_url):
+        other_worker.get("/go/roots")
+
+    browser.get("/go/roots")  # within the second: the spool waits
+    waiting = spool.has_pending(app.config["REFERRAL_SPOOL"])
+    app.extensions["portal_referrals"].spool_checked_at -= SPOOL_CHECK_SECONDS  # a second later
+    browser.get("/go/roots")
+
+    assert waiting
+    assert not spool.has_pending(app.config["REFERRAL_SPOOL"])
+    assert count_referrals(db_session) == 5
+    dispose(other_worker.application)
