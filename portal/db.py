@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-from contextlib import AbstractContextManager, nullcontext
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -232,3 +234,66 @@ def write_queue(engine: Engine) -> AbstractContextManager:
     if not database or database == ":memory:":
         return nullcontext()
     return _FileQueue(f"{database}-writers.lock")
+
+
+class HeldConnection:
+    """The DBAPI connection a worker keeps for one hot writer, taken in turn with every other
+    writer of the database (``write_queue``).
+
+    A database error inside ``writing()`` rolls back and comes out as ``failed``; a connection
+    that cannot even roll back is dropped and opened again on the next write. ``on_connect``
+    tunes each new connection.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        failed: type[Exception],
+        *,
+        on_connect: Callable[[object], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._failed = failed
+        self._on_connect = on_connect
+        self._queue = write_queue(engine)
+        self._errors = engine.dialect.loaded_dbapi.Error
+        self._connection = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def writing(self):
+        with self._lock, self._queue:
+            connection = self._connection or self._connect()
+            try:
+                yield connection
+            except self._errors as exc:
+                self._recover(connection)
+                raise self._failed(f"{type(exc).__name__}: {exc}") from None
+            except Exception:
+                # Whatever went wrong, the kept connection must not stay inside a transaction
+                # holding the write lock for every later writer.
+                self._recover(connection)
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _connect(self):
+        try:
+            connection = self._engine.raw_connection()
+            if self._on_connect is not None:
+                self._on_connect(connection.driver_connection)
+        except Exception as exc:
+            raise self._failed(f"{type(exc).__name__}: {exc}") from None
+        self._connection = connection
+        return connection
+
+    def _recover(self, connection) -> None:
+        try:
+            connection.rollback()
+        except self._errors:
+            connection.invalidate()
+            self._connection = None

@@ -10,14 +10,13 @@ path leaves to it (events parked until the donation learns an id), go there.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from contextlib import closing
 from types import SimpleNamespace
 
 from sqlalchemy import Engine, bindparam, literal, select, update
 
-from portal.db import Prepared, dialect_insert, write_queue
+from portal.db import HeldConnection, Prepared, dialect_insert
 from portal.donate.events import (
     APPLIED,
     DUPLICATE,
@@ -52,12 +51,7 @@ class LedgerWriter:
             "invoice.paid": self._invoice_paid,
         }
         self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
-        # One line at SQLite's write lock for webhook and referral writers alike.
-        self._queue = write_queue(engine)
-        self._errors = engine.dialect.loaded_dbapi.Error
-        self._engine = engine
-        self._connection = None
-        self._lock = threading.Lock()
+        self._held = HeldConnection(engine, LedgerUnavailable)
 
     def record(self, event: dict) -> str | None:
         """Store and apply ``event``, committed; its outcome, or None to leave it to the session
@@ -66,24 +60,11 @@ class LedgerWriter:
         if handler is None:
             return None
         row = event_row(event)
-        with self._lock, self._queue:
-            connection = self._connection or self._connect()
-            try:
-                return self._transaction(connection, row, handler, event["data"]["object"])
-            except self._errors as exc:
-                self._recover(connection)
-                raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
-            except Exception:
-                # A payload the handler could not read: the connection outlives this request,
-                # so it must not stay inside a transaction holding SQLite's write lock.
-                self._recover(connection)
-                raise
+        with self._held.writing() as connection:
+            return self._transaction(connection, row, handler, event["data"]["object"])
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self._held.close()
 
     def _transaction(self, connection, row: dict, handler: Callable, obj: dict) -> str | None:
         # SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so the donation
@@ -219,18 +200,3 @@ class LedgerWriter:
         if key not in self._by_columns:
             self._by_columns[key] = Prepared(statement, self._dialect, column_keys=columns)
         return self._by_columns[key]
-
-    def _connect(self):
-        try:
-            self._connection = self._engine.raw_connection()
-        except Exception as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
-        return self._connection
-
-    def _recover(self, connection) -> None:
-        try:
-            connection.rollback()
-        except self._errors:
-            # The connection itself is broken: drop it and reconnect on the next event.
-            connection.invalidate()
-            self._connection = None

@@ -12,11 +12,9 @@ holds no older snapshot that could go stale) and is durable when it returns. Tha
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import Engine, insert
 
-from portal.db import write_queue
+from portal.db import HeldConnection
 from portal.models import Referral
 
 
@@ -40,34 +38,24 @@ class ReferralWriter:
         ]
         self._positional = compiled.positional
         self._autocommit = dialect.name == "sqlite"
-        self._queue = write_queue(engine)
-        self._errors = dialect.loaded_dbapi.Error
-        self._engine = engine
-        self._connection = None
-        self._lock = threading.Lock()
+        self._held = HeldConnection(
+            engine, WriteFailed, on_connect=_skip_foreign_key_lookup if self._autocommit else None
+        )
 
     def insert(self, record: dict) -> None:
         """Insert and commit one referral; raises WriteFailed if the database did not take it."""
         params = self._params(record)
-        with self._lock, self._queue:
-            connection = self._connection or self._connect()
-            try:
-                if self._autocommit:
-                    connection.driver_connection.execute(self._sql, params)
-                else:
-                    cursor = connection.cursor()
-                    cursor.execute(self._sql, params)
-                    cursor.close()
-                    connection.commit()
-            except self._errors as exc:
-                self._recover(connection)
-                raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
+        with self._held.writing() as connection:
+            if self._autocommit:
+                connection.driver_connection.execute(self._sql, params)
+            else:
+                cursor = connection.cursor()
+                cursor.execute(self._sql, params)
+                cursor.close()
+                connection.commit()
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self._held.close()
 
     def _params(self, record: dict):
         values = [
@@ -78,22 +66,9 @@ class ReferralWriter:
             return values
         return dict(zip((name for name, _ in self._binds), values, strict=True))
 
-    def _connect(self):
-        try:
-            self._connection = self._engine.raw_connection()
-            if self._autocommit:
-                # The row's recipient was read from its table moments ago and recipients are
-                # never deleted (a member is suspended instead), so the foreign-key lookup
-                # SQLite would add to every hand-off proves nothing; other connections keep it.
-                self._connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        except Exception as exc:
-            raise WriteFailed(f"{type(exc).__name__}: {exc}") from None
-        return self._connection
 
-    def _recover(self, connection) -> None:
-        try:
-            connection.rollback()
-        except self._errors:
-            # The connection itself is broken: drop it and reconnect on the next hand-off.
-            connection.invalidate()
-            self._connection = None
+def _skip_foreign_key_lookup(dbapi_connection) -> None:
+    # The row's recipient was read from its table moments ago and recipients are never deleted
+    # (a member is suspended instead), so the foreign-key lookup SQLite would add to every
+    # hand-off proves nothing; other connections keep it.
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
