@@ -19,15 +19,13 @@ import re
 import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handoff import ROOT, BrokenRun, prepare_database, server_env
+from handoff import ROOT, BrokenRun, prepare_database, run_in_scratch, server_env
 from webhooks import RECIPIENTS, print_machine
 
 sys.path.insert(0, str(ROOT))  # the portal and the sandbox
@@ -70,12 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark: 0 with figures (target met or not), 1 on wrong answers, 2 if broken."""
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="checkout-bench-") as tmp:
-        try:
-            return bench(args, Path(tmp))
-        except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:
-            print(f"\nbroken run: {exc}", file=sys.stderr)
-            return 2
+    return run_in_scratch("checkout-bench-", bench, args)
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> int:

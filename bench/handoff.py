@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -158,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("broken run: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
+    return run_in_scratch("handoff-bench-", bench, args)
+
+
+def run_in_scratch(prefix: str, bench: Callable[[argparse.Namespace, Path], int], args) -> int:
+    """``bench(args, folder)`` in a fresh temporary folder; 2, saying why, if the run breaks."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         try:
             return bench(args, Path(tmp))
         except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:

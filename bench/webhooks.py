@@ -24,9 +24,7 @@ import random
 import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +38,7 @@ from handoff import (
     BrokenRun,
     Server,
     prepare_database,
+    run_in_scratch,
     server_cpu_seconds,
     server_env,
     start_server,
@@ -132,12 +131,7 @@ class Firing:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark: 0 with figures (targets met or not), 1 on wrong results, 2 if broken."""
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
-        try:
-            return bench(args, Path(tmp))
-        except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:
-            print(f"\nbroken run: {exc}", file=sys.stderr)
-            return 2
+    return run_in_scratch("webhook-bench-", bench, args)
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> int:
