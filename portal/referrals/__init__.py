@@ -33,19 +33,31 @@ class ReferralDesk:
     sessions: sessionmaker[Session]
     spool_checked_at: float | None = None
 
-    def record(self, record: dict, visit: Visit, response=None) -> None:
-        """Make the referral durable, then replay any spooled ones: after ``response`` is sent
-        when there is one, else right away."""
+    def record(self, record: dict, visit: Visit) -> bool:
+        """Make the referral durable; True when the spool should be replayed once the donor's
+        response is on its way (``replay_spool``)."""
         stored = commit_or_spool(
             self.writer, self.salts, self.sessions, record, visit, spool_path=self.spool_path
         )
         if not stored:
             self.spool_checked_at = None  # this worker spooled: look again at its next hand-off
-        elif self._spool_due() and spool.has_pending(self.spool_path):
-            if response is None:
-                self._replay()
-            else:
-                response.call_on_close(self._replay)
+            return False
+        return self._spool_due() and spool.has_pending(self.spool_path)
+
+    def replay_spool(self) -> None:
+        """Move spooled referrals into the database. Never raises: it runs after a donor's
+        response, and nothing in the spool may fail a request."""
+        try:
+            with self.sessions() as session:
+                replayed = spool.replay(session, self.spool_path, blocking=False)
+        except SQLAlchemyError:
+            log.warning("spool replay failed; it will be tried again")
+            return
+        except Exception:
+            log.exception("spool replay failed; it will be tried again")
+            return
+        if replayed and replayed.added:
+            log.info("replayed %d spooled referrals", replayed.added)
 
     def _spool_due(self) -> bool:
         # Another worker's spool is found within a second; this worker's own, at once.
@@ -54,16 +66,6 @@ class ReferralDesk:
             return False
         self.spool_checked_at = now
         return True
-
-    def _replay(self) -> None:
-        with self.sessions() as session:
-            try:
-                added = spool.replay(session, self.spool_path, blocking=False)
-            except SQLAlchemyError:
-                log.warning("spool replay failed; it will be tried again")
-                return
-        if added:
-            log.info("replayed %d spooled referrals", added)
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,11 @@ def export_referrals(since, until):
 @with_appcontext
 def replay_spool():
     """Move referrals spooled while the database was unavailable into the database."""
+    path = current_app.config["REFERRAL_SPOOL"]
     with database().sessions() as session:
-        added = spool.replay(session, current_app.config["REFERRAL_SPOOL"])
-    click.echo(f"{added} spooled referral(s) added to the database.")
+        replayed = spool.replay(session, path)
+    click.echo(f"{replayed.added} spooled referral(s) added to the database.")
+    if replayed.set_aside:
+        click.echo(
+            f"{replayed.set_aside} unreadable line(s) set aside in {spool.unreadable_path(path)}."
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 from werkzeug.urls import iri_to_uri
+from werkzeug.wsgi import ClosingIterator
 
 from portal.models import HandoffMode, utcnow
 from portal.referrals import campaign
@@ -41,13 +42,17 @@ class HandoffFastPath:
         ]
 
     def __call__(self, environ, start_response):
-        location = self._try(environ)
-        if location is None:
+        answer = self._try(environ)
+        if answer is None:
             return self.wsgi_app(environ, start_response)
+        location, replay = answer
         start_response("302 FOUND", [("Location", location), *self.headers])
+        if replay:
+            # After the donor's response is sent, as the Flask view's call_on_close does.
+            return ClosingIterator([b""], self.app.extensions["portal_referrals"].replay_spool)
         return [b""]
 
-    def _try(self, environ) -> str | None:
+    def _try(self, environ) -> tuple[str, bool] | None:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or not path.startswith("/go/"):
             return None
@@ -62,9 +67,9 @@ class HandoffFastPath:
             return None
         visit = campaign.link_visit_from_environ(environ)
         handoff = plan_handoff(route, visit, coalition=None, tags=referrals.tags, form_url=None)
-        referrals.record(handoff.record, visit, None)
+        replay = referrals.record(handoff.record, visit)
         url = handoff.url
-        return url if url.isascii() else iri_to_uri(url)
+        return (url if url.isascii() else iri_to_uri(url)), replay
 
     def _plain(self, environ) -> bool:
         """No cookie, no prefetch, and a worker that has already seen the schema is current."""

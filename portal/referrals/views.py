@@ -31,7 +31,8 @@ def go(slug: str):
     response.headers["Referrer-Policy"] = "origin"
     if handoff.record is None or request.method == "HEAD" or is_prefetch(request.headers):
         return response
-    referrals.record(handoff.record, visit, response)
+    if referrals.record(handoff.record, visit):
+        response.call_on_close(referrals.replay_spool)
     return response
 
 

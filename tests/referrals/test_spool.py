@@ -111,9 +111,9 @@ def test_a_replay_interrupted_before_emptying_the_spool_counts_nothing_twice(
     Path(path).write_bytes(saved)  # as if the process died after the commit
 
     with app.extensions["portal_db"].sessions() as session:
-        added = spool.replay(session, path)
+        replayed = spool.replay(session, path)
 
-    assert added == 0
+    assert replayed.added == 0
     assert count_referrals(db_session) == 2
 
 
@@ -172,9 +172,141 @@ def test_a_spool_left_by_another_worker_is_replayed_within_a_second(
     browser.get("/go/roots")  # within the second: the spool waits
     waiting = spool.has_pending(app.config["REFERRAL_SPOOL"])
     app.extensions["portal_referrals"].spool_checked_at -= SPOOL_CHECK_SECONDS  # a second later
-    browser.get("/go/roots")
+    browser.get("/go/roots").close()  # the replay runs once the donor's response is done
 
     assert waiting
     assert not spool.has_pending(app.config["REFERRAL_SPOOL"])
     assert count_referrals(db_session) == 5
     dispose(other_worker.application)
+
+
+def spool_torn_line(app) -> Path:
+    """What a full disk leaves behind: a line cut off mid-write at the end of the spool."""
+    path = Path(app.config["REFERRAL_SPOOL"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:
+        handle.write(b'{"ref":"torn')
+    return path
+
+
+def a_second_later(app) -> None:
+    """Let the worker look at the spool again, as it does once a second."""
+    app.extensions["portal_referrals"].spool_checked_at = None
+
+
+def test_a_torn_spool_line_never_fails_a_shared_link(app, browser, make_org, db_session):
+    make_org("roots", donation_url="https://roots.example.org/give")
+    spool_torn_line(app)
+
+    first = browser.get("/go/roots")
+    first.close()
+    a_second_later(app)
+    second = browser.get("/go/roots")
+    second.close()
+
+    assert [first.status_code, second.status_code] == [302, 302]
+    assert second.headers["Location"].startswith("https://roots.example.org/give?")
+    assert count_referrals(db_session) == 2
+
+
+def test_a_torn_line_is_set_aside_for_inspection_and_counted_in_the_log(
+    app, browser, make_org, caplog
+):
+    make_org("roots")
+    path = spool_torn_line(app)
+
+    browser.get("/go/roots").close()
+
+    assert spool.unreadable_path(path).read_bytes() == b'{"ref":"torn\n'
+    assert not spool.has_pending(path)
+    assert "1 unreadable spooled referral line(s) set aside" in caplog.text
+
+
+def test_replay_spool_command_stores_every_good_line_around_a_torn_one(
+    app, browser, runner, make_org, db_session, database_url
+):
+    make_org("roots")
+    browser.get("/go/roots")
+    with DatabaseAway(database_url):
+        browser.get("/go/roots")
+        path = spool_torn_line(app)
+        browser.get("/go/roots")  # starts on a line of its own, not glued to the torn one
+
+    result = runner.invoke(args=["replay-spool"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 spooled referral(s) added" in result.output
+    assert f"1 unreadable line(s) set aside in {spool.unreadable_path(path)}" in result.output
+    assert count_referrals(db_session) == 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"\xff\xfe not text",
+        b"[1, 2]",
+        b'{"ref": "x"}',
+        b"null",
+        b'"just a string"',
+    ],
+)
+def test_lines_that_are_not_referrals_are_set_aside(app, runner, make_org, db_session, line):
+    org = make_org("roots")
+    good = {
+        "ref": "a1b2c3",
+        "created_at": "2026-01-02T03:04:05+00:00",
+        "organization_id": org.id,
+        "mode": "external",
+        "status": "redirected",
+        "arrived_via": "link",
+        "is_bot": False,
+        "destination_url": "https://roots.example.org/donate",
+    }
+    path = Path(app.config["REFERRAL_SPOOL"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(line + b"\n" + json.dumps(good).encode() + b"\n")
+
+    result = runner.invoke(args=["replay-spool"])
+
+    assert "1 spooled referral(s) added" in result.output
+    assert spool.unreadable_path(path).read_bytes() == line + b"\n"
+    assert count_referrals(db_session) == 1
+
+
+def test_a_line_the_database_refuses_is_set_aside_and_the_rest_stored(
+    app, runner, make_org, db_session
+):
+    org = make_org("roots")
+    row = {
+        "created_at": "2026-01-02T03:04:05+00:00",
+        "mode": "external",
+        "status": "redirected",
+        "arrived_via": "link",
+        "is_bot": False,
+        "destination_url": "https://roots.example.org/donate",
+    }
+    gone = json.dumps({**row, "ref": "gone", "organization_id": org.id + 999}).encode()
+    kept = json.dumps({**row, "ref": "kept", "organization_id": org.id}).encode()
+    path = Path(app.config["REFERRAL_SPOOL"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gone + b"\n" + kept + b"\n")
+
+    result = runner.invoke(args=["replay-spool"])
+
+    assert "1 spooled referral(s) added" in result.output
+    assert spool.unreadable_path(path).read_bytes() == gone + b"\n"
+    db_session.rollback()
+    assert db_session.scalars(select(Referral.ref)).all() == ["kept"]
+
+
+def test_a_spool_that_cannot_be_opened_never_fails_a_handoff(app, browser, make_org, caplog):
+    make_org("roots", donation_url="https://roots.example.org/give")
+    path = Path(app.config["REFERRAL_SPOOL"])
+    (path / "in-the-way").mkdir(parents=True)  # the spool's name is taken by a folder
+
+    response = browser.get("/go/roots")
+    response.close()
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://roots.example.org/give?")
+    assert "spool replay failed" in caplog.text
