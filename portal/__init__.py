@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    from portal import config, db, errors, i18n, referrals, reports, schema, security
+    from portal import config, db, errors, i18n, mail, referrals, reports, schema, security
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.referrals.fastpath import HandoffFastPath
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_donate(app)
     init_staff(app)
     reports.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:
@@ -71,4 +72,5 @@ def dispose(app: Flask) -> None:
     """Release the app's database connections (for tests and tools; a worker's exit does it)."""
     app.extensions["portal_referrals"].writer.close()
     app.extensions["ledger_writer"].close()
+    app.extensions["portal_mail"].background.stop()
     app.extensions["portal_db"].engine.dispose()

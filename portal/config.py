@@ -28,6 +28,10 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Mail: no MAIL_URL writes .eml files to MAIL_OUTBOX_DIR (instance/outbox) instead of sending.
+    "MAIL_URL": "",
+    "MAIL_FROM": "",
+    "MAIL_SEND_IN_BACKGROUND": True,
 }
 
 
@@ -52,6 +56,9 @@ _ENV_KEYS = {
     "FEE_COVER_BASIS_POINTS": int,
     "CHECKOUT_RATE_LIMIT": int,
     "SESSION_COOKIE_SECURE": _flag,
+    "MAIL_URL": str,
+    "MAIL_FROM": str,
+    "MAIL_OUTBOX_DIR": str,
 }
 
 
@@ -62,6 +69,7 @@ def load_config(app, test_config: dict | None) -> None:
     instance.mkdir(parents=True, exist_ok=True)  # the SQLite file and the spool live here
     app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
     app.config["REFERRAL_SPOOL"] = str(instance / "referral-spool.jsonl")
+    app.config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     for key, cast in _ENV_KEYS.items():
         if key in os.environ:
             app.config[key] = cast(os.environ[key])

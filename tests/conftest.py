@@ -61,6 +61,9 @@ def app_config(database_url, tmp_path):
         "REFERRAL_SPOOL": str(tmp_path / "spool" / "referrals.jsonl"),
         "ROUTE_CACHE_SECONDS": 0.0,
         "SERVER_NAME": "portal.test",
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        # Tests deliver mail explicitly (``portal.mail.deliver``) unless they test the thread.
+        "MAIL_SEND_IN_BACKGROUND": False,
     }
 
 
@@ -130,6 +133,15 @@ def csrf_token(client):
         return match.group(1)
 
     return _token
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; ``smtp_server.url`` goes in ``MAIL_URL``."""
+    from tests.smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
 
 
 @pytest.fixture

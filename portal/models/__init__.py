@@ -22,6 +22,7 @@ from portal.models.donations import (
     StripeEvent,
     status_advances,
 )
+from portal.models.mail import MailStatus, OutboxMail
 from portal.models.reports import (
     ANY,
     MemberReportKey,
@@ -63,10 +64,12 @@ __all__ = [
     "LinkCheck",
     "LoginAttempt",
     "LoginOutcome",
+    "MailStatus",
     "MemberReportKey",
     "OrgStatus",
     "Organization",
     "OrganizationFocus",
+    "OutboxMail",
     "RateCounter",
     "RecipientKind",
     "Referral",

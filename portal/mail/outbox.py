@@ -1,0 +1,61 @@
+"""Queueing a message: one row in the caller's transaction; queueing its key again is a no-op."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from portal.db import dialect_insert
+from portal.models import OutboxMail
+
+# Set on a session that queued mail, so that its commit can wake the sender.
+QUEUED = "portal_mail_queued"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one recipient receives. ``text`` is required; ``html`` is an optional alternative."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    reply_to: str | None = None
+    language: str = "en"
+
+
+def queue(target: Session | Connection, key: str, message: Message) -> bool:
+    """Put ``message`` in the outbox under ``key``; True if it was added, False if ``key`` was
+    already queued (then nothing changes). Runs in the caller's transaction: flushes, never
+    commits, so the mail goes out only if the caller's change is committed too.
+    """
+    values = {
+        "key": key,
+        "recipient": message.to,
+        "reply_to": message.reply_to,
+        "subject": message.subject[:300],
+        "body_text": message.text,
+        "body_html": message.html,
+        "language": message.language,
+    }
+    table = OutboxMail.__table__
+    dialect = target.dialect if isinstance(target, Connection) else target.get_bind().dialect
+    statement = (
+        dialect_insert(dialect)(table)
+        .values(**_defaults(), **values)
+        .on_conflict_do_nothing(index_elements=[table.c.key])
+        .returning(table.c.id)
+    )
+    added = target.execute(statement).first() is not None
+    if added:
+        target.info[QUEUED] = True
+    return added
+
+
+def _defaults() -> dict:
+    from portal.models import MailStatus, utcnow
+
+    now = utcnow()
+    return {"status": MailStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}

@@ -1,0 +1,201 @@
+"""Delivering the outbox: claim a due message, send it, record what happened.
+
+A message is claimed by pushing its next attempt past a lease in one conditional UPDATE, so two
+workers (or a worker and ``deliver-mail``) never send the same message at once. Delivery is at
+least once: a process that dies between the server's "accepted" and the record of it sends again
+once the lease ends (the Message-ID stays the same, so the receiving side can tell).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import begin_write
+from portal.mail.transport import PermanentFailure, TemporaryFailure, build_message
+from portal.models import MailStatus, OutboxMail, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=6)
+BATCH = 50
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: 1, 2, 4 … minutes, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+@dataclass
+class Delivery:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(sessions: sessionmaker[Session], transport, sender: str, *, now=None) -> Delivery:
+    """Send every message that is due, each in its own short transactions (never holding a
+    database lock across a conversation with the mail server). Safe to run in several processes.
+    """
+    now = now or utcnow()
+    result = Delivery()
+    with sessions() as session:
+        due = session.scalars(
+            select(OutboxMail.id)
+            .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
+            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+            .limit(BATCH)
+        ).all()
+    for mail_id in due:
+        _deliver_one(sessions, transport, sender, mail_id, now, result)
+    return result
+
+
+def _deliver_one(sessions, transport, sender, mail_id, now, result: Delivery) -> None:
+    with sessions() as session:
+        mail = _claim(session, mail_id, now)
+        if mail is None:
+            return  # another process took it, or it is no longer due
+        session.commit()
+        error = _send(transport, build_message(mail, sender), mail.id)
+        begin_write(session)
+        if error is None:
+            _settle(mail, MailStatus.SENT)
+            mail.sent_at = utcnow()
+            result.sent += 1
+        else:
+            final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
+            _record_failure(mail, _describe(error), final=final, result=result)
+        session.commit()
+
+
+def _send(transport, message, mail_id: int) -> Exception | None:
+    try:
+        transport.send(message, mail_id)
+    except Exception as error:
+        # Whatever the transport raised, the outbox keeps the message and decides what next.
+        return error
+    return None
+
+
+def _claim(session: Session, mail_id: int, now: datetime) -> OutboxMail | None:
+    begin_write(session)
+    claimed = session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == MailStatus.PENDING,
+            OutboxMail.next_attempt_at <= now,
+        )
+        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        return None
+    return session.get(OutboxMail, mail_id, populate_existing=True)
+
+
+def _record_failure(mail: OutboxMail, error: str, *, final: bool, result) -> None:
+    mail.last_error = error[:500]
+    result.errors.append(error)
+    log.warning("mail %s attempt %s failed: %s", mail.id, mail.attempts, error)
+    if final:
+        _settle(mail, MailStatus.FAILED)
+        result.failed += 1
+    else:
+        mail.next_attempt_at = utcnow() + retry_delay(mail.attempts)
+        result.retrying += 1
+
+
+def _settle(mail: OutboxMail, status: MailStatus) -> None:
+    # Done with this message either way: the address and the body (which may hold a private
+    # link) are no longer needed, so they are not kept.
+    mail.status = status
+    mail.recipient = None
+    mail.reply_to = None
+    mail.body_text = None
+    mail.body_html = None
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, TemporaryFailure | PermanentFailure):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+class BackgroundSender:
+    """One thread per worker process that delivers the outbox when woken (after a commit that
+    queued mail) and again when a retry falls due. Waking it never blocks the caller."""
+
+    def __init__(self, deliver: Callable[[], Delivery], next_due: Callable[[], datetime | None]):
+        self._deliver = deliver
+        self._next_due = next_due
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+        self._start_lock = threading.Lock()
+
+    def wake(self) -> None:
+        self._ensure_running()
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self._pid == os.getpid():
+            self._thread.join(timeout)
+        self._thread = None
+
+    def _ensure_running(self) -> None:
+        with self._start_lock:
+            # A forked worker inherits the object but not the thread: start its own.
+            if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+                return
+            self._pid = os.getpid()
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            wait = self._round()
+            self._wake.wait(wait)
+
+    def _round(self) -> float | None:
+        try:
+            self._deliver()
+            due = self._next_due()
+        except Exception:
+            # The database may be briefly unavailable: try again in a minute, never crash.
+            log.exception("mail delivery round failed")
+            return FIRST_RETRY.total_seconds()
+        if due is None:
+            return None
+        return max(0.0, min((due - utcnow()).total_seconds(), LONGEST_WAIT.total_seconds()))
+
+
+def next_due(sessions: sessionmaker[Session]) -> datetime | None:
+    """When the earliest waiting message falls due; None when nothing waits."""
+    with sessions() as session:
+        return session.scalar(
+            select(OutboxMail.next_attempt_at)
+            .where(OutboxMail.status == MailStatus.PENDING)
+            .order_by(OutboxMail.next_attempt_at)
+            .limit(1)
+        )
