@@ -25,9 +25,18 @@ def export_referrals(since, until):
 
 
 @click.command("replay-spool")
+@click.option(
+    "--from-log",
+    "log_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Bring back the referrals an error log kept when the spool could not be written.",
+)
 @with_appcontext
-def replay_spool():
+def replay_spool(log_file):
     """Move referrals spooled while the database was unavailable into the database."""
+    if log_file:
+        _replay_log(log_file)
+        return
     path = current_app.config["REFERRAL_SPOOL"]
     with database().sessions() as session:
         replayed = spool.replay(session, path)
@@ -36,3 +45,14 @@ def replay_spool():
         click.echo(
             f"{replayed.set_aside} unreadable line(s) set aside in {spool.unreadable_path(path)}."
         )
+
+
+def _replay_log(log_file: str) -> None:
+    with database().sessions() as session:
+        added, batch = spool.replay_log(session, log_file)
+    click.echo(
+        f"{added} referral(s) from the log added to the database "
+        f"({len(batch.records) - added} already there)."
+    )
+    if batch.unreadable:
+        click.echo(f"{len(batch.unreadable)} unreadable referral line(s) in the log skipped.")

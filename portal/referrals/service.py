@@ -132,7 +132,7 @@ def commit_or_spool(
 
     Commits itself, because the redirect may only leave once the row is safe somewhere. When the
     database cannot take it, the row goes to the local spool instead; when even that fails the
-    donor is still redirected (never block a gift) and the loss is logged loudly.
+    donor is still redirected (never block a gift) and the row goes to the error log.
     """
     try:
         salt = _salt(salts, sessions, record["created_at"].date())
@@ -147,8 +147,11 @@ def commit_or_spool(
         )
     try:
         spool.append(spool_path, record)
-    except OSError:
-        log.exception("referral %s could not be spooled and is lost", record["ref"])
+    except OSError as exc:
+        # The last copy: one line in the error log (no address in it), which
+        # ``replay-spool --from-log`` brings back.
+        kept = spool.LOG_MARKER + spool.encode(record)
+        log.error("spool unwritable (%s); %s", type(exc).__name__, kept)
     return False
 
 

@@ -37,6 +37,9 @@ _ENUMS = {
     for name, column in _COLUMNS.items()
     if getattr(column.type, "enum_class", None) is not None
 }
+# What precedes a referral in the error log when not even the spool could take it.
+LOG_MARKER = "unspooled-referral "
+_LOG_MARKER = LOG_MARKER.encode()
 _REQUIRED = {name for name, column in _COLUMNS.items() if not column.nullable}
 _PLAIN = {
     name: column.type.python_type
@@ -47,7 +50,7 @@ _PLAIN = {
 
 def append(path: str | Path, record: dict) -> None:
     """Append one referral record and make it durable before returning."""
-    line = encode(record) + b"\n"
+    line = encode(record).encode() + b"\n"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, blocking=True) as handle:
         end = handle.seek(0, os.SEEK_END)
@@ -59,9 +62,9 @@ def append(path: str | Path, record: dict) -> None:
         os.fsync(handle.fileno())
 
 
-def encode(record: dict) -> bytes:
+def encode(record: dict) -> str:
     """One referral as one line of JSON (no newline), as the spool and the error log keep it."""
-    return json.dumps(record, default=_encode, separators=(",", ":")).encode()
+    return json.dumps(record, default=_encode, separators=(",", ":"))
 
 
 def has_pending(path: str | Path) -> bool:
@@ -102,6 +105,16 @@ def replay(session: Session, path: str | Path, *, blocking: bool = True) -> Repl
         handle.flush()
         os.fsync(handle.fileno())
         return Replayed(added, len(batch.unreadable))
+
+
+def replay_log(session: Session, path: str | Path) -> tuple[int, Batch]:
+    """Store the referrals an error log kept (lines with ``LOG_MARKER``); safe to run twice.
+
+    Returns how many rows were added, and what was read. The log itself is left as it is.
+    """
+    with open(path, "rb") as handle:
+        batch = read_lines(line.partition(_LOG_MARKER)[2] for line in handle if _LOG_MARKER in line)
+    return store(session, batch), batch
 
 
 @dataclass

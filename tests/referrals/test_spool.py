@@ -310,3 +310,58 @@ def test_a_spool_that_cannot_be_opened_never_fails_a_handoff(app, browser, make_
     assert response.status_code == 302
     assert response.headers["Location"].startswith("https://roots.example.org/give?")
     assert "spool replay failed" in caplog.text
+
+
+def error_log_of(caplog, path: Path) -> Path:
+    """The lines an operator's error log would hold, stamped as a log handler stamps them."""
+    stamp = "[2026-11-30 09:00:00 +0000]"
+    lines = [f"{stamp} [{r.levelname}] {r.getMessage()}" for r in caplog.records]
+    path.write_text("\n".join(["[2026-11-30 08:59:59 +0000] [INFO] Booting worker", *lines]) + "\n")
+    return path
+
+
+def test_when_the_spool_cannot_be_written_the_referral_goes_to_the_error_log_without_address(
+    app, browser, make_org, database_url, caplog
+):
+    make_org("roots", donation_url="https://roots.example.org/give")
+    browser.get("/go/roots")
+    Path(app.config["REFERRAL_SPOOL"]).mkdir(parents=True)  # nothing can be written there
+
+    with DatabaseAway(database_url):
+        response = browser.get("/go/roots", environ_base={"REMOTE_ADDR": "203.0.113.77"})
+
+    assert response.status_code == 302
+    ref = response.headers["Location"].rsplit("portal_ref=", 1)[1]
+    [line] = [r.getMessage() for r in caplog.records if spool.LOG_MARKER in r.getMessage()]
+    assert json.loads(line.partition(spool.LOG_MARKER)[2])["ref"] == ref
+    assert "203.0.113.77" not in caplog.text
+
+
+def test_replay_spool_from_log_brings_referrals_back_exactly_once(
+    app, browser, runner, make_org, db_session, database_url, caplog, tmp_path
+):
+    make_org("roots")
+    browser.get("/go/roots")
+    Path(app.config["REFERRAL_SPOOL"]).mkdir(parents=True)
+    with DatabaseAway(database_url):
+        refs = {
+            browser.get("/go/roots").headers["Location"].rsplit("portal_ref=", 1)[1]
+            for _ in range(3)
+        }
+    log_file = error_log_of(caplog, tmp_path / "error.log")
+
+    first = runner.invoke(args=["replay-spool", "--from-log", str(log_file)])
+    second = runner.invoke(args=["replay-spool", "--from-log", str(log_file)])
+
+    assert "3 referral(s) from the log added to the database (0 already there)" in first.output
+    assert "0 referral(s) from the log added to the database (3 already there)" in second.output
+    db_session.rollback()
+    assert refs <= set(db_session.scalars(select(Referral.ref)))
+    assert count_referrals(db_session) == 4
+
+
+def test_replay_spool_from_a_missing_log_says_so(runner):
+    result = runner.invoke(args=["replay-spool", "--from-log", "/nonexistent/error.log"])
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
