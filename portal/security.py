@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 # Only a strict, same-origin policy: the portal loads no third-party script, font or pixel.
 # Forms may lead to https: only, which covers Stripe Checkout.
@@ -15,6 +17,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
+    _lazy_strings_are_text()
     app.extensions["security_headers"] = security_headers_for(app.config)
     app.after_request(security_headers)
 
@@ -44,3 +47,19 @@ def security_headers(response):
     for name, value in current_app.extensions["security_headers"]:
         response.headers.setdefault(name, value)
     return response
+
+
+def _lazy_strings_are_text() -> None:
+    """Print Flask-Babel's lazy strings escaped, like any other string.
+
+    ``LazyString.__html__`` hands its text to Jinja as ready-made HTML, so a lazy message with a
+    typed value in it (``lazy_gettext("No recipient has the slug %(slug)s", slug=typed)``: form
+    errors, labels, flashes) reached the page unescaped. No message of ours carries markup, so
+    escaping every lazy string where it is printed closes that path for every page at once,
+    including pages written later. Safe to call twice.
+    """
+    LazyString.__html__ = _escaped_text
+
+
+def _escaped_text(text: LazyString) -> Markup:
+    return escape(str(text))

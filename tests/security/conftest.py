@@ -1,0 +1,79 @@
+"""A portal with something on every page, and a browser signed in as an admin to walk it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.member_reports import service as member_links
+from portal.models import HandoffMode, Staff, StaffRole
+from portal.staff import passwords
+from portal.staff.audit import Actor
+from tests.security.walk import Walker
+
+PASSWORD = "cedar and olive grove 1984"
+_TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(app_config):
+    # The walk signs in again after every POST and types wrong passwords on purpose.
+    return {**app_config, "LOGIN_ACCOUNT_LIMIT": 10_000, "LOGIN_VISITOR_LIMIT": 10_000}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return passwords.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def populated(app, db_session, make_coalition, make_org, password_hash):
+    """Path arguments that open real pages: slugs, ids and a member report token."""
+    make_coalition()
+    make_org("own-page")
+    member = make_org("collected-for", handoff_mode=HandoffMode.STRIPE)
+    admin = Staff(
+        email="admin@coalition.example", role=StaffRole.ADMIN, password_hash=password_hash
+    )
+    viewer = Staff(
+        email="viewer@coalition.example", role=StaffRole.VIEWER, password_hash=password_hash
+    )
+    db_session.add_all([admin, viewer])
+    db_session.flush()
+    now = datetime.now(UTC)
+    link = member_links.issue_link(
+        db_session,
+        app.secret_key,
+        Actor.of(admin),
+        member,
+        expires=now.date() + timedelta(days=30),
+        now=now,
+    )
+    db_session.commit()
+    return {
+        "slug": member.slug,
+        "org_id": member.id,
+        "staff_id": viewer.id,
+        "token": link.token,
+    }
+
+
+@pytest.fixture
+def walker(app, client, populated) -> Walker:
+    def _csrf() -> str:
+        match = _TOKEN.search(client.get("/staff/login").get_data(as_text=True))
+        if match is None:  # signed in: the login page redirects
+            match = _TOKEN.search(client.get("/staff/").get_data(as_text=True))
+        return match[1]
+
+    def _sign_in() -> None:
+        if client.get("/staff/").status_code == 200:
+            return
+        token = _TOKEN.search(client.get("/staff/login").get_data(as_text=True))[1]
+        data = {"csrf_token": token, "email": "admin@coalition.example", "password": PASSWORD}
+        assert client.post("/staff/login", data=data).status_code == 303
+
+    _sign_in()
+    return Walker(app, client, populated, _sign_in, _csrf)
