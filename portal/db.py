@@ -196,8 +196,13 @@ class Prepared:
     def first(self, cursor, **values) -> SimpleNamespace | None:
         """The first selected row, its columns as attributes; None when there is none."""
         row = self.execute(cursor, **values).fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._namespace(row)
+
+    def all(self, cursor, **values) -> list[SimpleNamespace]:
+        """Every selected row, its columns as attributes."""
+        return [self._namespace(row) for row in self.execute(cursor, **values).fetchall()]
+
+    def _namespace(self, row) -> SimpleNamespace:
         return SimpleNamespace(
             **{
                 key: process(value) if process else value

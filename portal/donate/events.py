@@ -1,8 +1,7 @@
-"""What a Stripe event changes on a donation: rules without a database, for both ledger paths.
+"""What a Stripe event changes on a donation: the ledger's arithmetic, without a database.
 
-The session path (``ledger``) and the webhook's fast path (``ledger_writer``) read and write rows
-differently, but decide through these functions, so the same events give the same rows. A
-donation here is anything with the ``Donation`` columns as attributes: a model or a plain row.
+``ledger`` calls these for every store. A donation here is anything with the ``Donation``
+columns as attributes: a model or a plain row.
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ def checkout_changes(donation, checkout: dict) -> dict:
             changes["donor_email"] = email
     if checkout.get("status") == "complete":
         paid = checkout.get("payment_status") in {"paid", "no_payment_required"}
-        _advance(changes, donation, DonationStatus.PAID if paid else DonationStatus.PROCESSING)
+        advance(changes, donation, DonationStatus.PAID if paid else DonationStatus.PROCESSING)
     return changes
 
 
@@ -60,8 +59,7 @@ def invoice_changes(donation, invoice: dict) -> dict:
         invoice=invoice["id"],
         payment_intent=invoice_payment_intent(invoice),
     )
-    _advance(changes, donation, DonationStatus.PAID)
-    return changes
+    return advance(changes, donation, DonationStatus.PAID)
 
 
 def new_ids(donation, **ids: str | None) -> dict:
@@ -133,9 +131,11 @@ def stripe_id(value) -> str | None:
     return value or None
 
 
-def _advance(changes: dict, donation, status: DonationStatus) -> None:
-    if status_advances(donation.status, status):
+def advance(changes: dict, donation, status: DonationStatus) -> dict:
+    """``changes`` with ``status`` added if it is further along than the donation's own."""
+    if status_advances(changes.get("status", donation.status), status):
         changes["status"] = status
+    return changes
 
 
 def _related_id(kind: str, obj: dict) -> str | None:

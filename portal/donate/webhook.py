@@ -8,9 +8,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import csrf
-from portal.db import get_session
 from portal.donate import ledger_writer
-from portal.donate.ledger import record_stripe_event
 from portal.donate.writer import LedgerUnavailable
 from portal.stripe_gateway import InvalidWebhook, gateway
 
@@ -33,7 +31,7 @@ def webhook():
         return jsonify(error="invalid webhook"), 400
     try:
         # 2xx only once the event is committed; any database error is a 503 so Stripe retries.
-        outcome = ledger_writer().record(event) or _record_in_session(event)
+        outcome = ledger_writer().record(event)
     except (LedgerUnavailable, SQLAlchemyError):
         log.exception("webhook %s not stored; Stripe will retry", event["id"])
         return jsonify(error="temporarily unavailable"), 503
@@ -42,15 +40,3 @@ def webhook():
         log.warning("webhook %s refused, unreadable object (%r)", event.get("id"), exc)
         return jsonify(error="malformed event"), 400
     return jsonify(received=True, outcome=outcome), 200
-
-
-def _record_in_session(event: dict) -> str:
-    """The general path: every event type, and every case the fast path leaves to it."""
-    session = get_session()
-    try:
-        outcome = record_stripe_event(session, event)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return outcome

@@ -1,0 +1,228 @@
+"""Where the ledger's rules read and write: the ORM session, or a held connection's cursor.
+
+``ledger.apply_event`` decides what every Stripe event does and asks a store for rows; the two
+stores below are interchangeable (the contract tests run every event against both). The session
+store serves the staff commands and the thanks page; the cursor store serves the webhook, with
+statements compiled once, because that is where every gift's events arrive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Protocol
+
+from sqlalchemy import Dialect, bindparam, literal, select, update
+from sqlalchemy.orm import Session
+
+from portal.db import Prepared, dialect_insert, insert_ignore
+from portal.donate.events import IGNORED
+from portal.models import Donation, StripeEvent, utcnow
+
+# The columns a donation can be found by; "subscription" finds the gift's first row.
+LOOKUPS = {
+    "id": "id",
+    "checkout": "stripe_checkout_session_id",
+    "invoice": "stripe_invoice_id",
+    "payment_intent": "stripe_payment_intent_id",
+    "subscription": "stripe_subscription_id",
+}
+
+
+class LedgerStore(Protocol):
+    """What the ledger's rules need from a database; each method is one statement or so."""
+
+    def record_event(self, row: dict) -> bool:
+        """Insert the event's row unless its id is stored; True if it was new."""
+
+    def set_outcome(self, event_id: str, outcome: str) -> None: ...
+
+    def donation(self, by: str, value) -> Donation | SimpleNamespace | None:
+        """The donation whose ``LOOKUPS[by]`` column is ``value``, locked for this transaction."""
+
+    def save(self, donation, changes: dict) -> None:
+        """Write ``changes`` to the donation (and onto the object given)."""
+
+    def add(self, values: dict) -> Donation | SimpleNamespace:
+        """A new donation row; returns it with its id."""
+
+    def end_subscription(self, subscription: str, ended: datetime) -> int:
+        """Mark every row of the subscription ended (once); how many rows changed."""
+
+    def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
+        """Stored events of ``types`` related to ``ids`` (id, type, related_id, stripe_created)."""
+
+
+class SessionStore:
+    """The ledger in an ORM session: rows are ``Donation`` objects. Flushes, never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record_event(self, row: dict) -> bool:
+        return bool(insert_ignore(self._session, StripeEvent, row))
+
+    def set_outcome(self, event_id: str, outcome: str) -> None:
+        events = StripeEvent.__table__  # a plain UPDATE: no ORM bookkeeping for the event row
+        self._session.execute(update(events).where(events.c.id == event_id).values(outcome=outcome))
+
+    def donation(self, by: str, value) -> Donation | None:
+        if by == "id":
+            return self._session.get(Donation, value, with_for_update=True, populate_existing=True)
+        query = select(Donation).where(getattr(Donation, LOOKUPS[by]) == value)
+        # The row lock: PostgreSQL runs deliveries side by side, and two events for one gift
+        # must not both read its old status (SQLite writers already take turns).
+        query = query.order_by(Donation.id).limit(1).with_for_update()
+        return self._session.scalar(query.execution_options(populate_existing=True))
+
+    def save(self, donation: Donation, changes: dict) -> None:
+        for column, value in changes.items():
+            setattr(donation, column, value)
+
+    def add(self, values: dict) -> Donation:
+        donation = Donation(**values)
+        self._session.add(donation)
+        self._session.flush()  # its id is what later rules of this event refer to
+        return donation
+
+    def end_subscription(self, subscription: str, ended: datetime) -> int:
+        result = self._session.execute(
+            update(Donation)
+            .where(
+                Donation.stripe_subscription_id == subscription,
+                Donation.subscription_ended_at.is_(None),
+            )
+            .values(subscription_ended_at=ended, updated_at=utcnow())
+        )
+        return result.rowcount
+
+    def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
+        return self._session.execute(_parked(types), {"ids": ids}).all()
+
+
+class CursorStore:
+    """The ledger on a DBAPI cursor with statements compiled once (``CompiledLedger``)."""
+
+    def __init__(self, compiled: CompiledLedger, cursor) -> None:
+        self._compiled = compiled
+        self._cursor = cursor
+
+    def record_event(self, row: dict) -> bool:
+        return bool(self._compiled.insert_event.execute(self._cursor, **row).fetchall())
+
+    def set_outcome(self, event_id: str, outcome: str) -> None:
+        self._compiled.set_outcome.execute(self._cursor, event_id=event_id, outcome=outcome)
+
+    def donation(self, by: str, value) -> SimpleNamespace | None:
+        return self._compiled.lookups[by].first(self._cursor, value=value)
+
+    def save(self, donation: SimpleNamespace, changes: dict) -> None:
+        if not changes:
+            return
+        values = {**changes, "updated_at": utcnow()}
+        statement = self._compiled.for_columns("update", values)
+        statement.execute(self._cursor, donation_id=donation.id, **values)
+        vars(donation).update(values)
+
+    def add(self, values: dict) -> SimpleNamespace:
+        now = utcnow()
+        values = {**values, "created_at": now, "updated_at": now}
+        statement = self._compiled.for_columns("insert", values)
+        [(donation_id,)] = statement.execute(self._cursor, **values).fetchall()
+        return SimpleNamespace(**values, id=donation_id)
+
+    def end_subscription(self, subscription: str, ended: datetime) -> int:
+        statement = self._compiled.end_subscription
+        statement.execute(self._cursor, subscription=subscription, ended=ended, now=utcnow())
+        return self._cursor.rowcount
+
+    def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
+        statement = self._compiled.parked(types)
+        rows = []
+        for related in dict.fromkeys(ids):  # one prepared statement per id: ids are one or two
+            rows += statement.all(self._cursor, related=related)
+        return rows
+
+
+_PARKED_COLUMNS = ("id", "type", "related_id", "stripe_created")
+
+
+class CompiledLedger:
+    """The cursor store's statements for one database dialect, compiled once per worker."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        donations, events = Donation.__table__, StripeEvent.__table__
+        self.lookups = {
+            by: self._lookup(getattr(donations.c, column)) for by, column in LOOKUPS.items()
+        }
+        self.insert_event = Prepared(
+            dialect_insert(dialect)(events).on_conflict_do_nothing().returning(events.c.id),
+            dialect,
+            column_keys=[column.name for column in events.columns],
+        )
+        self.set_outcome = Prepared(
+            update(events)
+            .where(events.c.id == bindparam("event_id"))
+            .values(outcome=bindparam("outcome")),
+            dialect,
+        )
+        self.end_subscription = Prepared(_end_subscription(), dialect)
+        self._statements = {
+            "insert": dialect_insert(dialect)(donations).returning(donations.c.id),
+            "update": update(donations).where(donations.c.id == bindparam("donation_id")),
+        }
+        self._by_columns: dict[tuple, Prepared] = {}
+        self._parked: dict[tuple, Prepared] = {}
+
+    def for_columns(self, kind: str, values: dict) -> Prepared:
+        """The insert or update compiled for the columns of ``values``, on first use of that set."""
+        key = (kind, tuple(sorted(values)))
+        if key not in self._by_columns:
+            self._by_columns[key] = Prepared(
+                self._statements[kind], self._dialect, column_keys=key[1]
+            )
+        return self._by_columns[key]
+
+    def parked(self, types: tuple[str, ...]) -> Prepared:
+        if types not in self._parked:
+            events = StripeEvent.__table__
+            query = select(*(events.c[name] for name in _PARKED_COLUMNS)).where(
+                events.c.related_id == bindparam("related"),
+                events.c.type.in_([literal(kind) for kind in types]),
+                events.c.outcome != literal(IGNORED),
+            )
+            self._parked[types] = Prepared(query, self._dialect)
+        return self._parked[types]
+
+    def _lookup(self, column) -> Prepared:
+        donations = Donation.__table__
+        query = (
+            select(donations)
+            .where(column == bindparam("value"))
+            .order_by(donations.c.id)
+            .limit(1)
+            .with_for_update()
+        )
+        return Prepared(query, self._dialect)
+
+
+def _end_subscription():
+    donations = Donation.__table__
+    return (
+        update(donations)
+        .where(
+            donations.c.stripe_subscription_id == bindparam("subscription"),
+            donations.c.subscription_ended_at.is_(None),
+        )
+        .values(subscription_ended_at=bindparam("ended"), updated_at=bindparam("now"))
+    )
+
+
+def _parked(types: tuple[str, ...]):
+    events = StripeEvent.__table__
+    return select(*(events.c[name] for name in _PARKED_COLUMNS)).where(
+        events.c.related_id.in_(bindparam("ids", expanding=True)),
+        events.c.type.in_(types),
+        events.c.outcome != IGNORED,
+    )
