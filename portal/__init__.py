@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    from portal import config, db, errors, i18n, mail, referrals, reports, schema, security
+    from portal import config, db, errors, i18n, mail, referrals, reports, schema, security, texts
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.referrals.fastpath import HandoffFastPath
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load_config(app, test_config)
     csrf.init_app(app)
     i18n.init_app(app)
+    texts.init_app(app)
     db.init_app(app)
     schema.init_app(app)
     errors.init_app(app)

@@ -92,10 +92,12 @@ def db_session(app):
 
 @pytest.fixture
 def make_org(db_session):
-    """Factory: ``make_org("hand-in-hand", handoff_mode=HandoffMode.STRIPE, focus=["youth"])``."""
+    """Factory: ``make_org("hand-in-hand", handoff_mode=HandoffMode.STRIPE, focus=["youth"])``;
+    ``texts={"he": {"name": "…"}}`` adds what the member wrote in other languages."""
 
     def _make(slug="hand-in-hand", **fields):
         focus = fields.pop("focus", ["dialogue"])
+        texts = fields.pop("texts", {})
         fields.setdefault("name", slug.replace("-", " ").title())
         fields.setdefault("short_description", f"{fields['name']} brings people together.")
         fields.setdefault("long_description", "Joint work across the conflict.")
@@ -105,6 +107,9 @@ def make_org(db_session):
         fields.setdefault("handoff_mode", HandoffMode.EXTERNAL)
         org = Organization(slug=slug, **fields)
         org.focus = [OrganizationFocus(area=area) for area in focus]
+        for language, written in texts.items():
+            for name, words in written.items():
+                org.set_text(name, language, words)
         db_session.add(org)
         db_session.commit()
         return org

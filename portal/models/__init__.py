@@ -44,12 +44,15 @@ from portal.models.staff import (
     StaffRole,
     StaffStatus,
 )
+from portal.models.texts import TEXT_LANGUAGES, TRANSLATED_FIELDS, OrganizationText
 from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ANY",
     "CHECKOUT_REFERRAL",
     "STATUS_RANK",
+    "TEXT_LANGUAGES",
+    "TRANSLATED_FIELDS",
     "ArrivedVia",
     "AuditAction",
     "AuditEntry",
@@ -69,6 +72,7 @@ __all__ = [
     "OrgStatus",
     "Organization",
     "OrganizationFocus",
+    "OrganizationText",
     "OutboxMail",
     "RateCounter",
     "RecipientKind",

@@ -13,13 +13,16 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    event,
     literal_column,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.db import Base
+from portal.folding import fold
+from portal.models.texts import TEXT_LANGUAGES, OrganizationText
 from portal.models.types import UTCDateTime, enum_column, utcnow
 
 
@@ -76,8 +79,17 @@ class Organization(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The language the member wrote its name and descriptions in (the columns above); the other
+    # languages are ``translations``.
+    original_language: Mapped[str] = mapped_column(String(8), default=TEXT_LANGUAGES[0])
+    # Every language version, folded (``portal.folding``) and kept current on each flush, so that
+    # search is one LIKE on one column on SQLite and PostgreSQL alike.
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     focus: Mapped[list[OrganizationFocus]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", lazy="selectin"
+    )
+    translations: Mapped[list[OrganizationText]] = relationship(
         back_populates="organization", cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -88,6 +100,56 @@ class Organization(Base):
     @property
     def is_active(self) -> bool:
         return self.status == OrgStatus.ACTIVE
+
+    def text_in(self, field: str, language: str) -> str:
+        """What the member wrote for ``field`` in ``language``; "" where nothing is."""
+        if language == self.original_language:
+            return getattr(self, field) or ""
+        version = self._translation(language)
+        return (getattr(version, field) or "") if version else ""
+
+    def set_text(self, field: str, language: str, value: str) -> None:
+        """Store ``field`` in ``language``; a translation left with no text at all is dropped."""
+        if language == self.original_language:
+            setattr(self, field, value)
+            return
+        version = self._translation(language)
+        if version is None:
+            if not value:
+                return
+            version = OrganizationText(language=language)
+            self.translations.append(version)
+        setattr(version, field, value)
+        if version.is_empty:
+            self.translations.remove(version)
+
+    def folded_text(self) -> str:
+        """What search compares a query with: every language version, folded."""
+        versions = [self, *self.translations]
+        parts = [
+            getattr(version, name) or ""
+            for version in versions
+            for name in ("name", "short_description", "long_description")
+        ]
+        return fold(" ".join([*parts, self.country or ""]))
+
+    def _translation(self, language: str) -> OrganizationText | None:
+        return next((t for t in self.translations if t.language == language), None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_search_text(session: Session, _context, _instances) -> None:
+    """Every write path (console, import, demo loader, tests) keeps ``search_text`` current."""
+    touched = {obj for obj in (*session.new, *session.dirty) if isinstance(obj, Organization)}
+    touched |= {
+        obj.organization
+        for obj in (*session.new, *session.dirty)
+        if isinstance(obj, OrganizationText) and obj.organization is not None
+    }
+    for org in touched:
+        folded = org.folded_text()
+        if "search_text" not in org.__dict__ or org.search_text != folded:
+            org.search_text = folded
 
 
 class OrganizationFocus(Base):
