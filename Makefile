@@ -7,7 +7,7 @@ HOST := 127.0.0.1
 PORT ?= 5000
 SANDBOX_PORT ?= 12111
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@printf 'SECRET_KEY=%s\n# Local http://127.0.0.1 has no TLS; set true (the default) behind HTTPS.\nSESSION_COOKIE_SECURE=false\n' \
 		"$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > .env
 
-run: $(VENV)/.installed .env
+run: $(VENV)/.installed .env $(CATALOGUES)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CATALOGUES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
@@ -36,6 +36,24 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Languages: the .po files are the team's translations (in git); the .mo files are built from them.
+# No line numbers and sorted messages, so that two people adding messages rarely touch the same
+# lines; no creation date in the headers, so that re-extracting alone changes nothing.
+TRANSLATIONS := portal/translations
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $*
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=portal -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	sed -i '/^"POT-Creation-Date: /d; /^"PO-Revision-Date: /d' $(TRANSLATIONS)/*/LC_MESSAGES/messages.po
+	rm $(TRANSLATIONS)/messages.pot
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/handoff.py

@@ -8,8 +8,8 @@ DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 — used only when debug is
 DEFAULTS = {
     "PORTAL_NAME": "Peacebuilders' Giving Portal",
     "COALITION_SLUG": "allmep",
-    # Arabic and Hebrew join this list as their catalogues are translated; the layout is ready.
-    "LANGUAGES": ["en"],
+    # Each has a catalogue in portal/translations/ (English is the source language).
+    "LANGUAGES": ["en", "ar", "he"],
     "BABEL_DEFAULT_LOCALE": "en",
     "DIRECTORY_PAGE_SIZE": 12,
     # Outbound tags; a member's own tags in its donation URL always win.

@@ -28,9 +28,9 @@ def language_of(response) -> tuple[str, str]:
 
 
 @pytest.fixture
-def trilingual(app_config):
-    """A client of the portal with Arabic and Hebrew switched on."""
-    app = create_app({**app_config, "LANGUAGES": ["en", "ar", "he"]})
+def english_only(app_config):
+    """A client of a portal configured with English alone."""
+    app = create_app({**app_config, "LANGUAGES": ["en"]})
     yield app.test_client()
     app.extensions["portal_db"].engine.dispose()
 
@@ -42,38 +42,38 @@ def test_pages_are_english_left_to_right_by_default(client, make_org, path):
     assert language_of(client.get(path)) == ("en", "ltr")
 
 
-def test_arabic_asked_in_the_address_is_right_to_left(trilingual):
-    response = trilingual.get("/?lang=ar")
+def test_arabic_asked_in_the_address_is_right_to_left(client):
+    response = client.get("/?lang=ar")
 
     assert language_of(response) == ("ar", "rtl")
 
 
-def test_hebrew_preferred_by_the_browser_is_right_to_left(trilingual):
-    response = trilingual.get("/", headers={"Accept-Language": "he-IL,he;q=0.9,en;q=0.5"})
+def test_hebrew_preferred_by_the_browser_is_right_to_left(client):
+    response = client.get("/", headers={"Accept-Language": "he-IL,he;q=0.9,en;q=0.5"})
 
     assert language_of(response) == ("he", "rtl")
 
 
-def test_language_in_the_address_wins_over_the_browser_preference(trilingual):
-    response = trilingual.get("/?lang=en", headers={"Accept-Language": "he"})
+def test_language_in_the_address_wins_over_the_browser_preference(client):
+    response = client.get("/?lang=en", headers={"Accept-Language": "he"})
 
     assert language_of(response) == ("en", "ltr")
 
 
-def test_unsupported_language_falls_back_to_english(trilingual):
-    response = trilingual.get("/?lang=fr", headers={"Accept-Language": "fr, de"})
+def test_unsupported_language_falls_back_to_english(client):
+    response = client.get("/?lang=fr", headers={"Accept-Language": "fr, de"})
 
     assert language_of(response) == ("en", "ltr")
 
 
-def test_language_not_switched_on_is_not_used(client):
-    response = client.get("/?lang=ar", headers={"Accept-Language": "ar"})
+def test_language_not_switched_on_is_not_used(english_only):
+    response = english_only.get("/?lang=ar", headers={"Accept-Language": "ar"})
 
     assert language_of(response) == ("en", "ltr")
 
 
-def test_error_pages_follow_the_language(trilingual):
-    response = trilingual.get("/organizations/nowhere?lang=he")
+def test_error_pages_follow_the_language(client):
+    response = client.get("/organizations/nowhere?lang=he")
 
     assert response.status_code == 404
     assert language_of(response) == ("he", "rtl")
@@ -174,3 +174,58 @@ def test_templates_show_no_text_outside_gettext(repo_root):
 
     assert templates
     assert found == {}
+
+
+# Pages in Arabic and Hebrew show no English message
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees or hears: text nodes and the labels screen readers announce."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in {"script", "style"}
+        self.parts += [v for k, v in attrs if k in _VISIBLE_ATTRIBUTES and v]
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in {"script", "style"}
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(response) -> str:
+    parser = _VisibleText()
+    parser.feed(response.get_data(as_text=True))
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture(scope="module")
+def english_phrases(repo_root) -> list[str]:
+    """Source messages of two words or more, without placeholders: none may show untranslated."""
+    from babel.messages.pofile import read_po
+
+    po = repo_root / "portal" / "translations" / "ar" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as catalogue:
+        ids = [m.id for m in read_po(catalogue) if isinstance(m.id, str) and m.id]
+    return [i for i in ids if "%" not in i and len(i.split()) >= 2]
+
+
+@pytest.mark.parametrize("lang", ["ar", "he"])
+@pytest.mark.parametrize(
+    "path", ["/", "/organizations", "/organizations/roots", "/donate", "/nowhere"]
+)
+def test_public_pages_show_no_english_message(
+    client, make_org, make_coalition, english_phrases, lang, path
+):
+    make_coalition()
+    make_org("roots", name="Roots", country="Jaffa")  # what members write is theirs to translate
+
+    text = visible_text(client.get(f"{path}?lang={lang}"))
+
+    assert [phrase for phrase in english_phrases if phrase in text] == []

@@ -146,7 +146,7 @@ def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> Ch
         "metadata": metadata,
         "success_url": urls.success,
         "cancel_url": urls.cancel,
-        "locale": locale if locale in {"en", "he", "fr", "de", "es", "it"} else "auto",
+        "locale": locale if locale in {"en", "fr", "de", "es", "it"} else "auto",  # no he, ar
     }
     payment_data: dict = {"metadata": metadata}
     if org.stripe_account_id:
