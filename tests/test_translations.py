@@ -84,8 +84,8 @@ def test_every_message_is_translated_and_none_is_fuzzy(repo_root, lang):
 def test_translations_keep_the_placeholders_of_the_english(repo_root, lang):
     differ = []
     for m in catalogue(repo_root, lang):
-        if not m.id:
-            continue
+        if not m.id or not all(translated_forms(m)):
+            continue  # untranslated: the test above names it
         if isinstance(m.id, tuple):
             # A language may name "one" or "two" in words, so only the last form must keep all.
             *fewer, most = translated_forms(m)
