@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.directory.rotation import rotate
-from portal.models import Organization, OrganizationFocus, OrgStatus, RecipientKind
+from portal.folding import fold
+from portal.models import (
+    TEXT_LANGUAGES,
+    Organization,
+    OrganizationFocus,
+    OrgStatus,
+    RecipientKind,
+)
 from portal.vocabulary import FOCUS_AREAS, REGIONS
 
 
@@ -36,11 +44,15 @@ class Page:
 def find_members(
     session: Session, *, text: str = "", focus: str = "", region: str = ""
 ) -> list[Organization]:
-    """Active members matching the search words, focus area and region (in no set order)."""
+    """Active members matching the search words, focus area and region (in no set order).
+
+    A word matches what the member wrote in any language, and the label of its focus areas or
+    region in any language, folded alike: ``سلام`` finds ``السَّلَام``, ``שלום`` finds ``שָׁלוֹם``.
+    """
     query = select(Organization).where(
         Organization.status == OrgStatus.ACTIVE, Organization.kind == RecipientKind.MEMBER
     )
-    for word in text.split()[:8]:
+    for word in filter(None, map(fold, text.split()[:8])):
         query = query.where(_matches(word))
     if focus:
         query = query.where(Organization.focus.any(OrganizationFocus.area == focus))
@@ -49,10 +61,13 @@ def find_members(
     return list(session.scalars(query))
 
 
-def order_members(members: list[Organization], sort: str, day: date) -> list[Organization]:
-    """A–Z on request; otherwise the day's rotation, so that no member is always on top."""
+def order_members(
+    members: list[Organization], sort: str, day: date, language: str = TEXT_LANGUAGES[0]
+) -> list[Organization]:
+    """A–Z by the names readers of ``language`` see, on request; otherwise the day's rotation,
+    so that no member is always on top."""
     if sort == "name":
-        return sorted(members, key=lambda org: org.name.casefold())
+        return sorted(members, key=lambda org: fold(_shown_name(org, language)))
     return rotate(members, day)
 
 
@@ -61,23 +76,27 @@ def paginate(items: list, number: int, size: int) -> Page:
     return Page(items[start : start + size], number, size, len(items))
 
 
-def _matches(word: str):
-    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    vocab = [
-        key
-        for key, label in {**FOCUS_AREAS, **REGIONS}.items()
-        if word.casefold() in str(label).casefold()
-    ]
-    columns = (
-        Organization.name,
-        Organization.short_description,
-        Organization.long_description,
-        Organization.country,
-        Organization.region,
-    )
+def _shown_name(org: Organization, language: str) -> str:
+    return org.text_in("name", language) or org.name
+
+
+def _matches(folded: str):
+    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    vocab = [key for key, labels in _vocabulary_labels().items() if folded in labels]
     return or_(
-        *(column.ilike(pattern, escape="\\") for column in columns),
+        Organization.search_text.like(pattern, escape="\\"),
+        Organization.region.ilike(pattern, escape="\\"),
         Organization.focus.any(OrganizationFocus.area.ilike(pattern, escape="\\")),
         Organization.focus.any(OrganizationFocus.area.in_(vocab)),
         Organization.region.in_(vocab),
     )
+
+
+def _vocabulary_labels() -> dict[str, str]:
+    """Each focus area's and region's labels in every language, folded into one string."""
+    labels: dict[str, list[str]] = {}
+    for language in TEXT_LANGUAGES:
+        with force_locale(language):
+            for key, label in {**FOCUS_AREAS, **REGIONS}.items():
+                labels.setdefault(key, []).append(fold(str(label)))
+    return {key: "\n".join(texts) for key, texts in labels.items()}

@@ -11,6 +11,7 @@ from portal.directory.forms import DirectoryQuery
 from portal.directory.sharing import share_links
 from portal.errors import BadInput
 from portal.models import Organization, OrgStatus, utcnow
+from portal.texts import member_texts, reader_language
 
 bp = Blueprint("directory", __name__)
 
@@ -36,7 +37,7 @@ def organizations():
     members = queries.find_members(
         get_session(), text=form.q.data or "", focus=form.focus.data, region=form.region.data
     )
-    ordered = queries.order_members(members, form.sort.data, utcnow().date())
+    ordered = queries.order_members(members, form.sort.data, utcnow().date(), reader_language())
     page = queries.paginate(ordered, form.page.data or 1, current_app.config["DIRECTORY_PAGE_SIZE"])
     if page.number > page.count:
         abort(404)
@@ -52,7 +53,9 @@ def organization(slug: str):
     ) or abort(404)
     page_url = url_for(".organization", slug=slug, _external=True)
     return render_template(
-        "directory/organization.html", org=org, share=share_links(page_url, org.name)
+        "directory/organization.html",
+        org=org,
+        share=share_links(page_url, member_texts(org, reader_language()).name),
     )
 
 
