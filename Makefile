@@ -9,21 +9,31 @@ SANDBOX_PORT ?= 12111
 
 .PHONY: run test lint format bench clean translations
 
+# uv (from PyPI, into the venv) installs in seconds what pip takes a minute for; pip stays the
+# fallback where no uv wheel exists for the platform.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv || true
+
+INSTALL = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); \
+	else $(BIN)/pip install --quiet --disable-pip-version-check $(1); fi
 
 # Reinstall only when the dependencies change, so a second `make run` starts in seconds.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# `make run` installs what the portal needs to run; the test tools come with `make test`.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(call INSTALL,-e .)
 	touch $@
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(call INSTALL,-e '.[test]')
+	touch $@ $(VENV)/.installed-run
 
 .env:
 	@echo "Writing .env with a fresh SECRET_KEY (local use only; keep it out of git)"
 	@printf 'SECRET_KEY=%s\n# Local http://127.0.0.1 has no TLS; set true (the default) behind HTTPS.\nSESSION_COOKIE_SECURE=false\n' \
 		"$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > .env
 
-run: $(VENV)/.installed .env $(CATALOGUES)
+run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
@@ -43,7 +53,7 @@ lint: $(VENV)/.installed
 TRANSLATIONS := portal/translations
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed-run
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $*
 
 translations: $(VENV)/.installed
