@@ -22,7 +22,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    from portal import config, db, errors, i18n, mail, referrals, reports, schema, security, texts
+    from portal import (
+        config,
+        db,
+        errors,
+        health,
+        mail,
+        referrals,
+        reports,
+        schema,
+        security,
+        texts,
+    )
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.referrals.fastpath import HandoffFastPath
@@ -34,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     texts.init_app(app)
     db.init_app(app)
     schema.init_app(app)
+    health.init_app(app)
     errors.init_app(app)
     referrals.init_app(app)
     init_directory(app)

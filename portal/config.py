@@ -18,6 +18,8 @@ DEFAULTS = {
     # How long a worker trusts its copy of the routing table before asking the database again.
     "ROUTE_CACHE_SECONDS": 5.0,
     "DB_LOCK_TIMEOUT_MS": 5000,
+    # /readyz says "not ready" once more referrals than this wait in the spool.
+    "READY_SPOOL_MAX": 1000,
     # Card-testing defence: checkouts one visitor may open per window.
     "CHECKOUT_RATE_LIMIT": 10,
     "CHECKOUT_RATE_WINDOW_SECONDS": 600,
@@ -47,6 +49,7 @@ _ENV_KEYS = {
     "UTM_SOURCE": str,
     "PROXY_HOPS": int,
     "DB_LOCK_TIMEOUT_MS": int,
+    "READY_SPOOL_MAX": int,
     "ROUTE_CACHE_SECONDS": float,
     "REFERRAL_SPOOL": str,
     "STRIPE_SECRET_KEY": str,

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, request
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
@@ -43,21 +43,34 @@ def init_db():
     click.echo("Database is at the current schema.")
 
 
-def _require_current_schema() -> None:
-    # Checked on a worker's first request (never at import or in create_app), and on every
-    # request while the database is behind: one small SELECT, the scripts' heads being read once.
+# Probes answer for themselves: a load balancer must hear "not ready" from /readyz, not the
+# schema guard's page, and /healthz must answer whatever state the database is in.
+UNGUARDED_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
+
+
+def is_current(engine: Engine) -> bool | None:
+    """Whether the database is at the newest revision; None when it cannot be reached."""
     state = current_app.extensions.setdefault("portal_schema", {"checked": False})
-    if state["checked"]:
-        return
-    engine = database().engine
     if "heads" not in state:
         state["heads"] = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
     except Exception:
+        return None
+    return current == state["heads"]
+
+
+def _require_current_schema() -> None:
+    # Checked on a worker's first request (never at import or in create_app), and on every
+    # request while the database is behind: one small SELECT, the scripts' heads being read once.
+    state = current_app.extensions.setdefault("portal_schema", {"checked": False})
+    if state["checked"] or request.endpoint in UNGUARDED_ENDPOINTS:
         return
-    if current != state["heads"]:
+    current = is_current(database().engine)
+    if current is None:
+        return
+    if not current:
         abort(
             503,
             description="The database has not been set up or upgraded. "
