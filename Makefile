@@ -36,6 +36,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
+	$(FLASK) build-static
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 test: $(VENV)/.installed $(CATALOGUES)

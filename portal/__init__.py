@@ -23,10 +23,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     from portal import (
+        assets,
         config,
         db,
         errors,
         health,
+        i18n,
         mail,
         referrals,
         reports,
@@ -54,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     reports.init_app(app)
     mail.init_app(app)
     security.init_app(app)
+    assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:
         # Outermost, so that every path sees the donor's address rather than the proxy's.

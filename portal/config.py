@@ -52,6 +52,7 @@ _ENV_KEYS = {
     "READY_SPOOL_MAX": int,
     "ROUTE_CACHE_SECONDS": float,
     "REFERRAL_SPOOL": str,
+    "STATIC_BUILD_DIR": str,
     "STRIPE_SECRET_KEY": str,
     "STRIPE_WEBHOOK_SECRET": str,
     "STRIPE_API_BASE": str,
@@ -73,6 +74,7 @@ def load_config(app, test_config: dict | None) -> None:
     app.config["DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
     app.config["REFERRAL_SPOOL"] = str(instance / "referral-spool.jsonl")
     app.config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    app.config["STATIC_BUILD_DIR"] = str(instance / "static-build")
     for key, cast in _ENV_KEYS.items():
         if key in os.environ:
             app.config[key] = cast(os.environ[key])

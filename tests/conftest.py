@@ -59,6 +59,7 @@ def app_config(database_url, tmp_path):
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
         "REFERRAL_SPOOL": str(tmp_path / "spool" / "referrals.jsonl"),
+        "STATIC_BUILD_DIR": str(tmp_path / "static-build"),
         "ROUTE_CACHE_SECONDS": 0.0,
         "SERVER_NAME": "portal.test",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
