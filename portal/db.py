@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ NAMING = {
 
 
 SQLITE_PAGE_SIZE = 2048
+LOCK_TIMEOUT_OPTION = "portal_lock_timeout_ms"
 
 
 class Base(DeclarativeBase):
@@ -43,12 +45,17 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
     ``lock_timeout_ms`` bounds how long a statement waits for another writer's lock, so that
     a stuck database turns into an error the caller can handle instead of a hung worker.
     """
+    # Kept where the hot writers' queue (``write_queue``) finds it.
+    options = {LOCK_TIMEOUT_OPTION: lock_timeout_ms}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": lock_timeout_ms / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": lock_timeout_ms / 1000}, execution_options=options
+        )
         _tune_sqlite(engine, lock_timeout_ms)
         return engine
     return create_engine(
         url,
+        execution_options=options,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
@@ -77,10 +84,31 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    @event.listens_for(engine, "handle_error")
+    def _reopen_after(context):
+        if needs_new_connection(context.original_exception):
+            context.is_disconnect = True  # the pool drops it, and its siblings, for fresh ones
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# SQLite result codes after which a connection must be opened again. A database file that was
+# read-only when the connection opened it stays read-only for that connection's whole life, even
+# once the file is writable again; the same goes for a file that could not be opened or read.
+_SQLITE_REOPEN = {
+    8,  # SQLITE_READONLY
+    10,  # SQLITE_IOERR
+    14,  # SQLITE_CANTOPEN
+}
+
+
+def needs_new_connection(error: BaseException | None) -> bool:
+    """True when ``error`` means the connection that raised it will never write again."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _SQLITE_REOPEN
 
 
 def init_app(app: Flask) -> None:
@@ -211,34 +239,65 @@ class Prepared:
         )
 
 
-class _FileQueue:
-    """Workers take turns at SQLite's write lock through a kernel file lock.
+class QueueTimeout(Exception):
+    """A writer waited its whole lock timeout in the queue without reaching the database."""
 
-    SQLite's own busy handler polls with growing sleeps, so under load a waiting writer
-    oversleeps the lock by milliseconds; a blocking flock wakes the next writer the moment the
-    previous one commits.
+
+class _FileQueue:
+    """Workers take turns at SQLite's write lock through a kernel file lock, each waiting at
+    most ``timeout`` seconds.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10… up to 100 ms between tries, so under load a
+    waiting writer oversleeps the lock by milliseconds; this queue tries again after 50 µs,
+    doubling up to half a millisecond. The kernel has no timed flock, and a blocking one would
+    keep a donor waiting behind every writer stuck ahead of it (a held database lock made some
+    wait 40 s), so the wait is polled against a deadline.
     """
 
-    def __init__(self, path: str) -> None:
+    _FIRST_PAUSE, _LONGEST_PAUSE = 0.00005, 0.0005
+
+    def __init__(self, path: str, timeout: float) -> None:
         self._path = path
+        self._timeout = timeout
         self._fd: int | None = None
+        self.waited = 0.0
 
     def __enter__(self):
         if self._fd is None:
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        return self
+        self.waited = 0.0
+        if self._take():
+            return self
+        start = time.monotonic()
+        pause = self._FIRST_PAUSE
+        while True:
+            time.sleep(pause)
+            self.waited = time.monotonic() - start
+            if self._take():
+                return self
+            if self.waited >= self._timeout:
+                raise QueueTimeout(f"no turn at the write lock in {self._timeout:.3f} s")
+            pause = min(pause * 2, self._LONGEST_PAUSE, self._timeout - self.waited)
 
     def __exit__(self, *exc) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
 
+    def _take(self) -> bool:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
 
 def write_queue(engine: Engine) -> AbstractContextManager:
-    """The line every hot writer of this database waits in (a no-op off SQLite files)."""
+    """The line every hot writer of this database waits in, for at most the engine's lock
+    timeout (a no-op off SQLite files)."""
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         return nullcontext()
-    return _FileQueue(f"{database}-writers.lock")
+    timeout_ms = engine.get_execution_options().get(LOCK_TIMEOUT_OPTION, 5000)
+    return _FileQueue(f"{database}-writers.lock", timeout_ms / 1000)
 
 
 class HeldConnection:
@@ -246,7 +305,8 @@ class HeldConnection:
     writer of the database (``write_queue``).
 
     A database error inside ``writing()`` rolls back and comes out as ``failed``; a connection
-    that cannot even roll back is dropped and opened again on the next write. ``on_connect``
+    that cannot even roll back, or that will never write again (``needs_new_connection``), is
+    dropped and opened again on the next write: a worker heals without a restart. ``on_connect``
     tunes each new connection.
     """
 
@@ -261,24 +321,50 @@ class HeldConnection:
         self._failed = failed
         self._on_connect = on_connect
         self._queue = write_queue(engine)
+        self._timeout_ms = engine.get_execution_options().get(LOCK_TIMEOUT_OPTION, 5000)
+        self._busy_ms = self._timeout_ms
         self._errors = engine.dialect.loaded_dbapi.Error
         self._connection = None
         self._lock = threading.Lock()
 
     @contextmanager
     def writing(self):
-        with self._lock, self._queue:
+        with self._lock, self._turn() as waited:
             connection = self._connection or self._connect()
             try:
+                if waited is not None:
+                    self._bound_busy_wait(connection, waited)
                 yield connection
             except self._errors as exc:
-                self._recover(connection)
+                self._recover(connection, reopen=needs_new_connection(exc))
                 raise self._failed(f"{type(exc).__name__}: {exc}") from None
             except Exception:
                 # Whatever went wrong, the kept connection must not stay inside a transaction
                 # holding the write lock for every later writer.
                 self._recover(connection)
                 raise
+
+    @contextmanager
+    def _turn(self):
+        """Wait in the queue; yields how long that took (None off SQLite files)."""
+        try:
+            turn = self._queue.__enter__()
+        except QueueTimeout as exc:
+            raise self._failed(str(exc)) from None
+        try:
+            yield turn.waited if turn is not None else None
+        finally:
+            self._queue.__exit__(None, None, None)
+
+    def _bound_busy_wait(self, connection, waited: float) -> None:
+        # The queue and SQLite's busy handler share one lock timeout: what the queue used, the
+        # busy handler may not use again. A wait of ordinary contention changes nothing.
+        busy_ms = self._timeout_ms
+        if waited > 0.001:
+            busy_ms = max(1, int(self._timeout_ms - waited * 1000))
+        if busy_ms != self._busy_ms:
+            connection.driver_connection.execute(f"PRAGMA busy_timeout={busy_ms}")
+            self._busy_ms = busy_ms
 
     def close(self) -> None:
         with self._lock:
@@ -294,11 +380,14 @@ class HeldConnection:
         except Exception as exc:
             raise self._failed(f"{type(exc).__name__}: {exc}") from None
         self._connection = connection
+        self._busy_ms = self._timeout_ms  # as every new connection starts (``_tune_sqlite``)
         return connection
 
-    def _recover(self, connection) -> None:
+    def _recover(self, connection, *, reopen: bool = False) -> None:
         try:
             connection.rollback()
         except self._errors:
+            reopen = True
+        if reopen:
             connection.invalidate()
             self._connection = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +20,7 @@ from portal.referrals.writer import ReferralWriter
 log = logging.getLogger(__name__)
 
 SPOOL_CHECK_SECONDS = 1.0
+ROUTE_SNAPSHOT = "route-snapshot.json"
 
 
 @dataclass
@@ -73,7 +75,9 @@ def init_app(app: Flask) -> None:
 
     database = app.extensions["portal_db"]
     app.extensions["portal_referrals"] = ReferralDesk(
-        routes=RouteTable(database.sessions, app.config["ROUTE_CACHE_SECONDS"]),
+        routes=RouteTable(
+            database.sessions, app.config["ROUTE_CACHE_SECONDS"], snapshot=_snapshot_path(app)
+        ),
         salts=SaltKeeper(),
         tags=TagSettings(app.config["UTM_SOURCE"], app.config["REFERRAL_PARAM"]),
         spool_path=app.config["REFERRAL_SPOOL"],
@@ -83,6 +87,11 @@ def init_app(app: Flask) -> None:
     campaign.init_app(app)
     app.register_blueprint(views.bp)
     cli.init_app(app)
+
+
+def _snapshot_path(app: Flask) -> Path:
+    # Beside the spool (``instance/`` by default): both are what a worker has without a database.
+    return Path(app.config["REFERRAL_SPOOL"]).with_name(ROUTE_SNAPSHOT)
 
 
 def desk() -> ReferralDesk:

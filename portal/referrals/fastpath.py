@@ -10,6 +10,7 @@ checked the schema or loaded today's salt) falls through to Flask untouched.
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import ClosingIterator
 
@@ -60,7 +61,10 @@ class HandoffFastPath:
         if not slug or "/" in slug or not self._plain(environ):
             return None
         referrals = self.app.extensions["portal_referrals"]
-        route = referrals.routes.lookup(slug)
+        try:
+            route = referrals.routes.lookup(slug)
+        except SQLAlchemyError:
+            return None  # the Flask view answers with its error page
         if route is None or not route.is_active or route.mode != HandoffMode.EXTERNAL:
             return None
         if referrals.salts.cached(utcnow().date()) is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.models import ArrivedVia
 from portal.referrals import campaign, desk
@@ -15,7 +16,10 @@ bp = Blueprint("referrals", __name__)
 @bp.route("/go/<slug>", methods=["GET", "POST"])
 def go(slug: str):
     referrals = desk()
-    route = referrals.routes.lookup(slug) or abort(404)
+    try:
+        route = referrals.routes.lookup(slug) or abort(404)
+    except SQLAlchemyError:
+        abort(503)  # no database and no snapshot yet: say so rather than guess a destination
     via = ArrivedVia.PORTAL if request.method == "POST" else ArrivedVia.LINK
     visit = campaign.visit_from_request(via)
     coalition = referrals.routes.coalition(current_app.config["COALITION_SLUG"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select, text
 from portal import create_app, dispose
 from portal.models import Referral
 from portal.referrals import SPOOL_CHECK_SECONDS, spool
+from tests.outages import DatabaseAway
 from tests.workers import BROWSER_UA, handoffs
 
 
@@ -26,29 +26,6 @@ def browser(client):
 def count_referrals(db_session) -> int:
     db_session.rollback()
     return db_session.scalar(select(func.count(Referral.id)))
-
-
-class DatabaseAway:
-    """Holds the database's write lock from another connection, as an outage or a stuck
-    migration would: every write from the portal times out until it is released."""
-
-    def __init__(self, database_url: str):
-        self.url = database_url
-
-    def __enter__(self):
-        if self.url.startswith("sqlite"):
-            self.conn = sqlite3.connect(self.url.removeprefix("sqlite:///"))
-            self.conn.execute("BEGIN EXCLUSIVE")
-        else:
-            import psycopg
-
-            self.conn = psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"))
-            self.conn.execute("LOCK TABLE referral, daily_salt IN ACCESS EXCLUSIVE MODE")
-        return self
-
-    def __exit__(self, *exc):
-        self.conn.rollback()
-        self.conn.close()
 
 
 @pytest.fixture
