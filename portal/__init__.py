@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from portal import (
         assets,
+        backup,
         config,
         db,
         errors,
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     schema.init_app(app)
     health.init_app(app)
+    backup.init_app(app)
     errors.init_app(app)
     referrals.init_app(app)
     init_directory(app)
