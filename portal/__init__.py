@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     from portal import (
+        amplify,
         assets,
         backup,
         config,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_staff(app)
     reports.init_app(app)
     mail.init_app(app)
+    amplify.init_app(app)
     security.init_app(app)
     assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)

@@ -1,0 +1,19 @@
+"""Amplify: how the portal's pages look when shared, and what other sites may use of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.amplify import meta, share_cards, views
+
+    app.config.setdefault("SHARE_CARD_DIR", str(Path(app.instance_path) / "share-cards"))
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals.update(
+        page_meta=meta.page_meta,
+        is_private_page=meta.is_private_page,
+        share_card_url=share_cards.card_url,
+    )
