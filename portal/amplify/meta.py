@@ -83,9 +83,7 @@ def _plain(rendered: str) -> str:
 
 def _coalition_card(language: str, shape: str) -> str:
     slug = current_app.config["COALITION_SLUG"]
-    return url_for(
-        "amplify.share_card", slug=slug, language=language, shape=shape, _external=True
-    )
+    return url_for("amplify.share_card", slug=slug, language=language, shape=shape, _external=True)
 
 
 def _og_locale(language: str) -> str:
