@@ -34,8 +34,8 @@ def organization_card(org: Organization | None, language: str, shape: str) -> Ca
     portal_name = current_app.config["PORTAL_NAME"]
     shown = member_texts(org, language) if org else None
     return Card(
-        name=shown.name if shown else portal_name,
-        line=(shown.short_description if shown else "") or default_line,
+        name=str(shown.name) if shown else portal_name,
+        line=str(shown.short_description if shown else "") or default_line,
         footer=portal_name,
         language=language,
         direction="rtl" if rtl else "ltr",

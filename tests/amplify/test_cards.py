@@ -117,3 +117,20 @@ def test_a_long_name_is_cut_with_an_ellipsis_inside_the_card(shape):
 
     assert image.size == cards.SIZES[shape]
     assert image.getpixel((image.width - 5, image.height - 5)) == (251, 250, 247)
+
+
+def test_an_arabic_page_shares_the_card_with_the_members_arabic_words(client, make_org, fetch_png):
+    make_org(
+        "ecopeace",
+        short_description="Water and land, shared.",
+        texts={"ar": {"name": "إيكوبيس", "short_description": "الماء والأرض، معًا."}},
+    )
+    arabic = Card(
+        "إيكوبيس", "الماء والأرض، معًا.", "Peacebuilders' Giving Portal", "ar", "rtl", "wide"
+    )
+
+    url = _card_url(client, "ecopeace", "ar")
+    image, _ = fetch_png(url)
+
+    assert url.endswith(f"v={arabic.digest}")
+    assert ImageChops.difference(image.convert("RGB"), draw_card(arabic)).getbbox() is None
