@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from babel import Locale
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
 
 babel = Babel()
@@ -11,14 +14,14 @@ babel = Babel()
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
-    app.context_processor(lambda: {"html_lang": _lang(), "html_dir": _direction()})
+    app.context_processor(
+        lambda: {"html_lang": _lang(), "html_dir": _direction(), "language_choices": _choices}
+    )
     app.after_request(_remember_language)
 
 
 def _remember_language(response):
     """A language chosen with ``?lang=`` stays chosen on the next pages."""
-    from flask import current_app
-
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"] and request.cookies.get("lang") != asked:
         response.set_cookie(
@@ -33,8 +36,6 @@ def _remember_language(response):
 
 
 def _select_locale() -> str:
-    from flask import current_app
-
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands and background work
@@ -53,3 +54,35 @@ def _direction() -> str:
         locale = get_locale() or Locale("en")
         g.text_direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     return g.text_direction
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """One entry of the language switcher: the language named in itself, and where it leads."""
+
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+def language_url(code: str) -> str:
+    """This page (same path and query) in language ``code``; a relative URL, so no host leaks."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
+
+
+def _choices() -> list[LanguageChoice]:
+    if not has_request_context():
+        return []
+    active = _lang()
+    return [
+        LanguageChoice(code, _own_name(code), language_url(code), code == active)
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def _own_name(code: str) -> str:
+    """ "English", "العربية", "עברית": each language as its own readers write it."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]

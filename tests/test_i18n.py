@@ -229,3 +229,80 @@ def test_public_pages_show_no_english_message(
     text = visible_text(client.get(f"{path}?lang={lang}"))
 
     assert [phrase for phrase in english_phrases if phrase in text] == []
+
+
+# The language switcher
+
+
+class _Switcher(HTMLParser):
+    """The links of the header's language switcher: (lang, href, text, aria-current)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str, str | None]] = []
+        self._inside = self._link = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav" and "language-switcher" in (attrs.get("class") or ""):
+            self._inside = True
+        elif tag == "a" and self._inside:
+            self._link = [attrs["lang"], attrs["href"], "", attrs.get("aria-current")]
+
+    def handle_data(self, data):
+        if self._link:
+            self._link[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link:
+            self.links.append(tuple(self._link))
+            self._link = None
+        elif tag == "nav":
+            self._inside = False
+
+
+def switcher(response) -> list[tuple[str, str, str, str | None]]:
+    parser = _Switcher()
+    parser.feed(response.get_data(as_text=True))
+    return parser.links
+
+
+def test_switcher_names_each_language_in_itself_and_marks_the_one_in_use(client):
+    links = switcher(client.get("/?lang=he"))
+
+    assert [(lang, text, current) for lang, _, text, current in links] == [
+        ("en", "English", None),
+        ("ar", "العربية", None),
+        ("he", "עברית", "true"),
+    ]
+
+
+def test_switcher_keeps_the_page_and_its_query(client, make_org):
+    make_org("roots")
+
+    links = switcher(client.get("/organizations?q=peace&focus=youth&lang=ar"))
+
+    assert [href for _, href, _, _ in links] == [
+        "/organizations?q=peace&focus=youth&lang=en",
+        "/organizations?q=peace&focus=youth&lang=ar",
+        "/organizations?q=peace&focus=youth&lang=he",
+    ]
+
+
+def test_language_chosen_with_the_switcher_is_remembered_on_the_next_pages(client, make_org):
+    make_org("roots")
+    hebrew = dict((lang, href) for lang, href, _, _ in switcher(client.get("/")))["he"]
+
+    client.get(hebrew, headers={"Accept-Language": "en"})
+    later = client.get("/organizations/roots", headers={"Accept-Language": "en"})
+
+    assert language_of(later) == ("he", "rtl")
+
+
+def test_switcher_is_on_error_and_staff_pages_too(client):
+    for path in ["/nowhere", "/staff/login"]:
+        assert [lang for lang, *_ in switcher(client.get(path))] == ["en", "ar", "he"], path
+
+
+def test_no_switcher_when_only_one_language_is_on(english_only):
+    assert switcher(english_only.get("/")) == []
