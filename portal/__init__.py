@@ -62,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
+    if app.config["TRUSTED_HOSTS"]:
+        app.wsgi_app = security.TrustedHosts(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:
         # Outermost, so that every path sees the donor's address rather than the proxy's.
         app.wsgi_app = ProxyFix(

@@ -41,6 +41,10 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 _ENV_KEYS = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
@@ -88,3 +92,12 @@ def load_config(app, test_config: dict | None) -> None:
         test_config or {}
     ):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    _host_only_session_cookie(app.config)
+
+
+def _host_only_session_cookie(config) -> None:
+    """A Secure session cookie (so HTTPS) gets the ``__Host-`` prefix: browsers then refuse it
+    from plain http, from a subdomain, or with a wider path, so no neighbour can plant one."""
+    plain = config["SESSION_COOKIE_NAME"] == "session"
+    if plain and config["SESSION_COOKIE_SECURE"] and not config.get("SESSION_COOKIE_DOMAIN"):
+        config["SESSION_COOKIE_NAME"] = "__Host-session"

@@ -8,6 +8,8 @@ def stripe_config(config: dict, sandbox, webhook_secret: str, **extra) -> dict:
     return {
         **config,
         "STRIPE_API_BASE": sandbox.url,
+        # Where the donation form may lead (CSP form-action): the sandbox's hosted pages.
+        "STRIPE_CHECKOUT_ORIGIN": sandbox.sandbox.public_url or sandbox.url,
         "STRIPE_SECRET_KEY": "sk_test_portal",
         "STRIPE_WEBHOOK_SECRET": webhook_secret,
         "STRIPE_MAX_NETWORK_RETRIES": 0,

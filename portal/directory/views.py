@@ -11,6 +11,7 @@ from portal.directory.forms import DirectoryQuery
 from portal.directory.sharing import share_links
 from portal.errors import BadInput
 from portal.models import Organization, OrgStatus, utcnow
+from portal.security import allow_form_target
 from portal.texts import member_texts, reader_language
 
 bp = Blueprint("directory", __name__)
@@ -52,6 +53,7 @@ def organization(slug: str):
         select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE)
     ) or abort(404)
     page_url = url_for(".organization", slug=slug, _external=True)
+    allow_form_target(org.donation_url)
     return render_template(
         "directory/organization.html",
         org=org,

@@ -18,6 +18,7 @@ from portal.models import HandoffMode, utcnow
 from portal.referrals import campaign
 from portal.referrals.service import plan_handoff
 
+SCHEMES = ("http", "https")
 _PREFETCH_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
@@ -29,29 +30,31 @@ class HandoffFastPath:
         self.wsgi_app = wsgi_app
         self.cookie_name = app.config["SESSION_COOKIE_NAME"] + "="
         # The Flask view's answer, header for header (its body is a courtesy link; ours is empty).
-        self.headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", "0"),
-            ("Cache-Control", "no-store"),
-            ("Referrer-Policy", "origin"),
-            ("Vary", "Cookie"),
-            *(
-                (name, value)
-                for name, value in app.extensions["security_headers"]
-                if name != "Referrer-Policy"
-            ),
-        ]
+        security = app.extensions["security_headers"]
+        self.headers = {scheme: self._headers(security.for_scheme(scheme)) for scheme in SCHEMES}
 
     def __call__(self, environ, start_response):
         answer = self._try(environ)
         if answer is None:
             return self.wsgi_app(environ, start_response)
         location, replay = answer
-        start_response("302 FOUND", [("Location", location), *self.headers])
+        headers = self.headers.get(environ.get("wsgi.url_scheme"), self.headers["http"])
+        start_response("302 FOUND", [("Location", location), *headers])
         if replay:
             # After the donor's response is sent, as the Flask view's call_on_close does.
             return ClosingIterator([b""], self.app.extensions["portal_referrals"].replay_spool)
         return [b""]
+
+    @staticmethod
+    def _headers(security) -> list[tuple[str, str]]:
+        return [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", "0"),
+            ("Cache-Control", "no-store"),
+            ("Referrer-Policy", "origin"),
+            ("Vary", "Cookie"),
+            *((name, value) for name, value in security if name != "Referrer-Policy"),
+        ]
 
     def _try(self, environ) -> tuple[str, bool] | None:
         path = environ.get("PATH_INFO", "")

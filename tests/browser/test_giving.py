@@ -31,8 +31,8 @@ NOTHING_CHARGED = "Your payment was not completed and nothing was charged."
 def sandbox_server(tmp_path_factory):
     """The Stripe sandbox: its API over HTTP for the portal, its hosted pages over HTTPS.
 
-    Checkout's pages are on HTTPS in real life, and the portal's Content-Security-Policy lets a
-    form lead only to its own origin or to HTTPS, so the browser is sent to the TLS listener.
+    Checkout's pages are on HTTPS in real life; the browser is sent to the TLS listener, which
+    the portal's Content-Security-Policy lets the donation form lead to (``form-action``).
     """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*self_signed(tmp_path_factory.mktemp("sandbox-tls")))
