@@ -55,7 +55,7 @@ def create_staff(
 ) -> Staff:
     """Add an account and audit it (never the password). Flushes, never commits."""
     email = normalize_email(email)
-    problem = email_problem(email) or passwords.password_problem(password)
+    problem = email_problem(email) or passwords.password_problem(password, email=email)
     if problem:
         raise StaffError(problem)
     if find_staff(session, email) is not None:
@@ -117,7 +117,7 @@ def change_password(
     """Replace the password and end every other session. Flushes, never commits."""
     if not passwords.verify_password(staff.password_hash, current):
         raise StaffError(_("Your current password is not right."))
-    problem = passwords.password_problem(new)
+    problem = passwords.password_problem(new, email=staff.email)
     if problem:
         raise StaffError(problem)
     staff.password_hash = passwords.hash_password(new)
