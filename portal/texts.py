@@ -94,4 +94,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         texts=lambda org: member_texts(org, reader_language()),
         language_note=language_note,
+        language_name=language_name,
     )

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    TEXT_LANGUAGES,
+    TRANSLATED_FIELDS,
     AuditAction,
     HandoffMode,
     Organization,
@@ -43,8 +45,15 @@ FIELDS = (
     "handoff_mode",
     "stripe_account_id",
     "receipt_note",
+    "original_language",
 )
-IMPORT_FIELDS = (*FIELDS, "status")
+# What members wrote, in each language other than their original one: ``name_ar`` and so on.
+# The plain fields above hold the original; a blank translation shows the original instead.
+TRANSLATION_FIELDS = tuple(
+    f"{name}_{language}" for language in TEXT_LANGUAGES for name in TRANSLATED_FIELDS
+)
+EDIT_FIELDS = (*FIELDS, *TRANSLATION_FIELDS)
+IMPORT_FIELDS = (*EDIT_FIELDS, "status")
 
 
 class DirectoryError(Exception):
@@ -56,7 +65,7 @@ class _Invalid(ValueError):
 
 
 def clean_fields(
-    raw: Mapping[str, object], names: tuple[str, ...] = FIELDS
+    raw: Mapping[str, object], names: tuple[str, ...] = EDIT_FIELDS
 ) -> tuple[dict[str, object], dict[str, list[str]]]:
     """Validate and normalise ``raw`` field by field: ``(values, errors by field)``."""
     values: dict[str, object] = {}
@@ -93,11 +102,19 @@ def kind_for(slug: str, coalition_slug: str) -> RecipientKind:
     return RecipientKind.COALITION if slug == coalition_slug else RecipientKind.MEMBER
 
 
+def current_value(org: Organization, name: str) -> object:
+    """``org``'s value of a field of ``EDIT_FIELDS`` (a translation is "" where there is none)."""
+    if name not in TRANSLATION_FIELDS:
+        return getattr(org, name)
+    field, language = name.rsplit("_", 1)
+    return "" if language == org.original_language else org.text_in(field, language)
+
+
 def changes_for(org: Organization, values: Mapping[str, object]) -> dict[str, tuple]:
     """``field: (before, after)`` for every value that differs from ``org``'s."""
     changes = {}
     for name, after in values.items():
-        before = getattr(org, name)
+        before = current_value(org, name)
         if (audit.as_text(before) or "") != (audit.as_text(after) or ""):
             changes[name] = (before, after)
     return changes
@@ -140,8 +157,17 @@ def set_status(session: Session, actor: Actor, org: Organization, status: OrgSta
 
 
 def _assign(org: Organization, values: Mapping[str, object]) -> None:
+    if "original_language" in values:
+        # The new original's translation, if any, is superseded (validation made its fields
+        # blank, so the change is audited as such).
+        org.original_language = values["original_language"]
+        org.translations = [t for t in org.translations if t.language != org.original_language]
     for name, value in values.items():
-        if name == "focus_areas":
+        if name in TRANSLATION_FIELDS:
+            field, language = name.rsplit("_", 1)
+            if language != org.original_language:
+                org.set_text(field, language, value)
+        elif name == "focus_areas":
             wanted = set(value)
             kept = [focus for focus in org.focus if focus.area in wanted]
             added = sorted(wanted - {focus.area for focus in kept})
@@ -151,6 +177,12 @@ def _assign(org: Organization, values: Mapping[str, object]) -> None:
 
 
 def _check_together(values: dict[str, object], errors: dict[str, list[str]]) -> None:
+    original = values.get("original_language")
+    for name in TRANSLATED_FIELDS:
+        if values.get(f"{name}_{original}"):
+            errors.setdefault(f"{name}_{original}", []).append(
+                _("This is the member’s original language: its text goes in the main field.")
+            )
     mode = values.get("handoff_mode")
     if mode == HandoffMode.EXTERNAL and "donation_url" in values and not values["donation_url"]:
         errors.setdefault("donation_url", []).append(
@@ -221,6 +253,13 @@ def _focus(raw) -> list[str]:
     return sorted(set(areas))
 
 
+def _language(raw) -> str:
+    value = str(raw or "").strip() or TEXT_LANGUAGES[0]
+    if value not in TEXT_LANGUAGES:
+        raise _Invalid(_("Choose one of: %(values)s.", values=", ".join(TEXT_LANGUAGES)))
+    return value
+
+
 def _stripe_account(raw) -> str | None:
     value = str(raw or "").strip()
     if not value:
@@ -246,3 +285,9 @@ _CLEANERS: dict[str, Callable] = {
     "receipt_note": _text(500),
     "status": _enum(OrgStatus),
 }
+_CLEANERS |= {
+    f"{name}_{language}": _CLEANERS[name] if name != "name" else _text(200)
+    for name in TRANSLATED_FIELDS
+    for language in TEXT_LANGUAGES
+}
+_CLEANERS["original_language"] = _language

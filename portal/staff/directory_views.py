@@ -7,7 +7,15 @@ from flask_babel import gettext as _
 
 from portal.csv_export import csv_lines
 from portal.db import get_session
-from portal.models import AuditVia, ImportBatch, Organization, OrgStatus, utcnow
+from portal.models import (
+    TEXT_LANGUAGES,
+    TRANSLATED_FIELDS,
+    AuditVia,
+    ImportBatch,
+    Organization,
+    OrgStatus,
+    utcnow,
+)
 from portal.referrals import desk
 from portal.staff import audit, auth, importer, links
 from portal.staff import directory_service as rules
@@ -57,7 +65,9 @@ def new():
 def edit(org_id: int):
     session = get_session()
     org = session.get(Organization, org_id) or abort(404)
-    form = OrganizationForm(obj=org)
+    form = OrganizationForm(
+        obj=org, **{name: rules.current_value(org, name) for name in rules.TRANSLATION_FIELDS}
+    )
     if not form.validate_on_submit():
         return _edit_page(form, org)
     values, errors = rules.clean_fields(form.data)
@@ -177,7 +187,22 @@ def _edit_page(form: OrganizationForm, org: Organization | None, errors=None):
     for name, messages in (errors or {}).items():
         form[name].errors = list(messages)
     status = 400 if form.is_submitted() else 200
-    return render_template("staff/organization_form.html", form=form, org=org), status
+    page = render_template(
+        "staff/organization_form.html", form=form, org=org, translations=_translations(form)
+    )
+    return page, status
+
+
+def _translations(form: OrganizationForm) -> list[tuple[str, list]]:
+    """Each language's fields, but the original language's only when they hold something (they
+    must then be emptied: its text belongs in the main fields)."""
+    original = form.original_language.data or TEXT_LANGUAGES[0]
+    groups = []
+    for language in TEXT_LANGUAGES:
+        fields = [form[f"{name}_{language}"] for name in TRANSLATED_FIELDS]
+        if language != original or any(f.data or f.errors for f in fields):
+            groups.append((language, fields))
+    return groups
 
 
 def _upload_page(form: ImportForm, file_errors: list[str] | None = None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,8 +19,9 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.models import HandoffMode, StaffRole
+from portal.models import TEXT_LANGUAGES, TRANSLATED_FIELDS, HandoffMode, StaffRole
 from portal.staff.passwords import MAX_LENGTH
+from portal.texts import language_name
 from portal.vocabulary import FOCUS_AREAS, REGIONS
 
 
@@ -95,6 +97,32 @@ class OrganizationForm(FlaskForm):
     )
     stripe_account_id = StringField(_l("Stripe Connect account (optional, acct_…)"))
     receipt_note = StringField(_l("Note on receipts (optional)"))
+    original_language = SelectField(
+        _l("Language the member writes in"),
+        choices=[SelectChoice(code, LazyString(language_name, code)) for code in TEXT_LANGUAGES],
+        validate_choice=False,
+    )
+
+
+def _translated(field, language: str):
+    """The same field for one language, its label naming the language (errors are listed by
+    label, so each must say which language it is about)."""
+    label = _l(
+        "%(field)s (%(language)s)",
+        field=field.args[0],
+        language=LazyString(language_name, language),
+    )
+    return field.field_class(label, **field.kwargs)
+
+
+def _add_translations(form: type[FlaskForm]) -> None:
+    """``name_ar``, ``short_description_he``…: one field per language per member text."""
+    for language in TEXT_LANGUAGES:
+        for name in TRANSLATED_FIELDS:
+            setattr(form, f"{name}_{language}", _translated(getattr(form, name), language))
+
+
+_add_translations(OrganizationForm)
 
 
 class ImportForm(FlaskForm):

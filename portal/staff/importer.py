@@ -1,7 +1,9 @@
 """The directory as CSV: export, and an import that writes nothing unless every row is valid.
 
 Rows are matched by slug. Importing the file just exported, or the same file twice, changes
-nothing and audits nothing; recipients missing from the file are left as they are.
+nothing and audits nothing; recipients missing from the file are left as they are. The language
+columns (``original_language``, ``name_ar``, ``short_description_he``…) come all together or not
+at all: a file without them leaves every member's translations as they are.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from portal.staff import directory_service as rules
 from portal.staff.audit import Actor
 
 HEADER = ("slug", "kind", *rules.IMPORT_FIELDS)
+LANGUAGE_COLUMNS = ("original_language", *rules.TRANSLATION_FIELDS)
 KEEP_UPLOADS = timedelta(days=1)
 MAX_ROWS = 5000
 
@@ -74,7 +77,8 @@ def export_rows(session: Session) -> Iterator[tuple]:
     """Every recipient, the coalition first, in ``HEADER`` order."""
     orgs = session.scalars(select(Organization).order_by(Organization.kind, Organization.slug))
     for org in orgs:
-        yield (org.slug, org.kind, *(audit.as_text(getattr(org, name)) for name in HEADER[2:]))
+        values = (rules.current_value(org, name) for name in HEADER[2:])
+        yield (org.slug, org.kind, *(audit.as_text(value) for value in values))
 
 
 def read_rows(data: bytes) -> tuple[list[SourceRow], list[str]]:
@@ -186,7 +190,8 @@ def _rows(reader) -> tuple[list[SourceRow], list[str]]:
 
 def _header_problems(header: list[str]) -> list[str]:
     problems = []
-    missing = [name for name in HEADER if name not in header]
+    optional = () if set(LANGUAGE_COLUMNS) & set(header) else LANGUAGE_COLUMNS
+    missing = [name for name in HEADER if name not in header and name not in optional]
     unknown = [name for name in header if name not in HEADER]
     if missing:
         problems.append(_("Missing columns: %(names)s.", names=", ".join(missing)))
@@ -206,11 +211,12 @@ def _plan_row(
 ) -> RowPlan:
     line, row = source.line, source.cells
     if not source.complete:
-        problem = _("This line does not have exactly %(count)d cells.", count=len(HEADER))
+        problem = _("This line does not have exactly %(count)d cells.", count=len(row))
         return RowPlan(line, slug, RowAction.ERROR, errors=[problem])
-    raw = {name: _unescape(row[name]) for name in rules.IMPORT_FIELDS}
+    names = tuple(name for name in rules.IMPORT_FIELDS if name in row)
+    raw = {name: _unescape(row[name]) for name in names}
     raw["focus_areas"] = [area for area in raw["focus_areas"].split(";") if area.strip()]
-    values, field_errors = rules.clean_fields(raw, rules.IMPORT_FIELDS)
+    values, field_errors = rules.clean_fields(raw, names)
     errors = [
         f"{name}: {message}" for name, messages in field_errors.items() for message in messages
     ]

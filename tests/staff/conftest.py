@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from portal.models import AuditEntry, Staff, StaffRole, StaffStatus
 from portal.staff import passwords
 
+UPLOAD = "/staff/organizations/import"
 PASSWORD = "olive trees by the sea 2024"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -127,3 +129,26 @@ def clock(app) -> Clock:
     moving = Clock(datetime.now(UTC).replace(microsecond=0))
     app.extensions["portal_staff"].clock = moving
     return moving
+
+
+@pytest.fixture
+def upload(client, post_form):
+    """Factory: send ``data`` as the upload form would; returns the response."""
+
+    def _upload(data: bytes, filename: str = "directory.csv"):
+        return post_form(UPLOAD, {"file": (io.BytesIO(data), filename)}, page=UPLOAD)
+
+    return _upload
+
+
+@pytest.fixture
+def preview(client, upload):
+    """Factory: upload, follow to the preview page; returns ``(preview url, page response)``."""
+
+    def _preview(data: bytes):
+        response = upload(data)
+        assert response.status_code == 303, text_of(response)
+        url = response.headers["Location"]
+        return url, client.get(url)
+
+    return _preview

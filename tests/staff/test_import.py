@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditVia, HandoffMode, Organization
-from tests.staff.conftest import fresh, text_of, token_on
+from tests.staff.conftest import UPLOAD, fresh, text_of, token_on
 
 EXPORT = "/staff/organizations/export.csv"
-UPLOAD = "/staff/organizations/import"
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -65,29 +64,6 @@ def directory(make_coalition, make_org):
 def exported(client, login_as, directory) -> bytes:
     login_as()
     return client.get(EXPORT).data
-
-
-@pytest.fixture
-def upload(client, post_form):
-    """Factory: send ``data`` as the upload form would; returns the response."""
-
-    def _upload(data: bytes, filename: str = "directory.csv"):
-        return post_form(UPLOAD, {"file": (io.BytesIO(data), filename)}, page=UPLOAD)
-
-    return _upload
-
-
-@pytest.fixture
-def preview(client, upload):
-    """Factory: upload, follow to the preview page; returns ``(preview url, page response)``."""
-
-    def _preview(data: bytes):
-        response = upload(data)
-        assert response.status_code == 303, text_of(response)
-        url = response.headers["Location"]
-        return url, client.get(url)
-
-    return _preview
 
 
 def test_export_is_a_csv_download_with_the_coalition_first(client, exported):
