@@ -21,7 +21,7 @@ from portal.amplify.mark import GREEN, draw_mark
 
 SIZES = {"wide": (1200, 630), "square": (1080, 1080)}
 # Bump when the drawing changes, so every cached card is drawn again.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 _PAPER = (251, 250, 247)
 _INK = (29, 36, 51)
@@ -131,10 +131,12 @@ class _TextBox:
 
 
 def _layout_options(card: Card) -> dict:
-    """Raqm's options: the paragraph's direction and language pick the right forms."""
+    """Raqm's options. No direction: each text takes its own from its first strong letter, so
+    an English description on an Arabic card keeps its full stop at its end; the page's
+    direction only aligns the lines."""
     if not features.check("raqm"):
         return {}  # basic layout: Latin is right, Arabic would be unjoined, so it stays unset
-    return {"direction": card.direction, "language": card.language}
+    return {"language": card.language}
 
 
 @cache

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
+from portal.amplify.share_kit import share_kit
 from portal.db import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
-from portal.directory.sharing import share_links
 from portal.errors import BadInput
 from portal.models import Organization, OrgStatus, utcnow
 from portal.security import allow_form_target
-from portal.texts import member_texts, reader_language
+from portal.texts import reader_language
 
 bp = Blueprint("directory", __name__)
 
@@ -57,7 +57,7 @@ def organization(slug: str):
     return render_template(
         "directory/organization.html",
         org=org,
-        share=share_links(page_url, member_texts(org, reader_language()).name),
+        share=share_kit(org, page_url, current_app.config["LANGUAGES"], reader_language()),
     )
 
 

@@ -49,3 +49,40 @@ class Head(HTMLParser):
             for link in self.links
             if link.get("rel") == rel and all(link.get(k) == v for k, v in attrs.items())
         ]
+
+
+class Elements(HTMLParser):
+    """Every element of a page with its attributes and text: ``page.by_id("share-link")``."""
+
+    _VOID = {"br", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+        self._open: list[list[str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        parts: list[str] = []
+        self.elements.append((tag, {k: v or "" for k, v in attrs}, parts))
+        if tag not in self._VOID:
+            self._open.append(parts)
+
+    def handle_endtag(self, tag):
+        if self._open:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for parts in self._open:
+            parts.append(data)
+
+    def by_id(self, element_id: str) -> tuple[str, dict[str, str], str]:
+        [(tag, attrs, parts)] = [e for e in self.elements if e[1].get("id") == element_id]
+        return tag, attrs, " ".join("".join(parts).split())
+
+    def all(self, tag: str, **attrs: str) -> list[tuple[dict[str, str], str]]:
+        return [
+            (a, " ".join("".join(parts).split()))
+            for t, a, parts in self.elements
+            if t == tag and all(a.get(k) == v for k, v in attrs.items())
+        ]

@@ -134,3 +134,17 @@ def test_an_arabic_page_shares_the_card_with_the_members_arabic_words(client, ma
 
     assert url.endswith(f"v={arabic.digest}")
     assert ImageChops.difference(image.convert("RGB"), draw_card(arabic)).getbbox() is None
+
+
+def test_english_words_on_a_right_to_left_card_keep_their_full_stop_at_the_end():
+    rtl_card = Card("Name", "Line", "Portal", "ar", "rtl", "wide")
+
+    as_on_the_card = _drawn("Water, shared.", **cards._layout_options(rtl_card))
+
+    assert (
+        ImageChops.difference(as_on_the_card, _drawn("Water, shared.", direction="ltr")).getbbox()
+        is None
+    )
+    assert ImageChops.difference(
+        as_on_the_card, _drawn("Water, shared.", direction="rtl")
+    ).getbbox()
