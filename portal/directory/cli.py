@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
 def seed_demo():
     """Load the demo directory (marked as demo data). Running it twice changes nothing."""
     with database().sessions() as session:
-        added = service.load_demo(session)
+        added, filled = service.load_demo(session)
         session.commit()
     click.echo(f"{added} demo recipient(s) added.")
+    if filled:
+        click.echo(f"{filled} translated text(s) added to demo recipients already there.")

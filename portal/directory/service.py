@@ -8,7 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
+from portal.models import (
+    TEXT_LANGUAGES,
+    HandoffMode,
+    Organization,
+    OrganizationFocus,
+    RecipientKind,
+)
 
 DEMO_FILE = Path(__file__).with_name("demo_organizations.json")
 
@@ -25,18 +31,24 @@ _PLAIN_FIELDS = (
 )
 
 
-def load_demo(session: Session, path: Path = DEMO_FILE) -> int:
-    """Add the demo recipients that are not there yet; returns how many. Flushes, never commits.
+def load_demo(session: Session, path: Path = DEMO_FILE) -> tuple[int, int]:
+    """Add the demo recipients that are not there yet, and the translations demo recipients
+    lack; returns ``(recipients added, texts filled in)``. Flushes, never commits.
 
-    Existing slugs are left alone, so running it twice changes nothing and never overwrites what
-    staff have edited.
+    Existing slugs keep everything they have, so running it twice changes nothing and never
+    overwrites what staff have edited; a demo database made before the translations gains them.
     """
     entries = json.loads(path.read_text(encoding="utf-8"))["organizations"]
-    existing = set(session.scalars(select(Organization.slug)))
+    existing = {org.slug: org for org in session.scalars(select(Organization))}
     added = [_demo_org(entry) for entry in entries if entry["slug"] not in existing]
     session.add_all(added)
+    filled = sum(
+        _fill_texts(existing[entry["slug"]], entry)
+        for entry in entries
+        if entry["slug"] in existing and existing[entry["slug"]].is_demo
+    )
     session.flush()
-    return len(added)
+    return len(added), filled
 
 
 def _demo_org(entry: dict) -> Organization:
@@ -47,5 +59,20 @@ def _demo_org(entry: dict) -> Organization:
         is_demo=True,
         **{name: entry.get(name) for name in _PLAIN_FIELDS},
     )
+    org.original_language = entry.get("original_language", TEXT_LANGUAGES[0])
     org.focus = [OrganizationFocus(area=area) for area in entry.get("focus_areas", [])]
+    _fill_texts(org, entry)
     return org
+
+
+def _fill_texts(org: Organization, entry: dict) -> int:
+    """Give ``org`` each demo translation it has no text for; returns how many it got."""
+    filled = 0
+    for language, texts in entry.get("texts", {}).items():
+        if language == org.original_language:
+            continue
+        for name, words in texts.items():
+            if words and not org.text_in(name, language):
+                org.set_text(name, language, words)
+                filled += 1
+    return filled
