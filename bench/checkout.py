@@ -202,6 +202,11 @@ def load_form(client, rng: random.Random) -> tuple[str, dict[str, str]]:
         form["cover_fees"] = "y"
     if rng.random() < 0.2:
         form["dedication"] = "In honour of Miriam " + secrets.token_hex(3)
+    # What the form's script does as the donor chooses: the button learns the exact total.
+    quote = client.get(f"/donate/{slug}/quote", query_string=form).get_json()
+    if not quote or not quote["shown_total"]:
+        raise BrokenRun(f"/donate/{slug}/quote did not price {form}")
+    form["shown_total"] = quote["shown_total"]
     return slug, form
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +23,16 @@ _AMOUNT_MESSAGES = {
     "number": _l("Enter the amount as a number, like 50 or 50.00."),
     "decimals": _l("That currency takes at most two decimals."),
     "range": _l("Please give between %(minimum)s and %(maximum)s."),
+}
+_AMBIGUOUS = {
+    1: _l(
+        "Did you mean %(first)s? Please type the amount without a thousands separator, "
+        "like %(example)s."
+    ),
+    2: _l(
+        "“%(typed)s” could mean %(first)s or %(second)s. Please type the amount without a "
+        "thousands separator, like %(example)s."
+    ),
 }
 
 
@@ -48,6 +59,9 @@ class DonationForm(FlaskForm):
     )
     share_email = BooleanField()
     attempt = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    # The total, currency and frequency the submit button showed ("7725:EUR:monthly"): a gift
+    # goes to Checkout only once the donor has seen exactly what will be charged.
+    shown_total = HiddenField(validators=[Optional(), Length(max=40)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,31 +79,44 @@ class DonationForm(FlaskForm):
         currency = CURRENCIES[self.currency.data]
         typed = (self.other_amount.data or "").strip()
         choice = field.data if field.data not in (None, "", "None") else None
-        if choice is None or choice == OTHER:
-            if not typed:
-                raise ValidationError(_l("Choose an amount, or type the amount you would like."))
+        if typed:
+            # An own amount wins over the preset picked for the donor; nothing is charged before
+            # the button (or, without script, a confirmation) has shown the total.
+            field.data = OTHER
             self.amount_minor = self._parse(typed, currency)
             return
+        if choice is None or choice == OTHER:
+            raise ValidationError(_l("Choose an amount, or type the amount you would like."))
         self.amount_minor = self._parse(choice, currency)
-        if typed and self._parse(typed, currency) != self.amount_minor:
-            # Both a preset and an own amount: charging either could surprise the donor.
-            raise ValidationError(
-                _l("You picked %(picked)s and typed %(typed)s. Please keep only the one you mean.")
-                % {"picked": display(self.amount_minor, currency.code), "typed": typed}
-            )
 
     @staticmethod
     def _parse(text: str, currency) -> int:
+        locale = number_locale()
         try:
-            return parse_amount(text, currency)
+            return parse_amount(text, currency, locale)
         except AmountError as error:
-            raise ValidationError(
-                _AMOUNT_MESSAGES[error.kind]
-                % {
-                    "minimum": display(currency.minimum, currency.code),
-                    "maximum": display(currency.maximum, currency.code),
-                }
-            ) from None
+            raise ValidationError(_amount_message(error, text, locale)) from None
+
+
+def number_locale() -> str:
+    """The locale whose way of writing numbers the donor's typing is read in."""
+    return str(get_locale() or "en")
+
+
+def _amount_message(error: AmountError, typed: str, locale: str) -> str:
+    code = error.currency.code
+    if error.kind == "ambiguous":
+        shown = [display(minor, code, locale) for minor in error.readings]
+        return _AMBIGUOUS[len(shown)] % {
+            "typed": typed.strip(),
+            "first": shown[0],
+            "second": shown[-1],
+            "example": plain(error.readings[0], code),
+        }
+    return _AMOUNT_MESSAGES[error.kind] % {
+        "minimum": display(error.currency.minimum, code, locale),
+        "maximum": display(error.currency.maximum, code, locale),
+    }
 
 
 def prefill(args) -> dict:
@@ -107,7 +134,7 @@ def prefill(args) -> dict:
     if amount:
         code = data.get("currency", "USD")
         try:
-            minor = parse_amount(amount, CURRENCIES[code])
+            minor = parse_amount(amount, CURRENCIES[code], number_locale())
         except AmountError:
             minor = None
         if minor is not None:
@@ -116,7 +143,12 @@ def prefill(args) -> dict:
             data["preset"] = value if value in presets else OTHER
             if value not in presets:
                 data["other_amount"] = value
-    for flag in ("cover_fees",):
+    if "preset" not in data:
+        # A sensible gift is chosen already (the second preset), so the button can say what a
+        # donor who changes nothing will give.
+        code = data.get("currency", "USD")
+        data["preset"] = plain(CURRENCIES[code].presets[1], code)
+    for flag in ("cover_fees", "share_email"):
         if args.get(flag) in {"1", "true", "on", "y"}:
             data[flag] = True
     if args.get("dedication"):

@@ -146,7 +146,7 @@ def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> Ch
         "metadata": metadata,
         "success_url": urls.success,
         "cancel_url": urls.cancel,
-        "locale": locale if locale in {"en", "fr", "de", "es", "it"} else "auto",  # no he, ar
+        "locale": checkout_locale(locale),
     }
     payment_data: dict = {"metadata": metadata}
     if org.stripe_account_id:
@@ -157,6 +157,65 @@ def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> Ch
         params["submit_type"] = "donate"
         params["payment_intent_data"] = payment_data
     return CheckoutRequest(params, f"checkout-{donation.referral.ref}")
+
+
+# The locales Checkout accepts (Stripe refuses any other with an error; Hebrew and Arabic exist
+# only in Elements, so "auto" lets Checkout follow the donor's browser instead).
+CHECKOUT_LOCALES = frozenset(
+    {
+        "auto",
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "en-GB",
+        "es",
+        "es-419",
+        "et",
+        "fi",
+        "fil",
+        "fr",
+        "fr-CA",
+        "hi-IN",
+        "hr",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "ko",
+        "lt",
+        "lv",
+        "ms",
+        "mt",
+        "nb",
+        "nl",
+        "pl",
+        "pt",
+        "pt-BR",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sv",
+        "th",
+        "tr",
+        "vi",
+        "zh",
+        "zh-HK",
+        "zh-TW",
+    }
+)
+
+
+def checkout_locale(locale: str) -> str:
+    """The Checkout locale for the portal's ``locale`` ("en_GB" → "en-GB", "he" → "auto")."""
+    tag = locale.replace("_", "-")
+    for candidate in (tag, tag.split("-")[0]):
+        if candidate in CHECKOUT_LOCALES:
+            return candidate
+    return "auto"
 
 
 def completed_checkout(gateway: StripeGateway, donation: Donation) -> dict | None:

@@ -5,19 +5,32 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms.validators import ValidationError
 
 from portal.db import get_session
 from portal.donate import service
-from portal.donate.forms import DonationForm, prefill
-from portal.donate.money import CURRENCIES, display, fee_cover, plain
-from portal.models import ArrivedVia, Donation, Frequency, HandoffMode, Organization, OrgStatus
+from portal.donate.forms import DonationForm, number_locale, prefill
+from portal.donate.money import CURRENCIES, display, plain
+from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_total, summary
+from portal.models import ArrivedVia, Donation, HandoffMode, Organization, OrgStatus
 from portal.ratelimit import hit, visitor_key
 from portal.referrals import campaign, desk
 from portal.stripe_gateway import gateway
+from portal.texts import member_texts, reader_language
 
 bp = Blueprint("donate", __name__)
 
@@ -41,6 +54,11 @@ def submit(slug: str):
     donation_form = DonationForm()
     if not donation_form.validate():
         return _render_form(org, donation_form, status=400)
+    gift = gift_from_form(donation_form, current_app.config["FEE_COVER_BASIS_POINTS"])
+    if donation_form.shown_total.data != shown_total(gift):
+        # The button did not say this total (no script kept it current): show it, then go on.
+        name = member_texts(org, reader_language()).name
+        return _render_form(org, donation_form, confirm=summary(gift, name, number_locale()))
     session, config = get_session(), current_app.config
     key = visitor_key(config["SECRET_KEY"], "checkout", request.remote_addr or "")
     if not hit(
@@ -56,7 +74,7 @@ def submit(slug: str):
         session,
         org,
         campaign.visit_from_request(ArrivedVia.PORTAL),
-        _gift(donation_form),
+        gift,
         attempt=donation_form.attempt.data,
         salts=desk().salts,
     )
@@ -72,6 +90,23 @@ def submit(slug: str):
         return _render_form(org, donation_form, status=503, stripe_failed=True)
     session.commit()
     return redirect(url, code=303)
+
+
+@bp.get("/donate/<slug>/quote")
+def quote(slug: str):
+    """The button's words for the choices in the query, for the form's script."""
+    _recipient(slug)
+    donation_form = DonationForm(request.args, meta={"csrf": False})
+    gift = _valid_gift(donation_form)
+    locale = number_locale()
+    body = {"button": _("Continue to secure payment"), "shown_total": "", "fee_hint": None}
+    if gift is not None:
+        body["button"] = button_label(gift, locale)
+        body["shown_total"] = shown_total(gift)
+        body["fee_hint"] = fee_hint(gift.amount, gift.currency, _fee_basis_points(), locale)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/donate/thanks")
@@ -99,8 +134,13 @@ def _recipient(slug: str) -> Organization:
     return org
 
 
-def _render_form(org, donation_form, *, status=200, cancelled=False, stripe_failed=False):
+def _render_form(
+    org, donation_form, *, status=200, cancelled=False, stripe_failed=False, confirm=None
+):
     currency = CURRENCIES[donation_form.currency.data or "USD"]
+    gift, locale = _valid_gift(donation_form), number_locale()
+    if gift is not None:
+        donation_form.shown_total.data = shown_total(gift)
     return render_template(
         "donate/form.html",
         org=org,
@@ -108,26 +148,36 @@ def _render_form(org, donation_form, *, status=200, cancelled=False, stripe_fail
         currency=currency,
         currencies=CURRENCIES,
         preset_labels={
-            code: [[plain(minor, code), display(minor, code)] for minor in c.presets]
+            code: [[plain(minor, code), display(minor, code, locale)] for minor in c.presets]
             for code, c in CURRENCIES.items()
         },
-        fee_basis_points=current_app.config["FEE_COVER_BASIS_POINTS"],
+        fee_basis_points=_fee_basis_points(),
+        button=button_label(gift, locale) if gift else _("Continue to secure payment"),
+        fee_hint=fee_hint(
+            gift.amount if gift else currency.presets[1], currency.code, _fee_basis_points(), locale
+        ),
+        confirm=confirm,
         cancelled=cancelled,
         stripe_failed=stripe_failed,
     ), status
 
 
-def _gift(donation_form: DonationForm) -> service.Gift:
-    amount = donation_form.amount_minor
-    fee = fee_cover(amount, current_app.config["FEE_COVER_BASIS_POINTS"])
-    return service.Gift(
-        amount=amount,
-        fee_cover=fee if donation_form.cover_fees.data else 0,
-        currency=donation_form.currency.data,
-        frequency=Frequency(donation_form.frequency.data),
-        dedication=(donation_form.dedication.data or "").strip() or None,
-        share_email=bool(donation_form.share_email.data),
-    )
+def _valid_gift(donation_form: DonationForm):
+    """The gift the form's current choices describe, or None while they describe none."""
+    if donation_form.currency.data not in CURRENCIES or donation_form.frequency.data not in {
+        "one_time",
+        "monthly",
+    }:
+        return None
+    try:
+        donation_form.validate_preset(donation_form.preset)
+    except ValidationError:
+        return None
+    return gift_from_form(donation_form, _fee_basis_points())
+
+
+def _fee_basis_points() -> int:
+    return current_app.config["FEE_COVER_BASIS_POINTS"]
 
 
 def _return_urls(org: Organization, donation_form: DonationForm) -> service.ReturnUrls:

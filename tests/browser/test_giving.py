@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 
 WEBHOOK_SECRET = "whsec_browser_giving"
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
-CONTINUE = "Continue to secure payment"
+# The submit button names the total once an amount is chosen, "Continue …" until then.
+GIVE = re.compile(r"^(Give |Continue to secure payment)")
 NOTHING_CHARGED = "Your payment was not completed and nothing was charged."
 
 
@@ -87,9 +88,10 @@ def test_monthly_gift_covering_fees_is_paid_on_stripe_and_counted(page, portal, 
     page.get_by_role("radio", name="$50.00").check()
     page.get_by_role("radio", name="Every month").check()
     page.get_by_role("checkbox", name=re.compile(r"^Add 3% to cover card fees")).check()
-    expect(page.locator("#fee-hint")).to_contain_text("on a gift of $50.00 this adds $1.50")
+    expect(page.locator("#fee-hint")).to_contain_text("On a gift of $50.00 this adds $1.50.")
+    expect(page.locator("#give-button")).to_have_text("Give $51.50 every month")
 
-    page.get_by_role("button", name=CONTINUE).click()
+    page.get_by_role("button", name=GIVE).click()
 
     page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")
     expect(page.get_by_text("Stripe sandbox — no money moves")).to_be_visible()
@@ -118,7 +120,7 @@ def test_cancel_on_stripe_returns_to_the_form_with_the_choices_kept(page, portal
     page.get_by_role("radio", name="Other amount").check()
     page.get_by_role("textbox", name="Your amount").fill("75")
     page.get_by_role("radio", name="Every month").check()
-    page.get_by_role("button", name=CONTINUE).click()
+    page.get_by_role("button", name=GIVE).click()
     page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")
 
     page.get_by_role("button", name=re.compile(r"^Cancel and go back")).click()
@@ -153,14 +155,15 @@ def test_amount_is_chosen_with_the_keyboard_in_a_labelled_group(page, portal):
     expect(amounts).to_be_visible()
     focused = page.locator(":focus")
     expect(focused).to_be_checked()
-    expect(focused).to_have_accessible_name("$50.00")
+    expect(focused).to_have_accessible_name("$100.00")  # the next after the one chosen already
     assert focused.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
 
 
 def test_an_invalid_own_amount_is_announced_and_tied_to_its_field(page, portal):
     page.goto(portal + "/donate")
     tab_to(page, "input[name=preset]")
-    page.keyboard.press("ArrowUp")  # wraps round to the last choice: Other amount
+    page.keyboard.press("ArrowUp")  # from the $50.00 chosen already to $25.00,
+    page.keyboard.press("ArrowUp")  # then round to the last choice: Other amount
     expect(page.get_by_role("radio", name="Other amount")).to_be_checked()
     page.keyboard.press("Tab")
     page.keyboard.type("fifty")
@@ -219,7 +222,7 @@ def test_donation_form_with_errors_fits_a_phone(page, portal):
     page.get_by_role("radio", name="Other amount").check()
     page.get_by_role("textbox", name="Your amount").fill("3")
 
-    page.get_by_role("button", name=CONTINUE).click()
+    page.get_by_role("button", name=GIVE).click()
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "donate-errors-390.png", full_page=True)
@@ -235,7 +238,7 @@ def test_donation_form_mirrors_right_to_left(page, arabic_portal):
         1280: (0, 0),
         390: (0, 0),
     }
-    button = page.get_by_role("button", name=CONTINUE).bounding_box()
+    button = page.get_by_role("button", name=GIVE).bounding_box()
     assert 390 - (button["x"] + button["width"]) < 40, "the button should start on the right"
 
 
@@ -245,7 +248,7 @@ def test_form_leads_to_the_sandbox_served_over_plain_http(page, portal, sandbox)
     try:
         page.goto(portal + "/donate")
         page.get_by_role("radio", name="$25.00").check()
-        page.get_by_role("button", name=CONTINUE).click()
+        page.get_by_role("button", name=GIVE).click()
 
         page.wait_for_url(f"{sandbox.url}/pay/**", timeout=5_000)
     finally:
@@ -260,6 +263,6 @@ def test_choosing_a_currency_updates_the_amounts_on_the_page(page, portal):
     expect(page.get_by_role("radio", name="₪180.00")).to_be_visible()
     expect(page.locator("#currency-hint")).to_have_text("Amounts below are in ILS.")
     page.get_by_role("radio", name="₪180.00").check()
-    page.get_by_role("button", name=CONTINUE).click()
+    page.get_by_role("button", name=GIVE).click()
     page.wait_for_url("**/pay/**")
     expect(page.locator(".amount")).to_contain_text("180.00 ILS")

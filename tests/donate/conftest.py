@@ -60,20 +60,28 @@ def recipient(make_org):
 
 @pytest.fixture
 def give(client):
-    """Factory: load the donation form like a browser, then submit it with ``fields``."""
+    """Factory: load the donation form like a browser without script, then submit it with
+    ``fields``; when the page asks to confirm the total it was not showing, confirm it
+    (``confirm=False`` returns that page instead)."""
 
-    def _give(slug: str = "parents-circle", *, query: str = "", **fields):
+    def _give(slug: str = "parents-circle", *, query: str = "", confirm: bool = True, **fields):
         html = client.get(f"/donate/{slug}{query}").get_data(as_text=True)
         form = {
             "csrf_token": _hidden(html, "csrf_token"),
             "attempt": _hidden(html, "attempt"),
+            "shown_total": _hidden(html, "shown_total"),
             "currency": "USD",
             "preset": "50",
             "frequency": "one_time",
         }
         form.update(fields)
         form = {key: value for key, value in form.items() if value is not None}  # None: unset
-        return client.post(f"/donate/{slug}", data=form)
+        response = client.post(f"/donate/{slug}", data=form)
+        page = response.get_data(as_text=True)
+        if confirm and response.status_code == 200 and 'id="gift-summary"' in page:
+            form["shown_total"] = _hidden(page, "shown_total")
+            response = client.post(f"/donate/{slug}", data=form)
+        return response
 
     return _give
 

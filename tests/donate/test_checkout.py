@@ -56,7 +56,7 @@ def test_double_click_or_retried_post_opens_one_session(client, recipient, db_se
     html = client.get("/donate/parents-circle").get_data(as_text=True)
     fields = {
         name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
-        for name in ("csrf_token", "attempt")
+        for name in ("csrf_token", "attempt", "shown_total")
     }
     form = {**fields, "currency": "USD", "preset": "50", "frequency": "one_time"}
 
@@ -195,7 +195,7 @@ def test_rate_limit_holds_across_workers(app_config, recipient):
         html = client.get("/donate/parents-circle").get_data(as_text=True)
         form = {
             name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
-            for name in ("csrf_token", "attempt")
+            for name in ("csrf_token", "attempt", "shown_total")
         }
         form.update(currency="USD", preset="50", frequency="one_time")
         codes.append(client.post("/donate/parents-circle", data=form).status_code)

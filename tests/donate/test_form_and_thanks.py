@@ -47,7 +47,7 @@ def test_fee_cover_amount_is_shown_before_paying(client, recipient):
     html = client.get("/donate/parents-circle").get_data(as_text=True)
 
     assert "Add 3% to cover card fees" in html
-    assert "on a gift of $50.00 this adds $1.50" in html
+    assert "On a gift of $50.00 this adds $1.50." in html
 
 
 def test_coalition_form_lives_at_donate(client, make_coalition):
@@ -138,11 +138,15 @@ def test_a_typed_amount_counts_even_without_picking_other(give, recipient, db_se
     assert db_session.scalars(select(Donation)).one().amount == 6400
 
 
-def test_a_preset_and_a_different_typed_amount_ask_the_donor_to_choose(give, recipient, db_session):
-    response = give(preset="50", other_amount="64")
+def test_a_typed_amount_wins_over_the_preselected_preset_and_is_confirmed_first(
+    give, recipient, db_session
+):
+    response = give(preset="50", other_amount="64", confirm=False)
 
-    assert response.status_code == 400
-    assert "You picked $50.00 and typed 64" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "You are about to give $64.00 to Parents Circle once." in html
+    assert "Give $64.00 once" in html
     db_session.rollback()
     assert db_session.scalars(select(Donation)).all() == []
 
