@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.listen import init_app as init_listen
     from portal.referrals.fastpath import HandoffFastPath
     from portal.staff import init_app as init_staff
 
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     init_directory(app)
     init_donate(app)
+    init_listen(app)
     init_staff(app)
     reports.init_app(app)
     mail.init_app(app)

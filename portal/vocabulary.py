@@ -1,6 +1,9 @@
 """The fixed vocabularies members are described with, and their translatable labels."""
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
+
+from portal.models.texts import TEXT_LANGUAGES
 
 FOCUS_AREAS = {
     "dialogue": _l("Dialogue"),
@@ -28,3 +31,7 @@ REGIONS = {
     "israel-palestine": _l("Israel and Palestine"),
     "international": _l("International"),
 }
+
+# The languages statements and events are written in, each named in itself, as a reader who
+# reads it looks for it ("العربية", not "Arabic").
+CONTENT_LANGUAGES = {code: Locale.parse(code).get_display_name(code) for code in TEXT_LANGUAGES}

@@ -6,6 +6,8 @@ from flask.cli import with_appcontext
 
 from portal.db import database
 from portal.directory import service
+from portal.listen.demo import load_demo_statements
+from portal.models import utcnow
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +20,9 @@ def seed_demo():
     """Load the demo directory (marked as demo data). Running it twice changes nothing."""
     with database().sessions() as session:
         added, filled = service.load_demo(session)
+        statements = load_demo_statements(session, now=utcnow())
         session.commit()
     click.echo(f"{added} demo recipient(s) added.")
     if filled:
         click.echo(f"{filled} translated text(s) added to demo recipients already there.")
+    click.echo(f"{statements} demo statement(s) added.")

@@ -10,6 +10,7 @@ from portal.db import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
 from portal.errors import BadInput
+from portal.listen import queries as listen_queries
 from portal.models import Organization, OrgStatus, utcnow
 from portal.security import allow_form_target
 from portal.texts import reader_language
@@ -49,7 +50,8 @@ def organizations():
 def organization(slug: str):
     if not slug.isprintable():  # no slug has one, and PostgreSQL refuses a NUL byte
         abort(404)
-    org = get_session().scalar(
+    session = get_session()
+    org = session.scalar(
         select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE)
     ) or abort(404)
     page_url = url_for(".organization", slug=slug, _external=True)
@@ -58,6 +60,7 @@ def organization(slug: str):
         "directory/organization.html",
         org=org,
         share=share_kit(org, page_url, current_app.config["LANGUAGES"], reader_language()),
+        voices=listen_queries.latest_for(session, org, locale=reader_language()),
     )
 
 

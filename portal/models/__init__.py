@@ -22,6 +22,7 @@ from portal.models.donations import (
     StripeEvent,
     status_advances,
 )
+from portal.models.listen import Episode, PublicationStatus, Statement, episode_member
 from portal.models.mail import MailStatus, OutboxMail
 from portal.models.reports import (
     ANY,
@@ -61,6 +62,7 @@ __all__ = [
     "DailySalt",
     "Donation",
     "DonationStatus",
+    "Episode",
     "Frequency",
     "HandoffMode",
     "ImportBatch",
@@ -74,6 +76,7 @@ __all__ = [
     "OrganizationFocus",
     "OrganizationText",
     "OutboxMail",
+    "PublicationStatus",
     "RateCounter",
     "RecipientKind",
     "Referral",
@@ -85,9 +88,11 @@ __all__ = [
     "Staff",
     "StaffRole",
     "StaffStatus",
+    "Statement",
     "StripeEvent",
     "UTCDateTime",
     "created_within",
+    "episode_member",
     "status_advances",
     "utcnow",
 ]

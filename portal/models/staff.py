@@ -37,6 +37,8 @@ class AuditAction(StrEnum):
 class AuditSubject(StrEnum):
     ORGANIZATION = "organization"
     STAFF = "staff"
+    STATEMENT = "statement"
+    EPISODE = "episode"
 
 
 class AuditVia(StrEnum):

@@ -14,8 +14,10 @@ from portal.models import (
     AuditEntry,
     AuditSubject,
     AuditVia,
+    Episode,
     Organization,
     Staff,
+    Statement,
 )
 
 COMMAND_LINE = "command line"
@@ -55,7 +57,7 @@ class AuditPage:
 def record(
     session: Session,
     actor: Actor,
-    subject: Organization | Staff,
+    subject: Organization | Staff | Statement | Episode,
     changes: Mapping[str, tuple[object, object]],
     *,
     action: AuditAction = AuditAction.CHANGED,
@@ -100,7 +102,11 @@ def recent(session: Session, *, number: int, size: int = 50) -> AuditPage:
     return AuditPage(list(entries), number, size, total)
 
 
-def _describe(subject: Organization | Staff) -> tuple[AuditSubject, str]:
+def _describe(subject: Organization | Staff | Statement | Episode) -> tuple[AuditSubject, str]:
     if isinstance(subject, Staff):
         return AuditSubject.STAFF, subject.email
+    if isinstance(subject, Statement):
+        return AuditSubject.STATEMENT, subject.title[:254]
+    if isinstance(subject, Episode):
+        return AuditSubject.EPISODE, subject.title[:254]
     return AuditSubject.ORGANIZATION, subject.slug

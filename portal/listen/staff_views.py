@@ -1,0 +1,133 @@
+"""The console's side of Listen: write, review, publish and unpublish statements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal.db import get_session
+from portal.listen import service
+from portal.listen.forms import PublishForm, StatementForm
+from portal.models import Statement, utcnow
+from portal.staff import auth
+from portal.staff.audit import Actor
+from portal.staff.auth import admin_required, current_staff
+from portal.staff.directory_service import all_recipients
+from portal.staff.forms import ActionForm
+
+bp = Blueprint("staff_listen", __name__, url_prefix="/staff/listen")
+bp.after_request(auth.no_store)
+
+
+@bp.get("/statements")
+@admin_required
+def statements():
+    return render_template(
+        "staff/statements.html",
+        groups=service.by_status(get_session()),
+        publish_form=PublishForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/statements/new", methods=["GET", "POST"])
+@admin_required
+def new_statement():
+    return _save(None)
+
+
+@bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_statement(statement_id: int):
+    return _save(get_session().get(Statement, statement_id) or abort(404))
+
+
+@bp.post("/statements/<int:statement_id>/publish")
+@admin_required
+def publish_statement(statement_id: int):
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(_("That date could not be read."), "error")
+        return redirect(url_for(".statements"), code=303)
+    return _change(
+        statement_id,
+        lambda session, found: service.publish(
+            session, _actor(), found, on=form.published_on.data, now=utcnow()
+        ),
+        _("Published."),
+    )
+
+
+@bp.post("/statements/<int:statement_id>/unpublish")
+@admin_required
+def unpublish_statement(statement_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _change(
+        statement_id,
+        lambda session, found: service.unpublish(session, _actor(), found),
+        _("Taken off the public pages; it is a draft again."),
+    )
+
+
+def _save(statement: Statement | None):
+    session = get_session()
+    form = StatementForm(obj=statement)
+    _fill_choices(form, session)
+    if not form.validate_on_submit():
+        return _form_page(form, statement)
+    values, errors = service.clean_statement(session, form.data, statement=statement)
+    if errors:
+        return _form_page(form, statement, errors)
+    if statement is None:
+        statement = service.create_statement(session, _actor(), values)
+        message = _("Saved as a draft. Publish it from the list when it is ready.")
+    else:
+        changes = service.update_statement(session, _actor(), statement, values)
+        message = _("Saved %(count)d change(s).", count=len(changes))
+    session.commit()
+    flash(message, "info")
+    return redirect(url_for(".statements"), code=303)
+
+
+def _change(statement_id: int, change, message: str):
+    session = get_session()
+    found = session.get(Statement, statement_id) or abort(404)
+    try:
+        change(session, found)
+    except service.ListenError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".statements"), code=303)
+    session.commit()
+    flash(message, "info")
+    return redirect(url_for(".statements"), code=303)
+
+
+def _fill_choices(form: StatementForm, session) -> None:
+    form.organization_id.choices = [
+        SelectChoice("", _("Choose…")),
+        *(SelectChoice(str(org.id), org.name) for org in all_recipients(session)),
+    ]
+    originals = select(Statement.id, Statement.title, Statement.language).where(
+        Statement.translation_of_id.is_(None)
+    )
+    form.translation_of_id.choices = [
+        SelectChoice("", _("Not a translation")),
+        *(
+            SelectChoice(str(id_), f"{title} ({language})")
+            for id_, title, language in session.execute(originals.order_by(Statement.id.desc()))
+        ),
+    ]
+
+
+def _form_page(form: StatementForm, statement: Statement | None, errors=None):
+    for name, messages in (errors or {}).items():
+        form[name].errors = list(messages)
+    status = 400 if form.is_submitted() else 200
+    return render_template("staff/statement_form.html", form=form, statement=statement), status
+
+
+def _actor() -> Actor:
+    return Actor.of(current_staff())
