@@ -14,6 +14,7 @@ from portal.listen import feeds, queries
 from portal.listen.forms import ListenQuery
 from portal.listen.text import render_markdown
 from portal.models import Episode, Organization, OrgStatus
+from portal.security import allow_form_target
 from portal.texts import reader_language
 
 bp = Blueprint("listen", __name__, url_prefix="/listen")
@@ -43,6 +44,7 @@ def index():
 def statement(statement_id: int):
     session = get_session()
     found = queries.public_statement(session, statement_id) or abort(404)
+    allow_form_target(found.organization.donation_url)  # the donate button beside it leads there
     page_url = url_for(".statement", statement_id=found.id, _external=True)
     return render_template(
         "listen/statement.html",

@@ -119,6 +119,8 @@ def test_a_statement_page_has_the_text_share_links_and_the_members_donate_action
     assert "Roots receives the money and issues your receipt." in text_of(response)
     assert "https://wa.me/?text=" in html
     assert 'href="/organizations/roots"' in html
+    # The browser follows the hand-off's redirect only to origins the page's CSP names.
+    assert "https://roots.example.org" in response.headers["Content-Security-Policy"]
 
 
 def test_a_statement_of_a_stripe_member_leads_to_the_donation_form(
