@@ -16,11 +16,6 @@ SCRIPT = {"ar": "ARABIC", "he": "HEBREW"}
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "LANGUAGES": ["en", "ar", "he"]}
-
-
-@pytest.fixture
 def seeded(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output

@@ -17,11 +17,6 @@ ARABIC = {"name": "دائرة الأهالي", "short_description": "عائلا�
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "LANGUAGES": ["en", "ar", "he"]}
-
-
-@pytest.fixture
 def parents(make_org):
     return make_org(
         "parents-circle",

@@ -22,11 +22,6 @@ HEBREW = {"name_he": "שחר חדש", "short_description_he": "צעירים יש
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "LANGUAGES": ["en", "ar", "he"]}
-
-
-@pytest.fixture
 def admin(login_as):
     return login_as()
 
@@ -219,3 +214,30 @@ def test_cli_imports_every_language(runner, db_session, tmp_path):
 
     assert "Imported: 1 added, 0 updated." in result.output
     assert member(db_session, "olive-branch").text_in("name", "he") == "ענף זית"
+
+
+def test_members_written_in_hebrew_and_arabic_round_trip_through_csv(
+    client, admin, make_org, preview, post_form, audit_entries
+):
+    make_org("tsomet", name="צומת", original_language="he", texts={"en": {"name": "Tsomet"}})
+    make_org("judur", name="جذور", original_language="ar", texts={"he": {"name": "שורשים"}})
+
+    rows = {row["slug"]: row for row in read_csv(client.get(EXPORT).data)}
+    url, page = preview(client.get(EXPORT).data)
+    post_form(url, page=url)
+
+    assert (rows["tsomet"]["name"], rows["tsomet"]["name_en"]) == ("צומת", "Tsomet")
+    assert (rows["judur"]["original_language"], rows["judur"]["name_he"]) == ("ar", "שורשים")
+    assert "0 to add, 0 to update, 2 unchanged" in text_of(page)
+    assert audit_entries() == []
+
+
+def test_the_audit_log_shows_each_script_as_written(client, admin, post_form, db_session):
+    post_form(NEW_FORM, member_fields(**HEBREW))
+    url = edit_url(db_session)
+    post_form(url, member_fields(**HEBREW, name_ar="الفجر الجديد"), page=url)
+
+    page = text_of(client.get("/staff/audit?lang=ar"))
+
+    assert "שחר חדש" in page
+    assert "الفجر الجديد" in page
