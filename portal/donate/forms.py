@@ -119,6 +119,22 @@ def _amount_message(error: AmountError, typed: str, locale: str) -> str:
     }
 
 
+def choices_of(donation) -> dict:
+    """Form data that repeats a donation's choices, fee cover, dedication and opt-in included."""
+    code = donation.currency
+    value = plain(donation.amount - donation.fee_cover, code)
+    presets = {plain(p, code) for p in CURRENCIES[code].presets}
+    return {
+        "currency": code,
+        "frequency": donation.frequency.value,
+        "preset": value if value in presets else OTHER,
+        "other_amount": "" if value in presets else value,
+        "cover_fees": donation.fee_cover > 0,
+        "dedication": donation.dedication or "",
+        "share_email": donation.share_email,
+    }
+
+
 def prefill(args) -> dict:
     """Form data from a prefilled link (``?amount=50&currency=EUR&frequency=monthly``).
 

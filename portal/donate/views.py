@@ -23,7 +23,8 @@ from wtforms.validators import ValidationError
 
 from portal.db import get_session
 from portal.donate import service
-from portal.donate.forms import DonationForm, number_locale, prefill
+from portal.donate.forms import DonationForm, choices_of, number_locale, prefill
+from portal.donate.links import resume_token, resumed_donation_id
 from portal.donate.money import CURRENCIES, display, plain
 from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_total, summary
 from portal.models import ArrivedVia, Donation, HandoffMode, Organization, OrgStatus
@@ -42,8 +43,10 @@ def coalition():
 
 @bp.get("/donate/<slug>")
 def form(slug: str):
-    org = _recipient(slug)
-    donation_form = DonationForm(formdata=None, data=prefill(request.args))
+    org = _recipient(slug, hand_off=True)
+    resumed = _resumed_donation(org, request.args.get("resume"))
+    data = choices_of(resumed) if resumed else prefill(request.args)
+    donation_form = DonationForm(formdata=None, data=data)
     donation_form.attempt.data = secrets.token_hex(16)
     return _render_form(org, donation_form, cancelled="cancelled" in request.args)
 
@@ -79,7 +82,7 @@ def submit(slug: str):
         salts=desk().salts,
     )
     checkout = service.checkout_request(
-        donation, _return_urls(org, donation_form), locale=str(get_locale() or "en")
+        donation, _return_urls(org, donation), locale=str(get_locale() or "en")
     )
     session.commit()
     try:
@@ -127,11 +130,23 @@ def thanks():
     return render_template("donate/thanks.html", donation=donation, org=donation.organization)
 
 
-def _recipient(slug: str) -> Organization:
-    org = get_session().scalar(select(Organization).filter_by(slug=slug, status=OrgStatus.ACTIVE))
-    if org is None or org.handoff_mode != HandoffMode.STRIPE:
+def _recipient(slug: str, *, hand_off: bool = False) -> Organization:
+    org = get_session().scalar(select(Organization).filter_by(slug=slug))
+    if org is None:
         abort(404)
+    if org.status != OrgStatus.ACTIVE or org.handoff_mode != HandoffMode.STRIPE:
+        if not hand_off:
+            abort(404)
+        # A member that takes gifts on its own site (or is suspended): its tracked hand-off
+        # takes the donor on, tags kept, instead of a dead end.
+        abort(redirect(url_for("referrals.go", slug=slug, **request.args), code=302))
     return org
+
+
+def _resumed_donation(org: Organization, token: str | None) -> Donation | None:
+    donation_id = token and resumed_donation_id(current_app.config["SECRET_KEY"], token)
+    donation = get_session().get(Donation, donation_id) if donation_id else None
+    return donation if donation is not None and donation.organization_id == org.id else None
 
 
 def _render_form(
@@ -180,15 +195,10 @@ def _fee_basis_points() -> int:
     return current_app.config["FEE_COVER_BASIS_POINTS"]
 
 
-def _return_urls(org: Organization, donation_form: DonationForm) -> service.ReturnUrls:
-    choices = {
-        "amount": donation_form.preset.data
-        if donation_form.preset.data != "other"
-        else donation_form.other_amount.data,
-        "currency": donation_form.currency.data,
-        "frequency": donation_form.frequency.data,
-        **({"cover_fees": "1"} if donation_form.cover_fees.data else {}),
-        "cancelled": "1",
-    }
+def _return_urls(org: Organization, donation: Donation) -> service.ReturnUrls:
     success = url_for(".thanks", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
-    return service.ReturnUrls(success, url_for(".form", slug=org.slug, _external=True, **choices))
+    # Back from Checkout, the form shows every choice again from the ledger: the link carries
+    # only a signed donation id, never the dedication or the amount.
+    token = resume_token(current_app.config["SECRET_KEY"], donation.id)
+    cancel = url_for(".form", slug=org.slug, _external=True, resume=token, cancelled="1")
+    return service.ReturnUrls(success, cancel)

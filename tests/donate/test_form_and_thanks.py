@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.donate.money import CURRENCIES, parse_amount, plain
-from portal.models import Donation
+from portal.models import Donation, Referral
 
 
 def test_presets_are_a_labelled_radio_group(client, recipient):
@@ -59,10 +59,24 @@ def test_coalition_form_lives_at_donate(client, make_coalition):
     assert "The coalition receives this gift and issues your receipt" in html
 
 
-def test_external_member_has_no_portal_form(client, make_org):
-    make_org("roots")
+def test_a_member_that_takes_gifts_on_its_own_site_is_reached_through_its_hand_off(
+    client, make_org, db_session
+):
+    make_org("roots", donation_url="https://roots.example.org/donate")
 
-    assert client.get("/donate/roots").status_code == 404
+    first = client.get("/donate/roots?utm_campaign=spring")
+    second = client.get(first.headers["Location"])
+
+    assert first.status_code == 302
+    assert first.headers["Location"].startswith("/go/roots?utm_campaign=spring")
+    assert second.headers["Location"].startswith("https://roots.example.org/donate?")
+    assert "portal_ref=" in second.headers["Location"]
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Referral.id))) == 1
+
+
+def test_an_unknown_member_has_no_form(client):
+    assert client.get("/donate/nobody").status_code == 404
 
 
 @settings(
