@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         texts,
     )
+    from portal.campaigns import init_app as init_campaigns
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.listen import init_app as init_listen
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     reports.init_app(app)
     mail.init_app(app)
     amplify.init_app(app)
+    init_campaigns(app)
     security.init_app(app)
     assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)

@@ -1,5 +1,6 @@
 """Every table of the portal; import models from here."""
 
+from portal.models.campaigns import CampaignLink, LinkMaker
 from portal.models.core import (
     CHECKOUT_REFERRAL,
     ArrivedVia,
@@ -59,6 +60,7 @@ __all__ = [
     "AuditEntry",
     "AuditSubject",
     "AuditVia",
+    "CampaignLink",
     "DailySalt",
     "Donation",
     "DonationStatus",
@@ -67,6 +69,7 @@ __all__ = [
     "HandoffMode",
     "ImportBatch",
     "LinkCheck",
+    "LinkMaker",
     "LoginAttempt",
     "LoginOutcome",
     "MailStatus",

@@ -1,0 +1,99 @@
+"""Campaign links for staff; each link's QR code and poster are public (they show only the link)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from portal.campaigns import qr, queries, service
+from portal.campaigns.forms import CampaignLinkForm
+from portal.campaigns.tables import links_table
+from portal.db import get_session
+from portal.models import CampaignLink, LinkMaker, Organization, OrgStatus
+from portal.reports.responses import csv_response
+from portal.staff.auth import staff_required
+from portal.texts import member_texts, reader_language
+
+bp = Blueprint("campaigns", __name__)
+
+
+@bp.get("/staff/campaigns")
+@staff_required
+def index():
+    return _page(CampaignLinkForm(recipients=_recipients()))
+
+
+@bp.post("/staff/campaigns")
+@staff_required
+def create():
+    session = get_session()
+    form = CampaignLinkForm(recipients=_recipients())
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    org = session.get(Organization, int(form.recipient.data)) or abort(404)
+    link = service.make_link(
+        session,
+        org,
+        campaign=form.campaign.data,
+        source=form.source.data or "",
+        medium=form.medium.data or "",
+        made_by=LinkMaker.STAFF,
+    )
+    session.commit()
+    return redirect(url_for(".index", _anchor=f"link-{link.code}"), code=303)
+
+
+@bp.get("/staff/campaigns.csv")
+@staff_required
+def export():
+    table, _ = _table(get_session())
+    return csv_response({"links": table}, "links", "campaign")
+
+
+@bp.get("/campaigns/<code>/qr.<any(svg, png):kind>")
+def qr_code(code: str, kind: str):
+    link = _link(code)
+    body, mimetype = (
+        (qr.qr_svg(link), "image/svg+xml") if kind == "svg" else (qr.qr_png(link), "image/png")
+    )
+    response = Response(body, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    if kind == "png":
+        filename = f"{link.organization.slug}-{link.code}.png"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.get("/campaigns/<code>/poster")
+def poster(code: str):
+    link = _link(code)
+    name = member_texts(link.organization, reader_language()).name
+    return render_template("campaigns/poster.html", link=link, name=name, url=qr.link_url(link))
+
+
+def _page(form: CampaignLinkForm, status: int = 200):
+    table, links = _table(get_session())
+    return render_template(
+        "campaigns/index.html", form=form, table=table, links=links, locale=str(get_locale())
+    ), status
+
+
+def _table(session):
+    links = service.links_of(session)
+    return links_table(links, queries.link_numbers(session, links)), links
+
+
+def _link(code: str) -> CampaignLink:
+    if len(code) > 16:
+        abort(404)
+    return get_session().scalar(select(CampaignLink).filter_by(code=code)) or abort(404)
+
+
+def _recipients() -> list[Organization]:
+    session = get_session()
+    active = select(Organization).filter_by(status=OrgStatus.ACTIVE)
+    coalition = current_app.config["COALITION_SLUG"]
+    # The coalition first: it is the link most campaigns make.
+    return sorted(session.scalars(active), key=lambda o: (o.slug != coalition, o.name.casefold()))
