@@ -1,21 +1,40 @@
-"""Fixed-window rate limits counted in the database, so every worker sees the same count."""
+"""Fixed-window rate limits counted in the database, so every worker sees the same count.
+
+Visitor keys are keyed hashes under the day's rotating visitor salt (``daily_salt``), never under
+the secret key: a key can be matched to an address only while that day's salt exists (two days),
+and a finished window's counters are deleted at the next hit of their scope.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.db import begin_write, dialect_insert
-from portal.models import RateCounter
+from portal.models import DailySalt, RateCounter, utcnow
+from portal.referrals.visitors import SaltKeeper
 
 
-def visitor_key(secret: str, scope: str, client_ip: str) -> str:
+def visitor_key(salt: str, scope: str, client_ip: str) -> str:
     """A per-visitor key that does not contain, and cannot give back, the IP address."""
-    digest = hmac.new(secret.encode(), f"{scope}\x1f{client_ip}".encode(), hashlib.sha256)
+    digest = hmac.new(salt.encode(), f"{scope}\x1f{client_ip}".encode(), hashlib.sha256)
     return f"{scope}:{digest.hexdigest()[:40]}"
+
+
+def todays_visitor_key(session: Session, salts: SaltKeeper, scope: str, client_ip: str) -> str:
+    """``visitor_key`` under today's (UTC) visitor salt. Flushes, never commits."""
+    return visitor_key(salts.salt_for(session, utcnow().date()), scope, client_ip)
+
+
+def day_salts(session: Session, salts: SaltKeeper, day: date) -> tuple[str, ...]:
+    """``day``'s visitor salt, then the day before's while it is still kept. Flushes."""
+    today = salts.salt_for(session, day)
+    before = session.scalar(select(DailySalt.salt).where(DailySalt.day == day - timedelta(days=1)))
+    return (today,) if before is None else (today, before)
 
 
 def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: float) -> bool:
@@ -35,8 +54,13 @@ def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: flo
     )
     hits = session.execute(statement).scalar_one()
     if hits == 1:
-        # First hit of a new window: drop this key's finished windows.
+        # First hit of a new window for this visitor: drop every finished window of the scope
+        # (windows of one scope share a length), whoever's they were.
+        scope = key.partition(":")[0]
         session.execute(
-            delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < window)
+            delete(RateCounter).where(
+                RateCounter.key.startswith(f"{scope}:", autoescape=True),
+                RateCounter.window_start < window,
+            )
         )
     return hits <= limit

@@ -44,3 +44,22 @@ def deliver(config: dict, payload: bytes, signature: str, barrier=None) -> int:
     )
     dispose(app)
     return response.status_code
+
+
+def sign_in_guesses(config: dict, email: str, password: str, count: int, barrier=None) -> Counter:
+    """Send ``count`` sign-ins from fresh browsers, all at once with the other processes;
+    returns the status codes seen (200: checked and wrong, 303: signed in, 429: refused)."""
+    import re
+
+    app = _app(config)
+    forms = []
+    for _ in range(count):
+        browser = app.test_client()
+        page = browser.get("/staff/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page)[1]
+        forms.append((browser, {"csrf_token": token, "email": email, "password": password}))
+    if barrier is not None:
+        barrier.wait(timeout=60)
+    codes = Counter(browser.post("/staff/login", data=data).status_code for browser, data in forms)
+    dispose(app)
+    return codes

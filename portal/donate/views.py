@@ -28,7 +28,7 @@ from portal.donate.links import resume_token, resumed_donation_id
 from portal.donate.money import CURRENCIES, display, plain
 from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_total, summary
 from portal.models import ArrivedVia, Donation, HandoffMode, Organization, OrgStatus
-from portal.ratelimit import hit, visitor_key
+from portal.ratelimit import hit, todays_visitor_key
 from portal.referrals import campaign, desk
 from portal.stripe_gateway import gateway
 from portal.texts import member_texts, reader_language
@@ -63,7 +63,7 @@ def submit(slug: str):
         name = member_texts(org, reader_language()).name
         return _render_form(org, donation_form, confirm=summary(gift, name, number_locale()))
     session, config = get_session(), current_app.config
-    key = visitor_key(config["SECRET_KEY"], "checkout", request.remote_addr or "")
+    key = todays_visitor_key(session, desk().salts, "checkout", request.remote_addr or "")
     if not hit(
         session,
         key,

@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import ratelimit
 from portal.db import begin_write, get_session
 from portal.models import LoginOutcome, Staff
+from portal.referrals import desk as referrals_desk
 from portal.staff import passwords, service, staff_desk, throttle
 
 log = logging.getLogger(__name__)
@@ -107,30 +109,51 @@ def safe_next(value: str | None) -> str | None:
 def sign_in(email: str, password: str) -> LoginOutcome:
     """Check a sign-in, count it, and on success start a fresh session. Commits.
 
-    Nothing stays open while the password is hashed: the throttle and the account are read in
-    one transaction, the hash is checked outside any, and the outcome is written in a second
-    (a writer from its first statement), so hashing never holds a lock other writers wait on.
+    The attempt is counted before its password is checked, in one locked step with reading the
+    count (``throttle.claim``), and committed before hashing: simultaneous guesses queue on the
+    lock instead of all slipping under the limit, and no lock is held while a hash is checked.
     """
     db, now = get_session(), staff_desk().clock()
     email = service.normalize_email(email)
-    keys = throttle.attempt_keys(current_app.secret_key, email, request.remote_addr or "")
-    refused = throttle.is_refused(db, _rules(), keys, now)
-    staff = None if refused else service.find_staff(db, email)
+    keys = _attempt_keys(db, email, now)
+    claimed = throttle.claim(db, _rules(), keys, now)
+    staff = service.find_staff(db, email) if claimed.allowed else None
     staff_id = staff.id if staff is not None and staff.is_active else None
     stored = staff.password_hash if staff_id is not None else None
-    db.rollback()
-    signed_in = not refused and passwords.verify_password(stored, password)
-    outcome = _outcome(refused, signed_in)
-    begin_write(db)
-    throttle.record(db, keys, outcome, now)
-    staff = db.get(Staff, staff_id) if signed_in else None
-    if staff is not None:
-        service.record_sign_in(db, staff, password, now)
     db.commit()
-    log.info("staff sign-in %s (account %s)", outcome.value, staff_id or keys.account[-8:])
-    if staff is not None:
+    signed_in = claimed.allowed and passwords.verify_password(stored, password)
+    outcome = _outcome(not claimed.allowed, signed_in)
+    log.info("staff sign-in %s (account %s)", outcome.value, staff_id or keys.account[0][-8:])
+    if signed_in:
+        begin_write(db)
+        throttle.succeeded(db, claimed)
+        staff = db.get(Staff, staff_id)
+        service.record_sign_in(db, staff, password, now)
+        db.commit()
         _start_session(staff, now)
     return outcome
+
+
+def confirm_password(staff: Staff, password: str) -> LoginOutcome:
+    """Check ``staff``'s own password (to change it) as a guess counted like a sign-in. Commits.
+
+    A stolen session must not become a way round the sign-in limit.
+    """
+    db, now = get_session(), staff_desk().clock()
+    claimed = throttle.claim(db, _rules(), _attempt_keys(db, staff.email, now), now)
+    stored = staff.password_hash
+    db.commit()
+    right = claimed.allowed and passwords.verify_password(stored, password)
+    if right:
+        begin_write(db)
+        throttle.succeeded(db, claimed)
+        db.commit()
+    return _outcome(not claimed.allowed, right)
+
+
+def _attempt_keys(db, email: str, now: datetime) -> throttle.AttemptKeys:
+    salts = ratelimit.day_salts(db, referrals_desk().salts, now.date())
+    return throttle.attempt_keys(salts, email, request.remote_addr or "")
 
 
 def sign_out(staff: Staff) -> None:

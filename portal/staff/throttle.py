@@ -1,4 +1,11 @@
-"""Sign-in throttling counted in the database, so every worker refuses the same guesses."""
+"""Password guessing throttled in the database: every worker refuses the same guesses.
+
+An attempt is counted *before* its password is checked, in the same locked step that reads the
+count, so simultaneous guesses queue on the lock and no more than the limit are ever checked,
+however many workers they reach at once. It is counted as a failure until the password proves
+right. Keys are keyed hashes under the day's rotating visitor salt: once that salt is deleted
+(after two days) nothing stored can be matched to an email or an address again.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,10 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from portal.db import begin_write
 from portal.models import LoginAttempt, LoginOutcome
 from portal.ratelimit import visitor_key
 
@@ -26,17 +34,60 @@ class Rules:
 
 @dataclass(frozen=True, slots=True)
 class AttemptKeys:
-    """Keyed hashes of the typed email and of the visitor's address: neither is stored raw."""
+    """Keyed hashes of the typed email and of the visitor's address: neither is stored raw.
 
-    account: str
-    visitor: str
+    One of each per kept salt, today's first: attempts just before midnight still count after it.
+    """
+
+    account: tuple[str, ...]
+    visitor: tuple[str, ...]
 
 
-def attempt_keys(secret: str, email: str, client_ip: str) -> AttemptKeys:
-    digest = hmac.new(secret.encode(), f"staff-account\x1f{email}".encode(), hashlib.sha256)
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One counted attempt: ``allowed`` says whether its password may be checked."""
+
+    attempt_id: int
+    allowed: bool
+
+
+def attempt_keys(salts: tuple[str, ...], email: str, client_ip: str) -> AttemptKeys:
+    """The keys of an attempt under each of ``salts`` (``ratelimit.day_salts``)."""
     return AttemptKeys(
-        account=f"staff-account:{digest.hexdigest()[:40]}",
-        visitor=visitor_key(secret, "staff-login", client_ip),
+        account=tuple(_account_key(salt, email) for salt in salts),
+        visitor=tuple(visitor_key(salt, "staff-login", client_ip) for salt in salts),
+    )
+
+
+def _account_key(salt: str, email: str) -> str:
+    digest = hmac.new(salt.encode(), f"staff-account\x1f{email}".encode(), hashlib.sha256)
+    return f"staff-account:{digest.hexdigest()[:40]}"
+
+
+def claim(session: Session, rules: Rules, keys: AttemptKeys, now: datetime) -> Claim:
+    """Count one attempt, as failed, unless the keys are out of attempts. Flushes, never commits.
+
+    The keys stay locked until the caller commits: commit before checking the password, so the
+    next guess on these keys sees this one and a slow hash holds no lock.
+    """
+    _lock(session, keys)
+    allowed = not is_refused(session, rules, keys, now)
+    outcome = LoginOutcome.FAILED if allowed else LoginOutcome.REFUSED
+    attempt = LoginAttempt(
+        created_at=now, account_key=keys.account[0], visitor_key=keys.visitor[0], outcome=outcome
+    )
+    session.add(attempt)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - KEEP_FOR))
+    session.flush()
+    return Claim(attempt.id, allowed)
+
+
+def succeeded(session: Session, claimed: Claim) -> None:
+    """The claimed attempt had the right password: it stops counting. Flushes, never commits."""
+    session.execute(
+        update(LoginAttempt)
+        .where(LoginAttempt.id == claimed.attempt_id)
+        .values(outcome=LoginOutcome.SUCCEEDED)
     )
 
 
@@ -50,30 +101,31 @@ def is_refused(session: Session, rules: Rules, keys: AttemptKeys, now: datetime)
     last_success = (
         select(func.coalesce(func.max(LoginAttempt.id), 0))
         .where(
-            LoginAttempt.account_key == keys.account,
+            LoginAttempt.account_key.in_(keys.account),
             LoginAttempt.outcome == LoginOutcome.SUCCEEDED,
         )
         .scalar_subquery()
     )
     account_failures = _failures(
-        session, since, LoginAttempt.account_key == keys.account, LoginAttempt.id > last_success
+        session, since, LoginAttempt.account_key.in_(keys.account), LoginAttempt.id > last_success
     )
     if account_failures >= rules.account_limit:
         return True
     return (
-        _failures(session, since, LoginAttempt.visitor_key == keys.visitor) >= rules.visitor_limit
+        _failures(session, since, LoginAttempt.visitor_key.in_(keys.visitor)) >= rules.visitor_limit
     )
 
 
-def record(session: Session, keys: AttemptKeys, outcome: LoginOutcome, now: datetime) -> None:
-    """Count one attempt and forget attempts older than a day. Flushes, never commits."""
-    session.add(
-        LoginAttempt(
-            created_at=now, account_key=keys.account, visitor_key=keys.visitor, outcome=outcome
+def _lock(session: Session, keys: AttemptKeys) -> None:
+    # SQLite: a writer's transaction (BEGIN IMMEDIATE) already runs alone. PostgreSQL: one
+    # transaction-scoped advisory lock per key, taken in a fixed order so two never deadlock.
+    begin_write(session)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted({*keys.account, *keys.visitor}):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
         )
-    )
-    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - KEEP_FOR))
-    session.flush()
 
 
 def _failures(session: Session, since: datetime, *conditions) -> int:

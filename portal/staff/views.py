@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from portal.db import get_session
+from portal.db import begin_write, get_session
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service, staff_desk
 from portal.staff.audit import Actor
@@ -125,6 +125,13 @@ def change_password():
     if not form.validate_on_submit():
         return _form_page("staff/password.html", form)
     session, staff = get_session(), current_staff()
+    checked = auth.confirm_password(staff, form.current.data)
+    if checked == LoginOutcome.REFUSED:
+        return _too_many_guesses(form)
+    if checked == LoginOutcome.FAILED:
+        form.current.errors = [_("Your current password is not right.")]
+        return _form_page("staff/password.html", form)
+    begin_write(session)
     try:
         service.change_password(
             session, _actor(), staff, current=form.current.data, new=form.new.data
@@ -166,6 +173,15 @@ def _change_account(staff_id: int, change):
 
 def _login_page(form, target: str | None, error: str | None = None, *, status: int = 200):
     return render_template("staff/login.html", form=form, target=target, error=error), status
+
+
+def _too_many_guesses(form):
+    minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
+    form.current.errors = [
+        _("Too many wrong passwords. Wait %(minutes)d minutes, then try again.", minutes=minutes)
+    ]
+    page = render_template("staff/password.html", form=form)
+    return page, 429, {"Retry-After": str(minutes * 60)}
 
 
 def _form_page(template: str, form):
