@@ -266,3 +266,24 @@ def test_choosing_a_currency_updates_the_amounts_on_the_page(page, portal):
     page.get_by_role("button", name=GIVE).click()
     page.wait_for_url("**/pay/**")
     expect(page.locator(".amount")).to_contain_text("180.00 ILS")
+
+
+def test_the_processing_page_updates_itself_when_the_bank_confirms(page, portal, sandbox, app):
+    page.goto(portal + "/donate/parents-circle")
+    page.get_by_role("button", name="Give $50.00 once").click()
+    page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")
+    page.get_by_role("button", name=re.compile(r"by bank debit")).click()
+    page.wait_for_url(f"{portal}/donate/thanks?session_id=*")
+    status = page.locator("#gift-status")
+    expect(status).to_contain_text("Your gift of $50.00 to The Parents Circle")
+    expect(status).to_contain_text("is being processed")
+    expect(status).to_have_attribute("aria-live", "polite")
+    session_id = page.url.split("session_id=")[1]
+    page.evaluate("window.sameDocument = true")
+
+    sandbox.settle(session_id, "succeeded")
+
+    expect(page.get_by_role("heading", name="Thank you for your gift")).to_be_visible(
+        timeout=20_000
+    )
+    assert page.evaluate("window.sameDocument") is True  # updated in place, never reloaded
