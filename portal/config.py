@@ -64,6 +64,7 @@ _ENV_KEYS = {
     "FEE_COVER_BASIS_POINTS": int,
     "CHECKOUT_RATE_LIMIT": int,
     "SESSION_COOKIE_SECURE": _flag,
+    "PODCAST_FEED_URL": str,
     "MAIL_URL": str,
     "MAIL_FROM": str,
     "MAIL_OUTBOX_DIR": str,

@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from portal.db import database
 from portal.directory import service
-from portal.listen.demo import load_demo_statements
+from portal.listen.demo import load_demo_podcast, load_demo_statements
 from portal.models import utcnow
 
 
@@ -21,8 +21,10 @@ def seed_demo():
     with database().sessions() as session:
         added, filled = service.load_demo(session)
         statements = load_demo_statements(session, now=utcnow())
+        episodes = load_demo_podcast(session)
         session.commit()
     click.echo(f"{added} demo recipient(s) added.")
     if filled:
         click.echo(f"{filled} translated text(s) added to demo recipients already there.")
     click.echo(f"{statements} demo statement(s) added.")
+    click.echo(f"{episodes.added} demo podcast episode(s) added.")

@@ -1,4 +1,4 @@
-"""Demo statements for ``seed-demo``, so that a fresh ``make run`` shows a living /listen."""
+"""Demo statements and podcast for ``seed-demo``, so that ``make run`` shows a living /listen."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Organization, PublicationStatus, Statement
+from portal.listen import episodes, podcast
+from portal.listen.episodes import ImportResult
+from portal.models import Episode, Organization, PublicationStatus, Statement
 
 DEMO_FILE = Path(__file__).with_name("demo_statements.json")
+DEMO_PODCAST = Path(__file__).with_name("demo_podcast.xml")
 
 
 def load_demo_statements(session: Session, *, now: datetime, path: Path = DEMO_FILE) -> int:
@@ -54,3 +57,17 @@ def _statement(
         translation_of=translation_of,
         is_demo=True,
     )
+
+
+def load_demo_podcast(session: Session, path: Path = DEMO_PODCAST) -> ImportResult:
+    """Import the demo feed shipped in the repository and name who speaks in each new episode.
+    Flushes, never commits; running it twice changes nothing."""
+    feed = podcast.read(path.read_bytes())
+    result = episodes.import_episodes(session, feed.episodes, is_demo=True)
+    voices = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["podcast_members"]
+    orgs = {org.slug: org for org in session.scalars(select(Organization))}
+    for episode in session.scalars(select(Episode).where(Episode.guid.in_(voices))):
+        if not episode.members:
+            episode.members = [orgs[slug] for slug in voices[episode.guid] if slug in orgs]
+    session.flush()
+    return result

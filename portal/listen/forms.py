@@ -9,11 +9,13 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.directory.forms import MAX_PAGE
 from portal.vocabulary import CONTENT_LANGUAGES, FOCUS_AREAS
@@ -59,3 +61,18 @@ class StatementForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     published_on = DateField(_l("Publication date (empty: today)"), validators=[Optional()])
+
+
+class EpisodeForm(FlaskForm):
+    """Staff's corrections to an imported episode, and who speaks in it."""
+
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    description = TextAreaField(
+        _l("Description (HTML; cleaned like the feed's)"), validators=[Length(max=20_000)]
+    )
+    members = SelectMultipleField(
+        _l("Who speaks in it"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.db import get_session
+from portal.listen import episodes as podcast_episodes
 from portal.listen import service
-from portal.listen.forms import PublishForm, StatementForm
-from portal.models import Statement, utcnow
+from portal.listen.cli import feed_limits
+from portal.listen.forms import EpisodeForm, PublishForm, StatementForm
+from portal.listen.podcast import PodcastError
+from portal.models import Episode, Statement, utcnow
 from portal.staff import auth
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
@@ -30,6 +33,70 @@ def statements():
         publish_form=PublishForm(),
         action_form=ActionForm(),
     )
+
+
+@bp.get("/episodes")
+@admin_required
+def episodes():
+    session = get_session()
+    found = session.scalars(select(Episode).order_by(Episode.published_at.desc()))
+    return render_template(
+        "staff/episodes.html",
+        episodes=list(found),
+        feed_url=current_app.config["PODCAST_FEED_URL"],
+        form=ActionForm(),
+    )
+
+
+@bp.post("/episodes/refresh")
+@admin_required
+def refresh_episodes():
+    url = current_app.config["PODCAST_FEED_URL"]
+    if not ActionForm().validate_on_submit() or not url:
+        abort(400)
+    session = get_session()
+    try:
+        result = podcast_episodes.import_from_url(session, url, **feed_limits(current_app.config))
+    except PodcastError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".episodes"), code=303)
+    session.commit()
+    flash(
+        _(
+            "Podcast refreshed: %(added)d added, %(updated)d updated, %(skipped)d skipped.",
+            added=result.added,
+            updated=result.updated,
+            skipped=result.skipped,
+        ),
+        "info",
+    )
+    return redirect(url_for(".episodes"), code=303)
+
+
+@bp.route("/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_episode(episode_id: int):
+    session = get_session()
+    episode = session.get(Episode, episode_id) or abort(404)
+    form = EpisodeForm(obj=episode, members=[org.id for org in episode.members])
+    recipients = all_recipients(session)
+    form.members.choices = [SelectChoice(org.id, org.name) for org in recipients]
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("staff/episode_form.html", form=form, episode=episode), status
+    chosen = [org for org in recipients if org.id in set(form.members.data)]
+    podcast_episodes.edit_episode(
+        session,
+        _actor(),
+        episode,
+        title=form.title.data,
+        description=form.description.data or "",
+        members=chosen,
+    )
+    session.commit()
+    flash(_("Saved."), "info")
+    return redirect(url_for(".episodes"), code=303)
 
 
 @bp.route("/statements/new", methods=["GET", "POST"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -60,3 +63,38 @@ def make_episode(db_session):
         return episode
 
     return _make
+
+
+class _FeedHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, body = self.server.routes.get(self.path, (404, b"not found"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        # The portal stops reading a feed past its size limit.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def feed_server():
+    """A real HTTP server on loopback: ``feed_server.serve("/feed.xml", body)`` returns its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    server.routes = {}
+    server.daemon_threads = True
+
+    def serve(path: str, body: bytes, status: int = 200) -> str:
+        server.routes[path] = (status, body)
+        return f"http://127.0.0.1:{server.server_port}{path}"
+
+    server.serve = serve
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

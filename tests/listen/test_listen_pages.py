@@ -7,7 +7,7 @@ import re
 import pytest
 
 from portal.models import HandoffMode, OrgStatus, PublicationStatus
-from tests.listen.safety import body_of, threats
+from tests.listen.helpers import body_of, threats
 from tests.staff.conftest import text_of
 
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.listen.text import clean_html, render_markdown
-from tests.listen.safety import threats
+from tests.listen.helpers import threats
 
 HOSTILE = [
     "<script>alert('x')</script>",
