@@ -15,8 +15,9 @@ def _printable(form, field) -> None:
         raise ValidationError(_l("Use letters, digits, spaces and punctuation only."))
 
 
-class CampaignLinkForm(FlaskForm):
-    recipient = SelectField(_l("Recipient"), choices=[], validators=[InputRequired()])
+class MemberCampaignLinkForm(FlaskForm):
+    """A member's own link: the recipient is the member whose report link is used."""
+
     campaign = StringField(
         _l("Campaign name"),
         validators=[InputRequired(), Length(max=_TAG), _printable],
@@ -32,6 +33,12 @@ class CampaignLinkForm(FlaskForm):
         validators=[Optional(), Length(max=_TAG), _printable],
         description=_l("What kind of placement: email, print, social…"),
     )
+
+
+class CampaignLinkForm(MemberCampaignLinkForm):
+    """Staff choose the recipient."""
+
+    recipient = SelectField(_l("Recipient"), choices=[], validators=[InputRequired()])
 
     def __init__(self, *args, recipients, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,9 +7,12 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from portal.campaigns import qr, queries, service
-from portal.campaigns.forms import CampaignLinkForm
+from portal.campaigns.forms import CampaignLinkForm, MemberCampaignLinkForm
 from portal.campaigns.tables import links_table
 from portal.db import get_session
+from portal.errors import BadInput
+from portal.member_reports.service import LinkError
+from portal.member_reports.service import open_link as open_report_link
 from portal.models import CampaignLink, LinkMaker, Organization, OrgStatus
 from portal.reports.responses import csv_response
 from portal.staff.auth import staff_required
@@ -42,6 +45,38 @@ def create():
     )
     session.commit()
     return redirect(url_for(".index", _anchor=f"link-{link.code}"), code=303)
+
+
+@bp.post("/reports/member/<token>/campaigns")
+def member_create(token: str):
+    session = get_session()
+    try:
+        now = current_app.extensions["portal_reports"].clock()
+        report_link = open_report_link(session, current_app.secret_key, token, now=now)
+    except LinkError as error:
+        page = render_template("reports/link_error.html", message=str(error), code=error.status)
+        return page, error.status
+    form = MemberCampaignLinkForm()
+    if not form.validate_on_submit():
+        raise BadInput({str(form[name].label.text): errs for name, errs in form.errors.items()})
+    link = service.make_link(
+        session,
+        report_link.organization,
+        campaign=form.campaign.data,
+        source=form.source.data or "",
+        medium=form.medium.data or "",
+        made_by=LinkMaker.MEMBER,
+    )
+    session.commit()
+    target = url_for("member_reports.member_report", token=token, _anchor=f"link-{link.code}")
+    return redirect(target, code=303)
+
+
+def member_section(session, org: Organization) -> dict:
+    """What the member report shows of the member's own links: the form, the table, the links."""
+    links = service.links_of(session, org)
+    table = links_table(links, queries.link_numbers(session, links))
+    return {"form": MemberCampaignLinkForm(), "table": table, "links": links}
 
 
 @bp.get("/staff/campaigns.csv")
@@ -81,7 +116,7 @@ def _page(form: CampaignLinkForm, status: int = 200):
 
 
 def _table(session):
-    links = service.links_of(session)
+    links = service.links_of(session)  # every recipient's
     return links_table(links, queries.link_numbers(session, links)), links
 
 

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.campaigns import views as campaigns
 from portal.db import get_session
 from portal.member_reports import report, service
 from portal.member_reports.forms import LinkForm, MemberReportQuery
@@ -105,6 +106,7 @@ def member_report(token: str):
         report=page,
         csv_args=args,
         locale=str(get_locale()),
+        campaigns=campaigns.member_section(session, link.organization),
     )
 
 
