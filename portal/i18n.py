@@ -1,13 +1,20 @@
-"""Languages: Flask-Babel, the active locale, and the text direction the page must use."""
+"""Languages: Flask-Babel, the active locale, the text direction, dates as each locale writes them.
+
+Arabic keeps Latin digits (Babel's default for ``ar``): amounts must read the same as on Stripe's
+payment page, the donor's card statement and the member's own reports, which all use 0-9.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel import Locale
+from babel.dates import format_interval, format_skeleton
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale
+from markupsafe import Markup
 
 babel = Babel()
 
@@ -18,6 +25,44 @@ def init_app(app: Flask) -> None:
         lambda: {"html_lang": _lang(), "html_dir": _direction(), "language_choices": _choices}
     )
     app.after_request(_remember_language)
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_global(day_range, "day_range")
+    app.add_template_filter(isolate, "bdi")
+
+
+def isolate(value: str) -> Markup:
+    """Words of another direction inside a sentence (a Latin name or an amount in a Hebrew line),
+    isolated so that neither they nor the sentence around them reorder."""
+    lang = getattr(value, "lang", None)  # member texts know the language they are in
+    if lang:
+        return Markup('<bdi lang="{}">{}</bdi>').format(lang, value)
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def active_locale() -> str:
+    """The language of this request, or the default one outside a request ("en", "ar", "he")."""
+    return str(get_locale() or "en")
+
+
+def day(value: date) -> str:
+    """A calendar day in the active language: "Nov 30, 2026", "30‏/11‏/2026", "30 בנוב׳ 2026"."""
+    return format_date(value, "medium")
+
+
+def short_day(value: date) -> str:
+    """A day without its year, for a chart's axis: "Nov 30", "30 نوفمبر", "30 בנוב׳"."""
+    return format_skeleton("MMMd", value, locale=active_locale())
+
+
+def moment(value: datetime) -> str:
+    """A UTC time to the second in the active language (staff tables say "UTC" in their heading)."""
+    return format_datetime(value, "medium")
+
+
+def day_range(since: date, until: date) -> str:
+    """Two days as one range the way the active language writes it: "Nov 1 – 30, 2026"."""
+    return format_interval(since, until, "yMMMd", locale=active_locale())
 
 
 def _remember_language(response):

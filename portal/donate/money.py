@@ -9,6 +9,8 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import format_currency, get_currency_symbol
 
+from portal.i18n import active_locale
+
 
 @dataclass(frozen=True)
 class Currency:
@@ -138,9 +140,9 @@ def fee_cover(amount: int, basis_points: int) -> int:
     return -(-amount * basis_points // 10_000)
 
 
-def display(minor: int, code: str, locale: str = "en") -> str:
-    """A human amount, e.g. "$1,250.00" or "₪180.00"."""
-    return format_currency(CURRENCIES[code].to_major(minor), code, locale=locale)
+def display(minor: int, code: str, locale: str | None = None) -> str:
+    """A human amount in ``locale`` (default: the active language): "$1,250.00", "‏1,250.00 US$"."""
+    return format_currency(CURRENCIES[code].to_major(minor), code, locale=locale or active_locale())
 
 
 def plain(minor: int, code: str) -> str:

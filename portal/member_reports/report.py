@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.i18n import day
 from portal.member_reports import queries
 from portal.member_reports.queries import BY_DAY
 from portal.reports import charts
@@ -82,8 +83,8 @@ def _chart(scope: Scope, lines: list[queries.PeriodLine]) -> Markup:
         _(
             "Referrals by people and by bots or link previews, from %(since)s to %(until)s "
             "(UTC). The table below gives the same numbers.",
-            since=scope.since.isoformat(),
-            until=scope.until.isoformat(),
+            since=day(scope.since),
+            until=day(scope.until),
         ),
         [line.period for line in lines],
         {

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import insert_ignore
+from portal.i18n import day
 from portal.models import MemberReportKey, Organization
 from portal.staff import audit
 from portal.staff.audit import Actor
@@ -92,7 +93,7 @@ def open_link(session: Session, secret: str, token: str, *, now: datetime) -> Li
             410,
             _(
                 "This report link expired on %(day)s. Ask the coalition for a new one.",
-                day=expires.isoformat(),
+                day=day(expires),
             ),
         )
     return Link(org, token, expires, version)

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import pygal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.etree import etree as pygal_etree
@@ -21,39 +22,79 @@ from pygal.etree import etree as pygal_etree
 # is installed (feedgen brings it): every report page failed. Draw with the standard library.
 pygal_etree.to_etree()
 
+from portal.i18n import day, short_day
+
 _ids = itertools.count(1)
+
+
+# A phone shows the narrow drawing and a wider screen the wide one (CSS picks); a single
+# drawing scaled down to a phone made its labels about 5 px high.
+_SIZES = {"chart-wide": (900, 340, 8), "chart-narrow": (420, 320, 4)}
 
 
 def line_chart(
     title: str, description: str, labels: Sequence[str], series: dict[str, Sequence[int]]
 ) -> Markup:
-    """A line chart of whole numbers over ``labels`` (days or months), as inline SVG markup."""
+    """A line chart of whole numbers over ``labels`` (days or months), as inline SVG markup.
+
+    The title and the legend are HTML beside the drawing, so they wrap and keep the page's
+    type size on any screen; the drawing itself carries them as its accessible name.
+    """
+    ticks = integer_ticks(max((max(values, default=0) for values in series.values()), default=0))
+    drawings = [
+        _drawing(size, title, description, labels, series, ticks) for size in _SIZES.items()
+    ]
+    return _caption(title, series) + Markup("").join(drawings)
+
+
+def integer_ticks(highest: int, *, most: int = 6) -> list[int]:
+    """Whole-number y-axis ticks from 0 past ``highest``, at most ``most`` of them: 0, 1, 2, 3."""
+    step = 1
+    while highest / step > most - 1:
+        step = next(s * 10**e for e in range(12) for s in (1, 2, 5) if s * 10**e > step)
+    top = -(-max(highest, 1) // step) * step
+    return list(range(0, top + 1, step))
+
+
+def _drawing(size, title, description, labels, series, ticks) -> Markup:
+    css_class, (width, height, label_count) = size
     chart = pygal.Line(
         js=[],
         css=[],
         disable_xml_declaration=True,
-        width=900,
-        height=360,
-        title=title,
+        width=width,
+        height=height,
+        show_legend=False,
         show_dots=len(labels) <= 62,
         dots_size=2.5,
         show_minor_x_labels=False,
-        x_labels_major_count=min(len(labels), 8),
+        x_labels_major_count=min(len(labels), label_count),
         x_label_rotation=0,
         truncate_label=-1,
-        legend_at_bottom=True,
         include_x_axis=True,
-        min_scale=1,
-        max_scale=6,
-        value_formatter=lambda value: f"{value:,.0f}",
+        value_formatter=lambda value: format_decimal(value, format="#,##0"),
         classes=["pygal-chart", "report-chart-svg"],
     )
     chart.x_labels = list(labels)
+    chart.y_labels = ticks
     for name, values in series.items():
         chart.add(name, list(values))
     chart.add_xml_filter(_accessible(title, description))
     # ElementTree escapes every text and attribute it writes, labels and names included.
-    return Markup(chart.render(is_unicode=True))  # noqa: S704
+    svg = chart.render(is_unicode=True)
+    return Markup('<div class="{}">{}</div>').format(css_class, Markup(svg))  # noqa: S704
+
+
+def _caption(title: str, series: dict[str, Sequence[int]]) -> Markup:
+    """The visible title and legend; hidden from screen readers, which get them from the SVG."""
+    keys = Markup("").join(
+        Markup('<li><span class="chart-key color-{}"></span>{}</li>').format(number, name)
+        for number, name in enumerate(series)
+    )
+    return Markup(
+        '<div class="chart-caption" aria-hidden="true"><p class="chart-title">{}</p>'
+        '<ul class="chart-legend">{}</ul></div>'
+    ).format(title, keys)
 
 
 def referrals_chart(days) -> Markup:
@@ -63,10 +104,10 @@ def referrals_chart(days) -> Markup:
         _(
             "Referrals by people, by bots and link previews, and unique visitors for each day "
             "from %(since)s to %(until)s (UTC). The table below gives the same numbers.",
-            since=days[0].day.isoformat(),
-            until=days[-1].day.isoformat(),
+            since=day(days[0].day),
+            until=day(days[-1].day),
         ),
-        [line.day.isoformat() for line in days],
+        [short_day(line.day) for line in days],
         {
             _("People"): [line.humans for line in days],
             _("Bots and link previews"): [line.bots for line in days],

@@ -85,7 +85,7 @@ def day_table(days: list[DayLine]) -> Table:
         Column("bots", _("Bots and link previews"), numeric=True),
         Column("unique_visitors", _("Unique visitors"), numeric=True),
     ]
-    rows = [(line.day.isoformat(), line.humans, line.bots, line.visitors) for line in days]
+    rows = [(line.day, line.humans, line.bots, line.visitors) for line in days]
     return Table("daily", _("Referrals by day"), columns, rows)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
 
@@ -47,8 +49,9 @@ class Table:
     totals: tuple | None = None  # the page's last line; never in the CSV
 
     def csv_rows(self) -> Iterator[tuple]:
+        """Plain values in every language (1250.00, 2026-11-30), so spreadsheets read them alike."""
         for row in self.rows:
-            yield tuple(value.plain() if isinstance(value, Money) else value for value in row)
+            yield tuple(_plain(value) for value in row)
 
     def cell(self, column: Column, value: object, locale: str) -> str:
         """A value as the page shows it."""
@@ -56,6 +59,16 @@ class Table:
             return column.shown(value)
         if isinstance(value, Money):
             return value.display(locale)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return format_date(value, "medium", locale=locale)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_decimal(value, format="#,##0.##", locale=locale)
         return "—" if value is None else str(value)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Money):
+        return value.plain()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value  # csv_export writes datetimes in UTC

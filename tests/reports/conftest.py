@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import insert
 
 from portal.models import (
@@ -229,6 +230,11 @@ class _Tables(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+
+
+def shown_day(day: date) -> str:
+    """A day as the English report page writes it ("Jun 15, 2025"); the CSV keeps 2025-06-15."""
+    return format_date(day, "medium", locale="en")
 
 
 def page_table(response, name: str) -> list[list[str]]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from portal.models import StaffRole
+from portal.reports.charts import integer_ticks
 from portal.security import CONTENT_SECURITY_POLICY
-from tests.reports.conftest import TODAY, page_table
+from tests.reports.conftest import NOW, TODAY, page_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -21,6 +24,11 @@ def report_page(client, login_as, varied):
     return client.get("/staff/reports/")
 
 
+def day(value) -> str:
+    """A day as the English page writes it."""
+    return format_date(value, "medium", locale="en")
+
+
 def charts_in(response) -> list[ET.Element]:
     html = response.get_data(as_text=True)
     svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
@@ -28,13 +36,71 @@ def charts_in(response) -> list[ET.Element]:
 
 
 def test_chart_is_one_image_named_by_its_title_and_description(report_page):
-    (chart,) = charts_in(report_page)
+    wide, narrow = charts_in(report_page)  # CSS shows one of the two, by screen width
 
-    title, desc = chart.find(f"{SVG}title"), chart.find(f"{SVG}desc")
-    assert chart.get("role") == "img"
-    assert chart.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
-    assert title.text == "Referrals per day"
-    assert f"from {TODAY - timedelta(days=29)} to {TODAY}" in desc.text
+    for chart in (wide, narrow):
+        title, desc = chart.find(f"{SVG}title"), chart.find(f"{SVG}desc")
+        assert chart.get("role") == "img"
+        assert chart.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+        assert title.text == "Referrals per day"
+        assert f"from {day(TODAY - timedelta(days=29))} to {day(TODAY)}" in desc.text
+    assert wide.get("viewBox") == "0 0 900 340"
+    assert narrow.get("viewBox") == "0 0 420 320"
+
+
+def test_chart_title_and_legend_are_page_text_that_wraps(report_page):
+    html = report_page.get_data(as_text=True)
+
+    assert '<p class="chart-title">Referrals per day</p>' in html
+    legend = re.search(r'<ul class="chart-legend">(.*?)</ul>', html, flags=re.S)[1]
+    assert re.findall(r"</span>([^<]+)</li>", legend) == [
+        "People",
+        "Bots and link previews",
+        "Unique visitors",
+    ]
+
+
+def y_ticks(chart: ET.Element) -> list[str]:
+    return [
+        text.text
+        for group in chart.iter(f"{SVG}g")
+        if "y" in group.get("class", "").split() and "axis" in group.get("class", "").split()
+        for text in group.iter(f"{SVG}text")
+    ]
+
+
+def test_small_counts_get_whole_number_ticks(
+    client, login_as, make_org, add_referrals, report_clock
+):
+    login_as(StaffRole.VIEWER)
+    add_referrals(make_org("roots"), NOW, n=3)
+
+    wide, narrow = charts_in(client.get("/staff/reports/"))
+
+    assert y_ticks(wide) == y_ticks(narrow) == ["0", "1", "2", "3"]
+
+
+@pytest.mark.parametrize("highest", [0, 1, 2, 3, 5, 7, 13, 48, 99, 1234])
+def test_integer_ticks_are_whole_and_cover_the_highest_count(highest):
+    ticks = integer_ticks(highest)
+
+    assert ticks[0] == 0 and ticks[-1] >= highest and len(ticks) <= 6
+    assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1
+
+
+def test_chart_in_arabic_names_its_days_in_arabic(client, login_as, varied):
+    login_as(StaffRole.VIEWER)
+
+    wide, _ = charts_in(client.get("/staff/reports/?lang=ar"))
+
+    assert wide.find(f"{SVG}title").text == "الإحالات في اليوم"
+    x_labels = [
+        t.text
+        for g in wide.iter(f"{SVG}g")
+        if "x" in g.get("class", "").split()
+        for t in g.iter(f"{SVG}text")
+    ]
+    assert any("يونيو" in (label or "") for label in x_labels)  # June
 
 
 def test_chart_has_no_script_no_style_and_no_third_party_reference(report_page):
@@ -65,7 +131,7 @@ def test_member_report_chart_is_described_too(client, login_as, post_form, make_
     )
     path = re.search(r"<code>https?://[^/]+([^<]+)</code>", issued.text)[1]
 
-    (chart,) = charts_in(client.get(path))
+    chart, _ = charts_in(client.get(path))
 
     assert chart.get("role") == "img"
     assert chart.find(f"{SVG}title").text == "Referrals the portal sent you"

@@ -14,7 +14,14 @@ from sqlalchemy import select
 
 from portal.member_reports.service import SALT
 from portal.models import AuditEntry, DonationStatus, StaffRole
-from tests.reports.conftest import TODAY, count_by_member, csv_table, number, page_table
+from tests.reports.conftest import (
+    TODAY,
+    count_by_member,
+    csv_table,
+    number,
+    page_table,
+    shown_day,
+)
 from tests.staff.conftest import fresh, text_of
 
 PRIVATE = {
@@ -159,7 +166,7 @@ def test_link_stops_working_after_its_last_day(outsider, issue_link, make_org, r
 
     assert last_day.status_code == 200
     assert after.status_code == 410
-    assert f"This report link expired on {TODAY + timedelta(days=1)}" in text_of(after)
+    assert f"This report link expired on {shown_day(TODAY + timedelta(days=1))}" in text_of(after)
     for name, value in PRIVATE.items():
         assert after.headers[name] == value
 
