@@ -120,11 +120,13 @@ def _accessible(title: str, description: str):
     def clean(root: ET.Element) -> ET.Element:
         number = next(_ids)
         _strip(root)
-        title_node = ET.Element("title")
+        # makeelement: the same tree type pygal built (the standard library's, or lxml's when
+        # another package has installed lxml).
+        title_node = root.makeelement("title", {})
         root.insert(0, title_node)
         title_node.text = title
         title_node.set("id", f"chart-title-{number}")
-        desc = ET.Element("desc", {"id": f"chart-desc-{number}"})
+        desc = root.makeelement("desc", {"id": f"chart-desc-{number}"})
         desc.text = description
         root.insert(list(root).index(title_node) + 1, desc)
         root.set("role", "img")
@@ -138,10 +140,10 @@ def _accessible(title: str, description: str):
 
 def _strip(root: ET.Element) -> None:
     """Remove comments, stylesheets, inline styles, tooltips and per-point titles and notes."""
-    for parent in root.iter():
+    for parent in list(root.iter()):  # a list first: lxml stops iterating a tree that changes
         for child in list(parent):
             tag = child.tag if isinstance(child.tag, str) else ""
-            classes = child.get("class", "").split()
+            classes = (child.get("class") or "").split()  # an lxml comment answers None
             unwanted = (
                 not tag
                 or tag.endswith("style")
