@@ -120,7 +120,8 @@ _JINJA = re.compile(
 )
 _VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description", "label"}
 _BUTTON_INPUTS = {"submit", "button", "reset"}
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# A word has a small letter: acronyms such as CSV, PNG or UTC are names, the same in every language.
+_WORD = re.compile(r"\b(?=[^\W\d_]*[^\W\d_A-Z])[^\W\d_]{2,}")
 
 
 class _BareText(HTMLParser):
