@@ -18,11 +18,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.etree import etree as pygal_etree
 
+from portal.i18n import day, short_day
+
 # The clean-up below edits the standard library's elements, but pygal draws with lxml whenever it
 # is installed (feedgen brings it): every report page failed. Draw with the standard library.
 pygal_etree.to_etree()
-
-from portal.i18n import day, short_day
 
 _ids = itertools.count(1)
 
