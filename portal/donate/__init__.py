@@ -19,6 +19,15 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"sandbox_banner": app.config["STRIPE_SANDBOX"]})
     app.add_template_filter(lambda minor, code: display(minor, code), "money")
     app.add_template_filter(fee_cover, "fee")
+    app.add_template_global(_payment_page_lacks_language, "payment_page_lacks_language")
+
+
+def _payment_page_lacks_language() -> bool:
+    """Checkout has no page in this language (Arabic, Hebrew): the form must say so beforehand."""
+    from portal.donate.service import checkout_locale
+    from portal.i18n import active_locale
+
+    return checkout_locale(active_locale()) == "auto"
 
 
 def ledger_writer() -> LedgerWriter:

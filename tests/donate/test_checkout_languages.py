@@ -36,3 +36,25 @@ def test_gift_in_arabic_or_hebrew_checks_out_and_is_thanked_in_that_language(
     # The English name and the amount are isolated, so the right-to-left sentence keeps its order.
     assert '<bdi lang="en">Parents Circle</bdi>' in html
     assert "<bdi>\u200f50.00" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("he", "עמוד התשלום של Stripe אינו זמין בעברית"),
+        ("ar", "صفحة الدفع من Stripe غير متوفرة باللغة العربية"),
+    ],
+)
+def test_form_warns_before_leaving_that_the_payment_page_lacks_the_language(
+    client, recipient, lang, note
+):
+    html = client.get(f"/donate/parents-circle?lang={lang}").get_data(as_text=True)
+
+    assert note in html
+    assert html.index(note) < html.index('id="give-button"')  # read before the donor leaves
+
+
+def test_form_in_a_language_checkout_speaks_has_no_such_warning(client, recipient):
+    html = client.get("/donate/parents-circle?lang=en").get_data(as_text=True)
+
+    assert 'id="checkout-language"' not in html
