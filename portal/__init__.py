@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.campaigns import init_app as init_campaigns
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.gifts import init_app as init_gifts
     from portal.listen import init_app as init_listen
     from portal.referrals.fastpath import HandoffFastPath
     from portal.staff import init_app as init_staff
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     init_directory(app)
     init_donate(app)
+    init_gifts(app)
     init_listen(app)
     init_staff(app)
     reports.init_app(app)

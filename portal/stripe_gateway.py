@@ -56,6 +56,37 @@ class StripeGateway:
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict:
         return self._call(self._client.v1.payment_intents.retrieve, payment_intent_id).to_dict()
 
+    def retrieve_subscription(self, subscription_id: str) -> dict:
+        """A subscription with its customer expanded (where the donor's address lives)."""
+        return self._call(
+            self._client.v1.subscriptions.retrieve,
+            subscription_id,
+            params={"expand": ["customer"]},
+        ).to_dict()
+
+    def cancel_subscription(self, subscription_id: str, *, at_period_end: bool) -> dict:
+        """End a monthly gift now, or at the end of the period already paid for."""
+        if at_period_end:
+            return self._call(
+                self._client.v1.subscriptions.update,
+                subscription_id,
+                params={"cancel_at_period_end": True},
+            ).to_dict()
+        return self._call(self._client.v1.subscriptions.cancel, subscription_id).to_dict()
+
+    def billing_portal_url(self, customer_id: str, *, return_url: str, locale: str) -> str:
+        """A one-time link to Stripe's Billing Portal, straight to changing the card."""
+        created = self._call(
+            self._client.v1.billing_portal.sessions.create,
+            params={
+                "customer": customer_id,
+                "return_url": return_url,
+                "locale": locale,
+                "flow_data": {"type": "payment_method_update"},
+            },
+        )
+        return created.url
+
     def events_since(self, created_after: int, types: list[str]) -> Iterator[dict]:
         """Every event created at or after the Unix time ``created_after``, oldest first."""
         page = self._call(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from stripe_sandbox import api, control, hosted
+from stripe_sandbox import api, control, hosted, manage
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.state import Sandbox
 from stripe_sandbox.webhooks import DEFAULT_RETRY_DELAYS, SANDBOX_WEBHOOK_SECRET
@@ -27,6 +27,7 @@ def create_sandbox(
         retry_delays=tuple(retry_delays),
     )
     app.register_blueprint(api.bp)
+    app.register_blueprint(manage.portal_bp)
     app.register_blueprint(hosted.bp)
     app.register_blueprint(control.bp)
     app.register_error_handler(StripeError, _stripe_error)

@@ -1,12 +1,14 @@
 """Signed links a donor holds: back to the form with every choice kept after cancelling on
-Checkout. The token names a donation and nothing else; what it shows comes from the ledger."""
+Checkout, and the private link that manages a gift. A token names a donation and nothing else;
+what a page shows comes from the ledger."""
 
 from __future__ import annotations
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
 RESUME_SALT = "donate-resume"
 RESUME_MAX_AGE = 24 * 3600  # long enough to come back from Checkout, short for a logged URL
+MANAGE_SALT = "gift-manage"
 
 
 def resume_token(secret: str, donation_id: int) -> str:
@@ -19,6 +21,20 @@ def resumed_donation_id(secret: str, token: str) -> int | None:
         value = URLSafeTimedSerializer(secret, salt=RESUME_SALT).loads(
             token, max_age=RESUME_MAX_AGE
         )
+    except BadData:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def manage_token(secret: str, donation_id: int) -> str:
+    """The private key to a gift: no account, valid as long as the gift is."""
+    return URLSafeSerializer(secret, salt=MANAGE_SALT).dumps(donation_id)
+
+
+def managed_donation_id(secret: str, token: str) -> int | None:
+    """The gift a manage token opens, or None if it is forged or mangled."""
+    try:
+        value = URLSafeSerializer(secret, salt=MANAGE_SALT).loads(token)
     except BadData:
         return None
     return value if isinstance(value, int) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -24,10 +25,18 @@ from wtforms.validators import ValidationError
 from portal.db import get_session
 from portal.donate import service
 from portal.donate.forms import DonationForm, choices_of, number_locale, prefill
-from portal.donate.links import resume_token, resumed_donation_id
+from portal.donate.links import manage_token, resume_token, resumed_donation_id
 from portal.donate.money import CURRENCIES, display, plain
 from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_total, summary
-from portal.models import ArrivedVia, Donation, HandoffMode, Organization, OrgStatus
+from portal.models import (
+    ArrivedVia,
+    Donation,
+    DonationStatus,
+    HandoffMode,
+    Organization,
+    OrgStatus,
+    utcnow,
+)
 from portal.ratelimit import hit, todays_visitor_key
 from portal.referrals import campaign, desk
 from portal.stripe_gateway import gateway
@@ -127,7 +136,21 @@ def thanks():
         except SQLAlchemyError:
             session.rollback()  # the webhook will record it; meanwhile the page says processing
         session.refresh(donation)
-    return render_template("donate/thanks.html", donation=donation, org=donation.organization)
+    return render_template(
+        "donate/thanks.html",
+        donation=donation,
+        org=donation.organization,
+        manage_url=_manage_url(donation),
+    )
+
+
+def _manage_url(donation: Donation) -> str | None:
+    # The thanks page's address (with Stripe's session id) may reach a log, so it offers the
+    # private link only for the day Checkout lives; afterwards the donor has it by email.
+    if donation.status != DonationStatus.PAID or utcnow() - donation.created_at > timedelta(days=1):
+        return None
+    token = manage_token(current_app.config["SECRET_KEY"], donation.id)
+    return url_for("gifts.enter", token=token, _external=True)
 
 
 def _recipient(slug: str, *, hand_off: bool = False) -> Organization:

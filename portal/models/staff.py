@@ -39,12 +39,14 @@ class AuditSubject(StrEnum):
     STAFF = "staff"
     STATEMENT = "statement"
     EPISODE = "episode"
+    DONATION = "donation"
 
 
 class AuditVia(StrEnum):
     FORM = "form"
     IMPORT = "import"
     COMMAND = "command"
+    MANAGE_LINK = "manage link"  # the donor, through their gift's private link
 
 
 class Staff(Base):

@@ -14,6 +14,7 @@ from portal.models import (
     AuditEntry,
     AuditSubject,
     AuditVia,
+    Donation,
     Episode,
     Organization,
     Staff,
@@ -57,7 +58,7 @@ class AuditPage:
 def record(
     session: Session,
     actor: Actor,
-    subject: Organization | Staff | Statement | Episode,
+    subject: Organization | Staff | Statement | Episode | Donation,
     changes: Mapping[str, tuple[object, object]],
     *,
     action: AuditAction = AuditAction.CHANGED,
@@ -102,7 +103,11 @@ def recent(session: Session, *, number: int, size: int = 50) -> AuditPage:
     return AuditPage(list(entries), number, size, total)
 
 
-def _describe(subject: Organization | Staff | Statement | Episode) -> tuple[AuditSubject, str]:
+def _describe(
+    subject: Organization | Staff | Statement | Episode | Donation,
+) -> tuple[AuditSubject, str]:
+    if isinstance(subject, Donation):
+        return AuditSubject.DONATION, f"gift {subject.id} to {subject.organization.slug}"
     if isinstance(subject, Staff):
         return AuditSubject.STAFF, subject.email
     if isinstance(subject, Statement):

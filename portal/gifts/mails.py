@@ -1,0 +1,45 @@
+"""The words a donor reads about their gift: page notes and the confirmation mails."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from portal.donate.money import display
+from portal.mail import Message
+from portal.texts import member_texts, reader_language
+
+
+def unavailable() -> str:
+    return _(
+        "We could not reach our payment provider just now, and nothing changed. "
+        "Please try again in a minute."
+    )
+
+
+def cancelled_note(at_period_end: bool) -> str:
+    if at_period_end:
+        return _(
+            "Your monthly gift will end after the period you have already given for. "
+            "We have emailed you a confirmation."
+        )
+    return _(
+        "Your monthly gift is cancelled: nothing more will be charged. "
+        "We have emailed you a confirmation."
+    )
+
+
+def cancelled(first, state, email: str) -> Message:
+    """The confirmation that a monthly gift ends, in the language of the page that ended it."""
+    language = reader_language()
+    name = member_texts(first.organization, language).name
+    amount = display(first.amount, first.currency, str(get_locale() or "en"))
+    ends = format_date(state.ends_at, "long") if state.ends_at else None
+    subject = _("Your monthly gift to %(name)s has ended", name=name)
+    if state.status != "canceled" and ends:
+        subject = _("Your monthly gift to %(name)s ends on %(date)s", name=name, date=ends)
+    text = render_template(
+        "gifts/mail_cancelled.txt", name=name, amount=amount, ends=ends, state=state
+    )
+    return Message(to=email, subject=subject, text=text, language=language)

@@ -1,0 +1,119 @@
+"""What a donor can do with their gift: read it from the ledger and end a monthly one.
+
+Stripe is asked first, outside any transaction (no database lock is held across a Stripe
+call); the ledger itself moves only when Stripe's webhook arrives, as for every other change.
+Here the change is audited and its confirmation queued, in one transaction. Flushes, never
+commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.db import begin_write
+from portal.mail import queue
+from portal.models import Donation, Frequency
+from portal.staff import audit
+from portal.stripe_gateway import GatewayError, StripeGateway
+
+
+class GiftUnavailable(Exception):
+    """Stripe could not make the change now; nothing changed (safe to show a donor)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A monthly gift's state as Stripe has it."""
+
+    status: str
+    ends_at: datetime | None  # when a cancelled gift stops (now, or the period's end)
+    customer: str | None
+    email: str | None
+
+    @property
+    def cancelling(self) -> bool:
+        return self.status in ("active", "past_due") and self.ends_at is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ("canceled", "incomplete_expired")
+
+
+def first_payment(session: Session, donation_id: int) -> Donation | None:
+    """The gift a manage link opens: its first payment (a monthly gift's first row)."""
+    donation = session.get(Donation, donation_id)
+    if donation is None or not donation.stripe_subscription_id:
+        return donation
+    return session.scalars(
+        select(Donation)
+        .filter_by(stripe_subscription_id=donation.stripe_subscription_id)
+        .order_by(Donation.created_at, Donation.id)
+    ).first()
+
+
+def payments(session: Session, first: Donation) -> list[Donation]:
+    """Every payment of the gift, oldest first: one row, or each month of a monthly gift."""
+    if first.frequency != Frequency.MONTHLY or not first.stripe_subscription_id:
+        return [first]
+    return list(
+        session.scalars(
+            select(Donation)
+            .filter_by(stripe_subscription_id=first.stripe_subscription_id)
+            .order_by(Donation.created_at, Donation.id)
+        )
+    )
+
+
+def subscription(gateway: StripeGateway, first: Donation) -> Subscription | None:
+    """The monthly gift's state at Stripe; None for a one-time gift or when Stripe is away."""
+    if not first.stripe_subscription_id:
+        return None
+    try:
+        found = gateway.retrieve_subscription(first.stripe_subscription_id)
+    except GatewayError:
+        return None
+    return _subscription(found)
+
+
+def cancel(
+    session: Session,
+    gateway: StripeGateway,
+    first: Donation,
+    *,
+    at_period_end: bool,
+    actor: audit.Actor,
+    confirmation,
+) -> Subscription:
+    """End a monthly gift now or at the period's end; audit it and queue ``confirmation(sub)``
+    (a ``Message`` for the donor, or None) in the same transaction. Call outside a transaction.
+    """
+    try:
+        state = _subscription(
+            gateway.cancel_subscription(first.stripe_subscription_id, at_period_end=at_period_end)
+        )
+        email = gateway.retrieve_subscription(first.stripe_subscription_id)["customer"]["email"]
+    except (GatewayError, KeyError, TypeError) as error:
+        raise GiftUnavailable(str(error)) from None
+    begin_write(session)
+    after = "ends at period end" if at_period_end else "cancelled"
+    audit.record(session, actor, first, {"monthly gift": ("active", after)})
+    message = confirmation(state, email) if email else None
+    if message is not None:
+        queue(session, f"gift-cancelled:{first.stripe_subscription_id}:{after}", message)
+    return state
+
+
+def _subscription(found: dict) -> Subscription:
+    moment = found.get("ended_at") or found.get("cancel_at")
+    customer = found.get("customer")
+    email = customer.get("email") if isinstance(customer, dict) else None
+    return Subscription(
+        status=found.get("status", ""),
+        ends_at=datetime.fromtimestamp(moment, UTC) if moment else None,
+        customer=customer["id"] if isinstance(customer, dict) else customer,
+        email=email,
+    )

@@ -1,0 +1,112 @@
+"""The manage link: ``/gift/<token>`` trades the token for a cookie, ``/gift`` shows the gift.
+
+The token is in a URL only once (the link in the donor's email or on the thanks page); from then
+on it travels in a cookie scoped to ``/gift``, so it does not sit in access logs or in the
+address bar someone may share.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+
+from portal.db import get_session
+from portal.donate.links import managed_donation_id
+from portal.donate.service import checkout_locale
+from portal.gifts import mails, service
+from portal.models import AuditVia
+from portal.staff.audit import Actor
+from portal.stripe_gateway import GatewayError, gateway
+
+bp = Blueprint("gifts", __name__)
+COOKIE = "gift"
+DONOR = Actor(None, "donor (manage link)", AuditVia.MANAGE_LINK)
+
+
+@bp.get("/gift/<token>")
+def enter(token: str):
+    if managed_donation_id(current_app.config["SECRET_KEY"], token) is None:
+        abort(404)
+    response = redirect(url_for(".show"), code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=400 * 86400,
+        path="/gift",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/gift")
+def show():
+    first = _gift()
+    return render_template(
+        "gifts/manage.html",
+        gift=first,
+        org=first.organization,
+        payments=service.payments(get_session(), first),
+        subscription=service.subscription(gateway(), first),
+    )
+
+
+@bp.post("/gift/cancel")
+def cancel():
+    first = _gift()
+    at_period_end = request.form.get("when") == "period_end"
+    get_session().commit()  # end the read: Stripe is asked outside any transaction
+    try:
+        service.cancel(
+            get_session(),
+            gateway(),
+            first,
+            at_period_end=at_period_end,
+            actor=DONOR,
+            confirmation=lambda state, email: mails.cancelled(first, state, email),
+        )
+    except service.GiftUnavailable:
+        flash(mails.unavailable(), "error")
+        return redirect(url_for(".show"), code=303)
+    get_session().commit()
+    flash(mails.cancelled_note(at_period_end), "status")
+    return redirect(url_for(".show"), code=303)
+
+
+@bp.post("/gift/card")
+def card():
+    first = _gift()
+    state = service.subscription(gateway(), first)
+    if state is None or state.customer is None or state.ended:
+        abort(409)
+    try:
+        url = gateway().billing_portal_url(
+            state.customer,
+            return_url=url_for(".show", _external=True),
+            locale=checkout_locale(str(get_locale() or "en")),
+        )
+    except GatewayError:
+        flash(mails.unavailable(), "error")
+        return redirect(url_for(".show"), code=303)
+    return redirect(url, code=303)
+
+
+def _gift():
+    donation_id = managed_donation_id(
+        current_app.config["SECRET_KEY"], request.cookies.get(COOKIE, "")
+    )
+    first = service.first_payment(get_session(), donation_id) if donation_id else None
+    if first is None:
+        abort(404)
+    return first
