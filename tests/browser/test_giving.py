@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from portal import create_app, dispose
+from portal.models import Donation
 from stripe_sandbox import SandboxServer
 from tests.stripe_setup import stripe_config
 
@@ -287,3 +289,42 @@ def test_the_processing_page_updates_itself_when_the_bank_confirms(page, portal,
         timeout=20_000
     )
     assert page.evaluate("window.sameDocument") is True  # updated in place, never reloaded
+
+
+def test_a_monthly_gift_shows_its_total_and_its_manage_link_cancels_it(
+    page, portal, sandbox, app, smtp_server
+):
+    app.config.update(MAIL_URL=smtp_server.url, MAIL_SEND_IN_BACKGROUND=True)
+    page.goto(portal + "/donate/parents-circle")
+    page.get_by_label("Currency").select_option("EUR")
+    page.get_by_role("textbox", name="Your amount").fill("75,50")
+    page.get_by_role("radio", name="Every month").check()
+    page.get_by_role("checkbox", name=re.compile(r"^Add 3% to cover card fees")).check()
+    expect(page.locator("#give-button")).to_have_text("Give €77.77 every month")
+    expect(page.locator("#fee-hint")).to_have_text("On a gift of €75.50 this adds €2.27.")
+    page.get_by_role("button", name="Give €77.77 every month").click()
+    page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")
+    expect(page.locator(".amount")).to_have_text(re.compile(r"^77\.77 EUR\s+every month"))
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name=re.compile(r"^Subscribe 77\.77 EUR")).click()
+    page.wait_for_url(f"{portal}/donate/thanks?session_id=*")
+
+    page.get_by_role("link", name="Manage your gift").click()
+    page.wait_for_url(f"{portal}/gift")
+    expect(page.locator("#gift-state")).to_have_text("This monthly gift is active.")
+    page.get_by_role("radio", name="Now").check()
+    page.get_by_role("button", name="Cancel my monthly gift").click()
+
+    expect(page.get_by_role("status").filter(has_text="cancelled")).to_contain_text(
+        "nothing more will be charged"
+    )
+    expect(page.locator("#gift-state")).to_have_text(re.compile("This monthly gift has ended."))
+    assert "/gift/" not in page.url  # the private token left the address bar at once
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["To"] == "ana@example.org"
+    assert mail["Subject"] == "Your monthly gift to The Parents Circle–Families Forum has ended"
+    sandbox.wait_for_deliveries(timeout=10)
+    with app.extensions["portal_db"].sessions() as session:
+        [gift] = session.scalars(select(Donation)).all()
+        assert (gift.amount, gift.currency, gift.status) == (7777, "EUR", "paid")
+        assert gift.subscription_ended_at is not None  # the ledger agrees with the page
