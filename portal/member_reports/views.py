@@ -24,6 +24,7 @@ from portal.models import Organization, RecipientKind
 from portal.reports import today
 from portal.reports.responses import check, csv_response
 from portal.reports.scope import Scope
+from portal.secret_links import SecretLink
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.forms import ActionForm
@@ -31,6 +32,9 @@ from portal.staff.forms import ActionForm
 bp = Blueprint("member_reports", __name__)
 
 _LONGEST_TOKEN = 400
+# Long enough to read the report, change its dates and download its tables; then the member
+# opens the link again.
+REPORT_LINK = SecretLink(cookie="member_report", path="/reports/member/", max_age=3600)
 
 
 @bp.after_request
@@ -63,7 +67,7 @@ def issue():
     )
     session.commit()
     # Shown in this response only: the link is a key, and is never stored or flashed.
-    url = url_for(".member_report", token=link.token, _external=True)
+    url = url_for(".open_link", token=link.token, _external=True)
     return render_template("reports/link_issued.html", link=link, url=url)
 
 
@@ -81,15 +85,22 @@ def withdraw(org_id: int):
 
 
 @bp.get("/reports/member/<token>")
-def member_report(token: str):
+def open_link(token: str):
+    """The link as sent: its token moves into a cookie and leaves the address (and the logs)."""
+    try:
+        _open(token)
+    except service.LinkError as error:
+        return _link_error(error)
+    return REPORT_LINK.exchange(token)
+
+
+@bp.get("/reports/member/")
+def member_report():
     session = get_session()
     try:
-        if len(token) > _LONGEST_TOKEN:
-            raise service.LinkError(404, _("This report link is not valid."))
-        link = service.open_link(session, current_app.secret_key, token, now=_now())
+        link = _open(REPORT_LINK.held())
     except service.LinkError as error:
-        page = render_template("reports/link_error.html", message=str(error), code=error.status)
-        return page, error.status
+        return _link_error(error)
     form = MemberReportQuery(request.args)
     check(form)
     scope = Scope(*form.days(today()), member=link.organization)
@@ -108,6 +119,25 @@ def member_report(token: str):
         locale=str(get_locale()),
         campaigns=campaigns.member_section(session, link.organization),
     )
+
+
+def _open(token: str | None) -> service.Link:
+    if not token:
+        raise service.LinkError(
+            404,
+            _(
+                "To see your report, open the link you were sent again. For your privacy, this "
+                "page remembers it for an hour only."
+            ),
+        )
+    if len(token) > _LONGEST_TOKEN:
+        raise service.LinkError(404, _("This report link is not valid."))
+    return service.open_link(get_session(), current_app.secret_key, token, now=_now())
+
+
+def _link_error(error: service.LinkError):
+    page = render_template("reports/link_error.html", message=str(error), code=error.status)
+    return page, error.status
 
 
 def _links_page(form: LinkForm, session, status: int = 200):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -55,8 +56,11 @@ def issue_link(client, admin, post_form):
 
 @pytest.fixture
 def outsider(app):
-    """A browser with no staff session, as the member's would be."""
-    return app.test_client()
+    """A browser with no staff session, as the member's would be, following the link's redirect
+    (the token moves into a cookie and out of the address)."""
+    browser = app.test_client()
+    browser.get = functools.partial(browser.get, follow_redirects=True)
+    return browser
 
 
 def test_link_opens_the_members_own_numbers(outsider, issue_link, varied):
