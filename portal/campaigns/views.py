@@ -11,8 +11,8 @@ from portal.campaigns.forms import CampaignLinkForm, MemberCampaignLinkForm
 from portal.campaigns.tables import links_table
 from portal.db import get_session
 from portal.errors import BadInput
+from portal.member_reports.access import held_link
 from portal.member_reports.service import LinkError
-from portal.member_reports.service import open_link as open_report_link
 from portal.models import CampaignLink, LinkMaker, Organization, OrgStatus
 from portal.reports.responses import csv_response
 from portal.staff.auth import staff_required
@@ -47,12 +47,11 @@ def create():
     return redirect(url_for(".index", _anchor=f"link-{link.code}"), code=303)
 
 
-@bp.post("/reports/member/<token>/campaigns")
-def member_create(token: str):
+@bp.post("/reports/member/campaigns")
+def member_create():
     session = get_session()
     try:
-        now = current_app.extensions["portal_reports"].clock()
-        report_link = open_report_link(session, current_app.secret_key, token, now=now)
+        report_link = held_link()  # the report link's token, held in a cookie, never in the URL
     except LinkError as error:
         page = render_template("reports/link_error.html", message=str(error), code=error.status)
         return page, error.status
@@ -68,7 +67,7 @@ def member_create(token: str):
         made_by=LinkMaker.MEMBER,
     )
     session.commit()
-    target = url_for("member_reports.member_report", token=token, _anchor=f"link-{link.code}")
+    target = url_for("member_reports.member_report", _anchor=f"link-{link.code}")
     return redirect(target, code=303)
 
 

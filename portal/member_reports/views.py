@@ -19,22 +19,17 @@ from sqlalchemy import select
 from portal.campaigns import views as campaigns
 from portal.db import get_session
 from portal.member_reports import report, service
+from portal.member_reports.access import REPORT_LINK, held_link, open_token
 from portal.member_reports.forms import LinkForm, MemberReportQuery
 from portal.models import Organization, RecipientKind
 from portal.reports import today
 from portal.reports.responses import check, csv_response
 from portal.reports.scope import Scope
-from portal.secret_links import SecretLink
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.forms import ActionForm
 
 bp = Blueprint("member_reports", __name__)
-
-_LONGEST_TOKEN = 400
-# Long enough to read the report, change its dates and download its tables; then the member
-# opens the link again.
-REPORT_LINK = SecretLink(cookie="member_report", path="/reports/member/", max_age=3600)
 
 
 @bp.after_request
@@ -88,9 +83,9 @@ def withdraw(org_id: int):
 def open_link(token: str):
     """The link as sent: its token moves into a cookie and leaves the address (and the logs)."""
     try:
-        _open(token)
+        open_token(token)
     except service.LinkError as error:
-        return _link_error(error)
+        return link_error(error)
     return REPORT_LINK.exchange(token)
 
 
@@ -98,9 +93,9 @@ def open_link(token: str):
 def member_report():
     session = get_session()
     try:
-        link = _open(REPORT_LINK.held())
+        link = held_link()
     except service.LinkError as error:
-        return _link_error(error)
+        return link_error(error)
     form = MemberReportQuery(request.args)
     check(form)
     scope = Scope(*form.days(today()), member=link.organization)
@@ -121,21 +116,8 @@ def member_report():
     )
 
 
-def _open(token: str | None) -> service.Link:
-    if not token:
-        raise service.LinkError(
-            404,
-            _(
-                "To see your report, open the link you were sent again. For your privacy, this "
-                "page remembers it for an hour only."
-            ),
-        )
-    if len(token) > _LONGEST_TOKEN:
-        raise service.LinkError(404, _("This report link is not valid."))
-    return service.open_link(get_session(), current_app.secret_key, token, now=_now())
-
-
-def _link_error(error: service.LinkError):
+def link_error(error: service.LinkError):
+    """The page for a report link that does not open a report."""
     page = render_template("reports/link_error.html", message=str(error), code=error.status)
     return page, error.status
 

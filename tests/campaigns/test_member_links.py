@@ -35,9 +35,14 @@ def report_path(app, db_session):
     return _issue
 
 
+def _open(client, report_path: str) -> str:
+    """Open the report link as the member's browser would (its token moves into a cookie)."""
+    return client.get(report_path, follow_redirects=True).get_data(as_text=True)
+
+
 def _build(client, report_path: str, **fields):
-    token = _TOKEN.search(client.get(report_path).get_data(as_text=True))[1]
-    return client.post(f"{report_path}/campaigns", data={"csrf_token": token, **fields})
+    token = _TOKEN.search(_open(client, report_path))[1]
+    return client.post("/reports/member/campaigns", data={"csrf_token": token, **fields})
 
 
 def test_a_member_builds_a_link_for_itself_and_sees_it_on_its_report(
@@ -50,9 +55,9 @@ def test_a_member_builds_a_link_for_itself_and_sees_it_on_its_report(
 
     [link] = db_session.scalars(select(CampaignLink)).all()
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"{path}#link-{link.code}")
+    assert response.headers["Location"] == f"/reports/member/#link-{link.code}"
     assert (link.organization_id, link.made_by) == (org.id, LinkMaker.MEMBER)
-    page = client.get(path).get_data(as_text=True)
+    page = _open(client, path)
     assert "http://portal.test/go/ecopeace?utm_campaign=gala&amp;utm_source=instagram" in page
     assert f"/campaigns/{link.code}/qr.svg" in page
 
@@ -72,7 +77,7 @@ def test_a_member_sees_only_its_own_links(client, db_session, make_org, report_p
     org, other = make_org("ecopeace"), make_org("roots")
     _build(client, report_path(other), campaign="their-gala")
 
-    page = client.get(report_path(org)).get_data(as_text=True)
+    page = _open(client, report_path(org))
 
     assert "their-gala" not in page
     assert "No campaign link yet." in page
@@ -81,11 +86,13 @@ def test_a_member_sees_only_its_own_links(client, db_session, make_org, report_p
 def test_a_withdrawn_report_link_builds_nothing(client, app, db_session, make_org, report_path):
     org = make_org("ecopeace")
     path = report_path(org)
-    token = _TOKEN.search(client.get(path).get_data(as_text=True))[1]
+    token = _TOKEN.search(_open(client, path))[1]
     report_links.rotate_key(db_session, Actor.of(None), org, now=utcnow())
     db_session.commit()
 
-    response = client.post(f"{path}/campaigns", data={"csrf_token": token, "campaign": "gala"})
+    response = client.post(
+        "/reports/member/campaigns", data={"csrf_token": token, "campaign": "gala"}
+    )
 
     assert response.status_code == 410
     assert db_session.scalars(select(CampaignLink)).all() == []
