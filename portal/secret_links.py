@@ -1,4 +1,5 @@
-"""Links that carry a secret, such as a member's report link: the secret leaves the address at once.
+"""Links that carry a secret (a member's report link, a donor's manage-gift link): the secret
+leaves the address at once.
 
 A token in a path ends up in browser history, in a Referer and in every access log on the way.
 So the one request that brings it is answered by ``SecretLink.exchange``: the token goes into a
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Response
 REDACTED = "[redacted]"
 # Every prefix under which a path segment is a secret token. A new kind of secret link adds its
 # prefix here, so that the logs redact it too.
-SECRET_PATH_PREFIXES = ("/reports/member/",)
+SECRET_PATH_PREFIXES = ("/reports/member/", "/gift/")
 _TOKEN_IN_PATH = re.compile(
     "(" + "|".join(re.escape(prefix) for prefix in SECRET_PATH_PREFIXES) + r")[^/?#\s\"]+"
 )
@@ -46,6 +47,8 @@ class SecretLink:
             httponly=True,
             samesite="Lax",  # the link is opened from an email or a chat: another site
         )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     def held(self) -> str | None:

@@ -24,11 +24,13 @@ from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
 from portal.gifts import mails, service
 from portal.models import AuditVia
+from portal.secret_links import SecretLink
 from portal.staff.audit import Actor
 from portal.stripe_gateway import GatewayError, gateway
 
 bp = Blueprint("gifts", __name__)
-COOKIE = "gift"
+# As long as the gift may need managing; the cookie reaches only the /gift pages.
+GIFT_LINK = SecretLink(cookie="gift", path="/gift", max_age=400 * 86400)
 DONOR = Actor(None, "donor (manage link)", AuditVia.MANAGE_LINK)
 
 
@@ -36,18 +38,7 @@ DONOR = Actor(None, "donor (manage link)", AuditVia.MANAGE_LINK)
 def enter(token: str):
     if managed_donation_id(current_app.config["SECRET_KEY"], token) is None:
         abort(404)
-    response = redirect(url_for(".show"), code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=400 * 86400,
-        path="/gift",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return GIFT_LINK.exchange(token)
 
 
 @bp.get("/gift")
@@ -103,9 +94,7 @@ def card():
 
 
 def _gift():
-    donation_id = managed_donation_id(
-        current_app.config["SECRET_KEY"], request.cookies.get(COOKIE, "")
-    )
+    donation_id = managed_donation_id(current_app.config["SECRET_KEY"], GIFT_LINK.held() or "")
     first = service.first_payment(get_session(), donation_id) if donation_id else None
     if first is None:
         abort(404)

@@ -8,6 +8,7 @@ import pytest
 
 from portal import create_app, dispose
 from portal.member_reports import service as member_links
+from portal.secret_links import redact
 from portal.staff.audit import Actor
 
 
@@ -77,3 +78,25 @@ def test_over_https_the_cookie_is_secure_and_prefixed(app_config, report_token):
     assert opened.headers["Set-Cookie"].startswith("__Secure-member_report=")
     assert "Secure" in opened.headers["Set-Cookie"]
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("line", "logged"),
+    [
+        (
+            '"GET /reports/member/eyJtIjoxfQ.abc_DEF-9?by=month HTTP/1.1" 303',
+            '"GET /reports/member/[redacted]?by=month HTTP/1.1" 303',
+        ),
+        (
+            "Error handling request GET /gift/MTIz.xyz",
+            "Error handling request GET /gift/[redacted]",
+        ),
+        (
+            '"GET /reports/member/?by=month HTTP/1.1" 200',
+            '"GET /reports/member/?by=month HTTP/1.1" 200',
+        ),
+        ('"GET /gift HTTP/1.1" 200', '"GET /gift HTTP/1.1" 200'),
+    ],
+)
+def test_log_lines_keep_the_address_and_lose_the_token(line, logged):
+    assert redact(line) == logged
