@@ -129,9 +129,9 @@ class Organization(Base):
         parts = [
             getattr(version, name) or ""
             for version in versions
-            for name in ("name", "short_description", "long_description")
+            for name in ("name", "short_description", "long_description", "country")
         ]
-        return fold(" ".join([*parts, self.country or ""]))
+        return fold(" ".join(parts))
 
     def _translation(self, language: str) -> OrganizationText | None:
         return next((t for t in self.translations if t.language == language), None)

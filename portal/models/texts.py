@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 TEXT_LANGUAGES = ("en", "ar", "he")
 
 # The fields a member writes in its own words; everything else about it has no language.
-TRANSLATED_FIELDS = ("name", "short_description", "long_description", "receipt_note")
+TRANSLATED_FIELDS = ("name", "short_description", "long_description", "country", "receipt_note")
 
 
 class OrganizationText(Base):
@@ -35,6 +35,7 @@ class OrganizationText(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     short_description: Mapped[str] = mapped_column(String(300), default="")
     long_description: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
     receipt_note: Mapped[str] = mapped_column(String(500), default="")
 
     organization: Mapped[Organization] = relationship(back_populates="translations")

@@ -31,7 +31,7 @@ def test_every_demo_entry_is_written_in_each_language_in_its_script(language):
 
     for entry in entries:
         texts = entry["texts"][language]
-        for name in ("short_description", "long_description"):
+        for name in ("short_description", "long_description", "country"):
             assert SCRIPT[language] in scripts_of(texts[name]), (entry["slug"], name)
         # A name is in the script, or a brand the member writes in Latin letters everywhere.
         assert SCRIPT[language] in scripts_of(texts["name"]) or texts["name"] in entry["name"]
@@ -42,7 +42,9 @@ def test_seed_demo_gives_every_recipient_arabic_and_hebrew(seeded, db_session):
     versions = db_session.scalars(select(OrganizationText)).all()
 
     assert len(versions) == 2 * recipients
-    assert all(v.name and v.short_description and v.long_description for v in versions)
+    assert all(
+        v.name and v.short_description and v.long_description and v.country for v in versions
+    )
 
 
 def test_demo_member_page_reads_in_hebrew_and_arabic(client, read, seeded):
@@ -50,6 +52,8 @@ def test_demo_member_page_reads_in_hebrew_and_arabic(client, read, seeded):
     arabic = read(client.get("/organizations/combatants-for-peace?lang=ar"))
 
     assert hebrew.one("h1").text == "לוחמים לשלום"
+    assert "ישראל ופלסטין" in hebrew.text  # the region; the country says the same, once
+    assert "Israel" not in hebrew.text
     assert arabic.one("h1").text == "مقاتلون من أجل السلام"
     assert hebrew.all("p", class_="text-note") == []
 
@@ -68,7 +72,7 @@ def test_an_older_demo_database_gains_the_translations_once(runner, db_session, 
     third = runner.invoke(args=["seed-demo"])
 
     recipients = db_session.scalar(select(func.count(Organization.id)))
-    assert f"{6 * recipients} translated text(s) added" in second.output
+    assert f"{8 * recipients} translated text(s) added" in second.output
     assert "0 demo recipient(s) added." in third.output
     assert "translated" not in third.output
     db_session.rollback()
