@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.campaigns import init_app as init_campaigns
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.engage import init_app as init_engage
     from portal.gifts import init_app as init_gifts
     from portal.listen import init_app as init_listen
     from portal.referrals.fastpath import HandoffFastPath
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_donate(app)
     init_gifts(app)
     init_listen(app)
+    init_engage(app)
     init_staff(app)
     reports.init_app(app)
     mail.init_app(app)

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from portal.db import database
 from portal.directory import service
+from portal.engage.demo import load_demo_events
 from portal.listen.demo import load_demo_podcast, load_demo_statements
 from portal.models import utcnow
 
@@ -22,9 +23,11 @@ def seed_demo():
         added, filled = service.load_demo(session)
         statements = load_demo_statements(session, now=utcnow())
         episodes = load_demo_podcast(session)
+        events = load_demo_events(session, now=utcnow())
         session.commit()
     click.echo(f"{added} demo recipient(s) added.")
     if filled:
         click.echo(f"{filled} translated text(s) added to demo recipients already there.")
     click.echo(f"{statements} demo statement(s) added.")
     click.echo(f"{episodes.added} demo podcast episode(s) added.")
+    click.echo(f"{events} demo event(s) and opportunities added.")

@@ -9,6 +9,8 @@ from portal.amplify.share_kit import share_kit
 from portal.db import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
+from portal.engage import queries as engage_queries
+from portal.engage.queries import Filters
 from portal.errors import BadInput
 from portal.listen import queries as listen_queries
 from portal.models import Organization, OrgStatus, utcnow
@@ -61,6 +63,7 @@ def organization(slug: str):
         org=org,
         share=share_kit(org, page_url, current_app.config["LANGUAGES"], reader_language()),
         voices=listen_queries.latest_for(session, org, locale=reader_language()),
+        events=engage_queries.upcoming(session, Filters(member=org.slug), now=utcnow()),
     )
 
 

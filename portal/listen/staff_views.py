@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from portal.db import get_session
 from portal.listen import episodes as podcast_episodes
-from portal.listen import service
+from portal.listen import publication, service
 from portal.listen.cli import feed_limits
 from portal.listen.forms import EpisodeForm, PublishForm, StatementForm
 from portal.listen.podcast import PodcastError
@@ -29,7 +29,7 @@ bp.after_request(auth.no_store)
 def statements():
     return render_template(
         "staff/statements.html",
-        groups=service.by_status(get_session()),
+        groups=publication.by_status(get_session(), Statement),
         publish_form=PublishForm(),
         action_form=ActionForm(),
     )
@@ -114,29 +114,37 @@ def edit_statement(statement_id: int):
 @bp.post("/statements/<int:statement_id>/publish")
 @admin_required
 def publish_statement(statement_id: int):
-    form = PublishForm()
-    if not form.validate_on_submit():
-        flash(_("That date could not be read."), "error")
-        return redirect(url_for(".statements"), code=303)
-    return _change(
-        statement_id,
-        lambda session, found: service.publish(
-            session, _actor(), found, on=form.published_on.data, now=utcnow()
-        ),
-        _("Published."),
-    )
+    return publish_or_unpublish(Statement, statement_id, ".statements", publish=True)
 
 
 @bp.post("/statements/<int:statement_id>/unpublish")
 @admin_required
 def unpublish_statement(statement_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return _change(
-        statement_id,
-        lambda session, found: service.unpublish(session, _actor(), found),
-        _("Taken off the public pages; it is a draft again."),
+    return publish_or_unpublish(Statement, statement_id, ".statements", publish=False)
+
+
+def publish_or_unpublish(kind, item_id: int, back: str, *, publish: bool):
+    """The publish and unpublish buttons of statements and events: change, commit, go back."""
+    session = get_session()
+    item = session.get(kind, item_id) or abort(404)
+    form = PublishForm() if publish else ActionForm()
+    if not form.validate_on_submit():
+        flash(_("That date could not be read."), "error")
+        return redirect(url_for(back), code=303)
+    try:
+        if publish:
+            publication.publish(session, _actor(), item, on=form.published_on.data, now=utcnow())
+        else:
+            publication.unpublish(session, _actor(), item)
+    except publication.PublicationError as error:
+        flash(str(error), "error")
+        return redirect(url_for(back), code=303)
+    session.commit()
+    flash(
+        _("Published.") if publish else _("Taken off the public pages; it is a draft again."),
+        "info",
     )
+    return redirect(url_for(back), code=303)
 
 
 def _save(statement: Statement | None):
@@ -154,19 +162,6 @@ def _save(statement: Statement | None):
     else:
         changes = service.update_statement(session, _actor(), statement, values)
         message = _("Saved %(count)d change(s).", count=len(changes))
-    session.commit()
-    flash(message, "info")
-    return redirect(url_for(".statements"), code=303)
-
-
-def _change(statement_id: int, change, message: str):
-    session = get_session()
-    found = session.get(Statement, statement_id) or abort(404)
-    try:
-        change(session, found)
-    except service.ListenError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".statements"), code=303)
     session.commit()
     flash(message, "info")
     return redirect(url_for(".statements"), code=303)

@@ -23,6 +23,7 @@ from portal.models.donations import (
     StripeEvent,
     status_advances,
 )
+from portal.models.engage import Event, EventKind
 from portal.models.listen import Episode, PublicationStatus, Statement, episode_member
 from portal.models.mail import MailStatus, OutboxMail
 from portal.models.reports import (
@@ -65,6 +66,8 @@ __all__ = [
     "Donation",
     "DonationStatus",
     "Episode",
+    "Event",
+    "EventKind",
     "Frequency",
     "HandoffMode",
     "ImportBatch",

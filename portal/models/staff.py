@@ -40,6 +40,7 @@ class AuditSubject(StrEnum):
     STATEMENT = "statement"
     EPISODE = "episode"
     DONATION = "donation"
+    EVENT = "event"
 
 
 class AuditVia(StrEnum):

@@ -16,6 +16,7 @@ from portal.models import (
     AuditVia,
     Donation,
     Episode,
+    Event,
     Organization,
     Staff,
     Statement,
@@ -58,7 +59,7 @@ class AuditPage:
 def record(
     session: Session,
     actor: Actor,
-    subject: Organization | Staff | Statement | Episode | Donation,
+    subject: Organization | Staff | Statement | Episode | Donation | Event,
     changes: Mapping[str, tuple[object, object]],
     *,
     action: AuditAction = AuditAction.CHANGED,
@@ -104,7 +105,7 @@ def recent(session: Session, *, number: int, size: int = 50) -> AuditPage:
 
 
 def _describe(
-    subject: Organization | Staff | Statement | Episode | Donation,
+    subject: Organization | Staff | Statement | Episode | Donation | Event,
 ) -> tuple[AuditSubject, str]:
     if isinstance(subject, Donation):
         return AuditSubject.DONATION, f"gift {subject.id} to {subject.organization.slug}"
@@ -114,4 +115,6 @@ def _describe(
         return AuditSubject.STATEMENT, subject.title[:254]
     if isinstance(subject, Episode):
         return AuditSubject.EPISODE, subject.title[:254]
+    if isinstance(subject, Event):
+        return AuditSubject.EVENT, subject.title[:254]
     return AuditSubject.ORGANIZATION, subject.slug

@@ -145,7 +145,7 @@ def test_editing_records_each_changed_field(
         ("title", "  ", "A statement needs a title."),
         ("language", "fr", "Choose one of the listed languages."),
         ("original_url", "javascript:alert(1)", "A full https:// address, or nothing."),
-        ("organization_id", "999", "Choose whose statement this is."),
+        ("organization_id", "999", "Choose the member, or the coalition."),
         ("body", "x" * 20_001, "At most 20000 characters."),
     ],
 )

@@ -1,0 +1,100 @@
+"""The console's side of Engage: write, review, publish and unpublish events and opportunities."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from portal.db import get_session
+from portal.engage import service
+from portal.engage.forms import EventForm
+from portal.listen import publication
+from portal.listen.forms import PublishForm
+from portal.listen.staff_views import publish_or_unpublish
+from portal.models import Event
+from portal.staff import auth
+from portal.staff.audit import Actor
+from portal.staff.auth import admin_required, current_staff
+from portal.staff.directory_service import all_recipients
+from portal.staff.forms import ActionForm
+
+bp = Blueprint("staff_engage", __name__, url_prefix="/staff/engage")
+bp.after_request(auth.no_store)
+
+
+@bp.get("/events")
+@admin_required
+def events():
+    return render_template(
+        "staff/events.html",
+        groups=publication.by_status(get_session(), Event),
+        publish_form=PublishForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@admin_required
+def new_event():
+    return _save(None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_event(event_id: int):
+    return _save(get_session().get(Event, event_id) or abort(404))
+
+
+@bp.post("/events/<int:event_id>/publish")
+@admin_required
+def publish_event(event_id: int):
+    return publish_or_unpublish(Event, event_id, ".events", publish=True)
+
+
+@bp.post("/events/<int:event_id>/unpublish")
+@admin_required
+def unpublish_event(event_id: int):
+    return publish_or_unpublish(Event, event_id, ".events", publish=False)
+
+
+def _save(event: Event | None):
+    session = get_session()
+    form = EventForm(obj=event)
+    form.organization_id.choices = [
+        SelectChoice("", _("Choose…")),
+        *(SelectChoice(str(org.id), org.name) for org in all_recipients(session)),
+    ]
+    if not form.validate_on_submit():
+        if event is not None and not form.is_submitted():
+            _show_local_times(form, event)
+        return _form_page(form, event)
+    values, errors = service.clean_event(session, form.data)
+    if errors:
+        return _form_page(form, event, errors)
+    actor = Actor.of(current_staff())
+    if event is None:
+        service.create_event(session, actor, values)
+        message = _("Saved as a draft. Publish it from the list when it is ready.")
+    else:
+        changes = service.update_event(session, actor, event, values)
+        message = _("Saved %(count)d change(s).", count=len(changes))
+    session.commit()
+    flash(message, "info")
+    return redirect(url_for(".events"), code=303)
+
+
+def _show_local_times(form: EventForm, event: Event) -> None:
+    # Staff type and read times as the clock on the wall where the event happens.
+    zone = ZoneInfo(event.timezone)
+    for field, instant in ((form.starts_at, event.starts_at), (form.ends_at, event.ends_at)):
+        field.data = instant.astimezone(zone).replace(tzinfo=None) if instant else None
+
+
+def _form_page(form: EventForm, event: Event | None, errors=None):
+    for name, messages in (errors or {}).items():
+        form[name].errors = list(messages)
+    status = 400 if form.is_submitted() else 200
+    return render_template("staff/event_form.html", form=form, event=event), status
