@@ -60,6 +60,16 @@ def append(path: str | Path, record: dict) -> None:
         handle.write(line)
         handle.flush()
         os.fsync(handle.fileno())
+    if not end:
+        _sync_folder(Path(path).parent)  # a new file's name must survive a power cut too
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def encode(record: dict) -> str:
