@@ -45,11 +45,11 @@ def pytest_terminal_summary(terminalreporter):
     if not _TALLIES:
         return
     terminalreporter.section("fault table")
-    header = f"{'fault':<44} {'donors':>6} {'redirected':>10} {'stored':>6} {'from log':>8}"
+    header = f"{'fault':<60} {'donors':>6} {'redirected':>10} {'stored':>6} {'from log':>8}"
     terminalreporter.write_line(f"{header} {'lost':>5} {'duplicated':>10} {'extra':>5}")
     for row in _TALLIES:
         terminalreporter.write_line(
-            f"{row['fault']:<44} {row['donors']:>6} {row['redirected']:>10} {row['stored']:>6} "
+            f"{row['fault']:<60} {row['donors']:>6} {row['redirected']:>10} {row['stored']:>6} "
             f"{row['from_log']:>8} {row['lost']:>5} {row['duplicated']:>10} {row['extra']:>5}"
         )
 
