@@ -241,3 +241,13 @@ def test_the_audit_log_shows_each_script_as_written(client, admin, post_form, db
 
     assert "שחר חדש" in page
     assert "الفجر الجديد" in page
+
+
+def test_staff_list_says_which_languages_each_member_has(client, admin, make_org):
+    make_org("tsomet", name="צומת", original_language="he", texts={"en": {"name": "Tsomet"}})
+    make_org("roots", name="Roots")
+
+    page = Page(client.get("/staff/organizations/?lang=en").get_data(as_text=True))
+
+    languages = [cell.text for cell in page.all("td", class_="languages")]
+    assert sorted(languages) == ["English (original)", "Hebrew (original), English"]
