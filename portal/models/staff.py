@@ -47,6 +47,7 @@ class AuditVia(StrEnum):
     FORM = "form"
     IMPORT = "import"
     COMMAND = "command"
+    MEMBER_LINK = "member link"  # a member, through its signed report link
     MANAGE_LINK = "manage link"  # the donor, through their gift's private link
 
 
