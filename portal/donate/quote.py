@@ -12,6 +12,7 @@ from portal.donate.forms import DonationForm
 from portal.donate.money import display, fee_cover
 from portal.donate.service import Gift
 from portal.models import Frequency
+from portal.texts import reader_language
 
 
 def gift_from_form(form: DonationForm, fee_basis_points: int) -> Gift:
@@ -24,6 +25,7 @@ def gift_from_form(form: DonationForm, fee_basis_points: int) -> Gift:
         frequency=Frequency(form.frequency.data),
         dedication=(form.dedication.data or "").strip() or None,
         share_email=bool(form.share_email.data),
+        language=reader_language(),
     )
 
 

@@ -35,6 +35,7 @@ class Gift:
     frequency: Frequency
     dedication: str | None = None
     share_email: bool = False
+    language: str | None = None
 
     @property
     def total(self) -> int:
@@ -268,6 +269,7 @@ def _new_donation(session: Session, org: Organization, gift: Gift, attempt: str)
         status=DonationStatus.OPEN,
         dedication=gift.dedication,
         share_email=gift.share_email,
+        language=gift.language,
     )
     session.add(donation)
     session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
@@ -40,6 +40,10 @@ def cancelled(first, state, email: str) -> Message:
     if state.status != "canceled" and ends:
         subject = _("Your monthly gift to %(name)s ends on %(date)s", name=name, date=ends)
     text = render_template(
-        "gifts/mail_cancelled.txt", name=name, amount=amount, ends=ends, state=state
+        "gifts/mail_cancelled.txt",
+        name=name,
+        amount=amount,
+        ends=ends if state.status != "canceled" else None,
+        portal=current_app.config["PORTAL_NAME"],
     )
     return Message(to=email, subject=subject, text=text, language=language)

@@ -103,7 +103,10 @@ def cancel(
     audit.record(session, actor, first, {"monthly gift": ("active", after)})
     message = confirmation(state, email) if email else None
     if message is not None:
-        queue(session, f"gift-cancelled:{first.stripe_subscription_id}:{after}", message)
+        # The same key as the ledger's notice when the subscription ends, so the donor who
+        # cancelled here is not told twice.
+        kind = "cancelling" if at_period_end else "cancelled"
+        queue(session, f"ledger:{kind}:{first.stripe_subscription_id}", message)
     return state
 
 

@@ -35,12 +35,12 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
         message["Reply-To"] = mail.reply_to
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(utcnow())
-    message["Content-Language"] = mail.language
     digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
     message["Message-ID"] = make_msgid(idstring=digest, domain=_domain(sender))
     message.set_content(mail.body_text or "")
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")
+    message["Content-Language"] = mail.language  # after the body: set_content clears Content-*
     return message
 
 

@@ -62,6 +62,8 @@ class Donation(Base):
     )
     failure_reason: Mapped[str | None] = mapped_column(String(300))
     dedication: Mapped[str | None] = mapped_column(String(200))
+    # The language the donor gave in: every mail about this gift is written in it.
+    language: Mapped[str | None] = mapped_column(String(10))
     share_email: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept only when the donor opted in to share it with the recipient.
     donor_email: Mapped[str | None] = mapped_column(String(320))

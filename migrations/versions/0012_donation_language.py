@@ -1,0 +1,25 @@
+"""donation language: the donor's language, for the mail about their gift
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-30 10:05:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=10), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.drop_column('language')
