@@ -48,3 +48,25 @@ def on_starting(server) -> None:
     """Install the filter in the master, so every forked worker inherits it."""
     for name in ("gunicorn.error", "gunicorn.access"):
         logging.getLogger(name).addFilter(_Redact())
+
+
+# Prometheus counts each worker's numbers in files a scrape adds up (portal/metrics.py). The
+# folder is set here, in the master, before any worker imports the portal; a given folder is
+# emptied at start so that a restart does not add yesterday's counts to today's.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+
+
+def when_ready(server) -> None:
+    import glob
+
+    for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

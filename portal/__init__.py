@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         health,
         i18n,
         mail,
+        metrics,
         referrals,
         reports,
         schema,
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     schema.init_app(app)
     health.init_app(app)
+    metrics.init_app(app)
     backup.init_app(app)
     errors.init_app(app)
     referrals.init_app(app)

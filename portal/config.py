@@ -54,6 +54,7 @@ _ENV_KEYS = {
     "PROXY_HOPS": int,
     "DB_LOCK_TIMEOUT_MS": int,
     "READY_SPOOL_MAX": int,
+    "METRICS_TOKEN": str,
     "ROUTE_CACHE_SECONDS": float,
     "REFERRAL_SPOOL": str,
     "STATIC_BUILD_DIR": str,

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, Frequency, HandoffMode, Referral, StripeEvent
+from tests.production.servers import free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -43,42 +43,31 @@ def _need(program: str) -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(
-    port: int, path: str, *, tls: ssl.SSLContext | None = None, seconds: float = 30
-) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        conn = (
-            http.client.HTTPSConnection("127.0.0.1", port, context=tls, timeout=2)
-            if tls
-            else http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        )
-        try:
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    raise AssertionError(f"nothing answered {path} on port {port}")
-
-
 @pytest.fixture
 def certificate(tmp_path) -> tuple[Path, Path]:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        [_need("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            _need("openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -86,7 +75,7 @@ def certificate(tmp_path) -> tuple[Path, Path]:
 def instances(app, database_url, tmp_path, repo_root, make_org):
     """Two gunicorn instances of the portal, as deploy/systemd/portal@.service runs them."""
     make_org("roots", donation_url="https://roots.example.org/give?lang=en")
-    ports, processes, logs = [_free_port(), _free_port()], [], []
+    ports, processes, logs = [free_port(), free_port()], [], []
     for n, port in enumerate(ports):
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "GUNICORN"))},
@@ -102,7 +91,7 @@ def instances(app, database_url, tmp_path, repo_root, make_org):
         }
         logs.append(tmp_path.joinpath(f"gunicorn-{n}.log").open("w"))
         processes.append(
-            subprocess.Popen(  # noqa: S603 — our own interpreter's gunicorn
+            subprocess.Popen(
                 [
                     str(Path(sys.executable).parent / "gunicorn"),
                     "-c",
@@ -113,14 +102,16 @@ def instances(app, database_url, tmp_path, repo_root, make_org):
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=logs[-1],
-            )  # fmt: skip
+            )
         )
     try:
         for n, port in enumerate(ports):
             try:
-                _wait_for(port, "/healthz", seconds=180)
+                wait_for(port, "/healthz", seconds=180)
             except AssertionError:
-                raise AssertionError(tmp_path.joinpath(f"gunicorn-{n}.log").read_text()[-3000:]) from None
+                raise AssertionError(
+                    tmp_path.joinpath(f"gunicorn-{n}.log").read_text()[-3000:]
+                ) from None
         yield list(zip(ports, processes, strict=True))
     finally:
         for process in processes:
@@ -137,7 +128,7 @@ def nginx(instances, certificate, tmp_path, repo_root):
     """nginx serving the repo's site configuration, with only addresses and paths made local."""
     binary = _need("nginx")
     cert, key = certificate
-    https = _free_port()
+    https = free_port()
     site = (repo_root / "deploy" / "nginx" / "portal.conf").read_text()
     site = re.sub(r"(?ms)^server \{\n    listen 80;.*?^\}\n", "", site)  # no plain-http redirect
     site = site.replace("listen [::]:443 ssl http2;\n", "")
@@ -159,13 +150,14 @@ def nginx(instances, certificate, tmp_path, repo_root):
         "events { worker_connections 256; }\n"
         f"http {{ include /etc/nginx/mime.types; {temp} include {tmp_path / 'site.conf'}; }}\n"
     )
-    process = subprocess.Popen(  # noqa: S603 — Debian's nginx on our own configuration
+    process = subprocess.Popen(
         [binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     tls = ssl.create_default_context(cafile=str(cert))
     try:
-        _wait_for(https, "/healthz", tls=tls, seconds=60)
+        wait_for(https, "/healthz", tls=tls, seconds=60)
         yield https, tls
     finally:
         process.send_signal(signal.SIGQUIT)
@@ -221,9 +213,13 @@ def test_a_webhook_through_the_proxy_applies_once(nginx, instances, make_org, db
     port, tls = nginx
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     donation = Donation(
-        organization_id=org.id, amount=5000, currency="USD", frequency=Frequency.ONE_TIME,
-        status=DonationStatus.OPEN, stripe_checkout_session_id="cs_test_topology",
-    )  # fmt: skip
+        organization_id=org.id,
+        amount=5000,
+        currency="USD",
+        frequency=Frequency.ONE_TIME,
+        status=DonationStatus.OPEN,
+        stripe_checkout_session_id="cs_test_topology",
+    )
     db_session.add(donation)
     db_session.commit()
     instances[0][1].send_signal(signal.SIGTERM)
@@ -253,9 +249,14 @@ def _deliver(port: int, tls: ssl.SSLContext, body: bytes) -> tuple[int, str]:
     digest = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     conn = http.client.HTTPSConnection("127.0.0.1", port, context=tls, timeout=30)
     conn.request(
-        "POST", "/stripe/webhook", body=body,
-        headers={"Content-Type": "application/json", "Stripe-Signature": f"t={timestamp},v1={digest.hexdigest()}"},
-    )  # fmt: skip
+        "POST",
+        "/stripe/webhook",
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": f"t={timestamp},v1={digest.hexdigest()}",
+        },
+    )
     response = conn.getresponse()
     answer = json.loads(response.read() or b"{}")
     conn.close()
