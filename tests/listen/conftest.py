@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,6 +29,22 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "LANGUAGES": ["en", "ar", "he"], "LISTEN_PAGE_SIZE": 3}
+
+
+@pytest.fixture
+def read_links():
+    """Factory: ``{text: href}`` of the links inside the element of class ``css_class``."""
+
+    def _read(response, css_class: str) -> dict[str, str]:
+        html = response.get_data(as_text=True)
+        start = html.index(f'class="{css_class}"')
+        opening = html.rindex("<", 0, start)
+        tag = html[opening + 1 : html.index(" ", opening)]
+        block = html[start : html.index(f"</{tag}>", start)]
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)
+        return {unescape(text).strip(): unescape(href) for href, text in links}
+
+    return _read
 
 
 @pytest.fixture

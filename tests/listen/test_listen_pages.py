@@ -206,3 +206,29 @@ def test_an_episode_links_out_to_its_audio_and_loads_nothing_from_elsewhere(
     assert "<audio" not in html and "<iframe" not in html
     assert "31 min" in text_of(response)
     assert 'href="/organizations/roots"' in html
+
+
+def test_the_home_pages_four_verbs_are_doors(client, make_coalition, read_links):
+    make_coalition()
+
+    doors = read_links(client.get("/"), "verb-list")
+
+    assert doors["Listen"] == "/listen"
+    assert doors["Amplify"] == "/organizations/allmep#share-title"
+    assert doors["Engage"] == "/engage"
+    assert doors["Support"] == "/organizations"
+    assert doors["Give to the coalition"] == "/donate"
+
+
+def test_a_member_page_groups_its_actions_under_the_four_verbs(
+    client, make_org, make_statement, read_links
+):
+    make_statement(make_org("roots"))
+
+    verbs = read_links(client.get("/organizations/roots"), "verb-nav")
+
+    assert verbs == {
+        "Listen": "#voices-title",
+        "Amplify": "#share-title",
+        "Support": "#donate-title",
+    }
