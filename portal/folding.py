@@ -13,7 +13,20 @@ import unicodedata
 _TATWEEL = "\u0640"
 # Letters readers treat as one: alef wasla (no decomposition of its own), alef maqsura as yaa,
 # taa marbuta as haa. Hamza-carrying alefs (أ إ آ) lose their hamza or madda in decomposition.
-_SAME_LETTER = str.maketrans({"\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647"})
+# Hebrew final forms become the ordinary letter, so that a word typed whole (שלום) also finds
+# it inside a longer form (שלומות, בשלומם).
+_SAME_LETTER = str.maketrans(
+    {
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u0629": "\u0647",
+        "ך": "כ",
+        "ם": "מ",
+        "ן": "נ",
+        "ף": "פ",
+        "ץ": "צ",
+    }
+)
 
 
 def fold(text: str) -> str:

@@ -111,3 +111,11 @@ def test_a_to_z_follows_the_readers_language(client, read, make_org):
 
     assert english == ["Apple Tree", "Zebra House"]
     assert hebrew == ["אלף", "בית"]
+
+
+def test_a_hebrew_word_is_found_inside_a_longer_form(client, read, make_org):
+    make_org("mothers", name="Mothers", texts={"he": {"short_description": "אימהות למען שלומן."}})
+
+    assert listed(client, read, "q=שלום") == ["Mothers"]  # final mem, ordinary mem in the text
+    assert listed(client, read, "q=שלומן") == ["Mothers"]
+    assert listed(client, read, "q=שלומות") == []
