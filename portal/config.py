@@ -26,6 +26,10 @@ DEFAULTS = {
     # "Cover the fees" adds this share of the gift (basis points: 300 = 3%).
     "FEE_COVER_BASIS_POINTS": 300,
     "STRIPE_SANDBOX": False,
+    # Every Stripe request sends this version, so objects and events keep the shape the ledger
+    # reads (the version stripe-python 16.1 and the sandbox speak). Change it together with
+    # the webhook endpoint's version in Stripe's dashboard.
+    "STRIPE_API_VERSION": "2026-10-28.endive",
     "PROXY_HOPS": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -62,6 +66,7 @@ _ENV_KEYS = {
     "STRIPE_WEBHOOK_SECRET": str,
     "STRIPE_API_BASE": str,
     "STRIPE_SANDBOX": _flag,
+    "STRIPE_API_VERSION": str,
     "FEE_COVER_BASIS_POINTS": int,
     "CHECKOUT_RATE_LIMIT": int,
     "SESSION_COOKIE_SECURE": _flag,

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request
 
-from stripe_sandbox import flows, listing
+from stripe_sandbox import disputes, flows, invoice_payments, listing, objects, refunds
 from stripe_sandbox.checkout_params import EXPAND_ONLY
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.ids import new_id
@@ -25,7 +25,9 @@ bp = Blueprint("stripe_api", __name__, url_prefix="/v1")
 _RETRIEVABLE = {
     "charges": ("charge", "charge"),
     "customers": ("customer", "customer"),
+    "disputes": ("dispute", "dispute"),
     "events": ("event", "id"),
+    "invoice_payments": ("invoice_payment", "invoice_payment"),
     "invoices": ("invoice", "invoice"),
     "payment_intents": ("payment_intent", "intent"),
     "refunds": ("refund", "refund"),
@@ -158,6 +160,47 @@ def expire_checkout_session(checkout_id: str) -> Response:
 def retrieve_checkout_session(checkout_id: str) -> Response:
     """Retrieve a Checkout Session."""
     return _retrieve("checkout.session", checkout_id, "session")
+
+
+@bp.post("/refunds")
+def create_refund() -> Response:
+    """Refund a payment in full or in part."""
+    return _idempotent(lambda params, req: _expanded(refunds.create(sandbox(), params, req)))
+
+
+@bp.post("/disputes/<dispute_id>")
+def update_dispute(dispute_id: str) -> Response:
+    """Add evidence to a dispute and submit it."""
+    return _idempotent(
+        lambda params, req: _expanded(disputes.update(sandbox(), dispute_id, params, req))
+    )
+
+
+@bp.post("/disputes/<dispute_id>/close")
+def close_dispute(dispute_id: str) -> Response:
+    """Accept the dispute as lost."""
+    return _idempotent(
+        lambda _params, req: _expanded(
+            disputes.close(sandbox(), dispute_id, won=False, request=req)
+        )
+    )
+
+
+@bp.get("/invoice_payments")
+def list_invoice_payments() -> Response:
+    """The payments of one invoice (``invoice`` is required, as in Stripe)."""
+    invoice = decode(_query_pairs()).get("invoice")
+    if not invoice:
+        raise StripeError(
+            "Missing required param: invoice.", code="parameter_missing", param="invoice"
+        )
+    found = invoice_payments.for_invoice(sandbox(), invoice)
+    return json_response(objects.list_object(found, has_more=False, url="/v1/invoice_payments"))
+
+
+def _expanded(obj: dict) -> dict:
+    with sandbox().store.lock:
+        return copy.deepcopy(obj)
 
 
 @bp.get("/events")

@@ -6,7 +6,7 @@ import copy
 
 from flask import Blueprint, Response, request
 
-from stripe_sandbox import flows, subscriptions
+from stripe_sandbox import disputes, flows, refunds, renewals, subscriptions
 from stripe_sandbox.api import json_response, sandbox
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.webhooks import FLUSH_ORDERS
@@ -68,8 +68,50 @@ def expire(checkout_id: str) -> Response:
 
 @bp.post("/subscriptions/<subscription_id>/renew")
 def renew(subscription_id: str) -> Response:
-    """Bill the next period; answers with the new paid invoice."""
-    return _object(subscriptions.renew(sandbox(), subscription_id))
+    """Bill the next period (``outcome=failed``: the card is declined); answers with the invoice."""
+    outcome = _payload().get("outcome", "succeeded")
+    if outcome not in ("succeeded", "failed"):
+        raise StripeError("outcome must be `succeeded` or `failed`.", param="outcome")
+    invoice = subscriptions.renew(sandbox(), subscription_id, succeeds=outcome == "succeeded")
+    return _object(invoice)
+
+
+@bp.post("/invoices/<invoice_id>/retry")
+def retry_invoice(invoice_id: str) -> Response:
+    """A successful retry of a failed renewal; answers with the paid invoice."""
+    return _object(renewals.retry(sandbox(), invoice_id))
+
+
+@bp.post("/refunds/<refund_id>/fail")
+def fail_refund(refund_id: str) -> Response:
+    """The refund fails later (``reason``, default expired_or_canceled_card)."""
+    reason = _payload().get("reason", "expired_or_canceled_card")
+    return _object(refunds.fail(sandbox(), refund_id, reason))
+
+
+@bp.post("/payment_intents/<intent_id>/dispute")
+def open_dispute(intent_id: str) -> Response:
+    """The donor's bank disputes the payment (``amount``, ``reason``); answers with the dispute."""
+    payload = _payload()
+    amount = payload.get("amount")
+    if amount is not None and not str(amount).isdigit():
+        raise StripeError("amount must be a whole number of minor units.", param="amount")
+    dispute = disputes.open_dispute(
+        sandbox(),
+        intent_id,
+        amount=int(amount) if amount is not None else None,
+        reason=payload.get("reason", "fraudulent"),
+    )
+    return _object(dispute)
+
+
+@bp.post("/disputes/<dispute_id>/close")
+def close_dispute(dispute_id: str) -> Response:
+    """The bank decides: ``outcome=won|lost``."""
+    outcome = _payload().get("outcome")
+    if outcome not in ("won", "lost"):
+        raise StripeError("outcome must be `won` or `lost`.", param="outcome")
+    return _object(disputes.close(sandbox(), dispute_id, won=outcome == "won"))
 
 
 @bp.post("/subscriptions/<subscription_id>/cancel")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 
-from stripe_sandbox import objects, payments, subscriptions
+from stripe_sandbox import invoice_payments, objects, payments, refunds, subscriptions
 from stripe_sandbox.checkout_params import validate_session_create
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.ids import new_id, now, session_id
@@ -80,7 +79,7 @@ def _complete(sandbox: Sandbox, session: dict, email: str, *, settled: bool) -> 
         objects.complete_session(session, email=email, paid=settled)
         if settled:
             # Stripe pays the first invoice before it completes the session.
-            sandbox.emit("invoice.paid", invoice)
+            invoice_payments.emit_paid(sandbox, invoice)
     else:
         intent = _ensure_intent(sandbox, session)
         status = "succeeded" if settled else "pending"
@@ -146,7 +145,7 @@ def settle(sandbox: Sandbox, checkout_id: str, *, succeeded: bool) -> dict:
         if session["mode"] == "subscription":
             invoice = subscriptions.settle_first_invoice(sandbox, session, succeeded=succeeded)
             if succeeded:
-                sandbox.emit("invoice.paid", invoice)
+                invoice_payments.emit_paid(sandbox, invoice)
         else:
             payments.settle_charge(intent, charge, succeeded=succeeded)
         if succeeded:
@@ -165,15 +164,7 @@ def refund(sandbox: Sandbox, checkout_id: str) -> dict:
             raise StripeError(
                 "This Checkout Session has no succeeded payment to refund.", param="session"
             )
-        if charge["refunded"]:
-            raise StripeError(
-                f"Charge {charge['id']} has already been refunded.",
-                code="charge_already_refunded",
-                param="charge",
-            )
-        new_refund = sandbox.store.add(payments.refund(charge, created=now()))
-        payments.apply_refund(charge, copy.deepcopy(new_refund))
-        sandbox.emit("charge.refunded", charge)
+        refunds.refund_charge(sandbox, charge)
         return charge
 
 

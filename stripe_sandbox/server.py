@@ -8,7 +8,7 @@ from types import TracebackType
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from stripe_sandbox import flows, subscriptions
+from stripe_sandbox import disputes, flows, refunds, renewals, subscriptions
 from stripe_sandbox.app import create_sandbox
 from stripe_sandbox.control import validate_settings
 from stripe_sandbox.state import Sandbox
@@ -149,9 +149,31 @@ class SandboxServer:
         """Expire an open session."""
         return flows.expire(self.sandbox, session_id)
 
-    def renew(self, subscription_id: str) -> dict:
-        """Bill a subscription's next period; returns the paid invoice."""
-        return subscriptions.renew(self.sandbox, subscription_id)
+    def renew(self, subscription_id: str, outcome: str = "succeeded") -> dict:
+        """Bill a subscription's next period; returns the invoice (open if ``failed``)."""
+        if outcome not in ("succeeded", "failed"):
+            raise ValueError("outcome must be 'succeeded' or 'failed'")
+        return subscriptions.renew(self.sandbox, subscription_id, succeeds=outcome == "succeeded")
+
+    def retry_invoice(self, invoice_id: str) -> dict:
+        """A failed renewal's retry succeeds; returns the paid invoice."""
+        return renewals.retry(self.sandbox, invoice_id)
+
+    def fail_refund(self, refund_id: str, reason: str = "expired_or_canceled_card") -> dict:
+        """A refund fails after the fact; returns it."""
+        return refunds.fail(self.sandbox, refund_id, reason)
+
+    def open_dispute(
+        self, payment_intent_id: str, amount: int | None = None, reason: str = "fraudulent"
+    ) -> dict:
+        """The donor's bank disputes a payment; returns the dispute."""
+        return disputes.open_dispute(self.sandbox, payment_intent_id, amount=amount, reason=reason)
+
+    def close_dispute(self, dispute_id: str, outcome: str) -> dict:
+        """The bank decides the dispute, ``won`` or ``lost``."""
+        if outcome not in ("won", "lost"):
+            raise ValueError("outcome must be 'won' or 'lost'")
+        return disputes.close(self.sandbox, dispute_id, won=outcome == "won")
 
     def cancel_subscription(self, subscription_id: str) -> dict:
         """Cancel a subscription now; returns it."""

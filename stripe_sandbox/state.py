@@ -35,6 +35,7 @@ class Sandbox:
         )
         self.public_url = public_url
         self.api_version = DEFAULT_API_VERSION
+        self._last_created: dict[str | None, int] = {}
 
     def emit(
         self,
@@ -45,11 +46,15 @@ class Sandbox:
     ) -> dict:
         """Record an event about ``obj`` and queue it for the webhook endpoint."""
         with self.store.lock:
+            # One object's events never share a second (Stripe's updates of one object are
+            # that far apart), so "the later event wins" can order them.
+            created = max(now(), self._last_created.get(obj.get("id"), 0) + 1)
+            self._last_created[obj.get("id")] = created
             event = objects.event(
                 new_id("evt_"),
                 event_type,
                 obj,
-                created=now(),
+                created=created,
                 request=request,
                 pending_webhooks=1 if self.webhooks.has_endpoint() else 0,
                 api_version=self.api_version,
@@ -65,6 +70,7 @@ class Sandbox:
             self.store.reset()
             self.webhooks.reset()
             self.api_version = DEFAULT_API_VERSION
+            self._last_created.clear()
 
     def close(self) -> None:
         """Stop the webhook worker."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stripe_sandbox import billing, invoices, payments
+from stripe_sandbox import billing, invoice_payments, invoices, payments, renewals
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.ids import new_id, now
 from stripe_sandbox.state import Sandbox
@@ -138,8 +138,9 @@ def settle_first_invoice(sandbox: Sandbox, session: dict, *, succeeded: bool) ->
     return invoice
 
 
-def renew(sandbox: Sandbox, subscription_id: str) -> dict:
-    """Bill the next period: a new paid invoice and ``invoice.paid``."""
+def renew(sandbox: Sandbox, subscription_id: str, *, succeeds: bool = True) -> dict:
+    """Bill the next period: a new paid invoice and ``invoice.paid``; or, if the card is
+    declined, an open invoice and a past-due subscription (``renewals``)."""
     with sandbox.store.lock:
         sub = sandbox.store.require("subscription", subscription_id, "subscription")
         if sub["status"] != "active":
@@ -157,8 +158,10 @@ def renew(sandbox: Sandbox, subscription_id: str) -> dict:
         owner = sandbox.store.require("customer", sub["customer"])
         names = sandbox.store.private[subscription_id]["names"]
         invoice = _new_invoice(sandbox, owner, sub, items, names, "subscription_cycle", previous)
+        if not succeeds:
+            return renewals.fail_first_attempt(sandbox, sub, invoice, owner)
         _pay_invoice(sandbox, invoice, owner, owner["email"], settled=True)
-        sandbox.emit("invoice.paid", invoice)
+        invoice_payments.emit_paid(sandbox, invoice)
         return invoice
 
 

@@ -6,16 +6,41 @@ columns as attributes: a model or a plain row.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from portal.models import DonationStatus, Frequency, status_advances, utcnow
+from portal.models import (
+    DisputeStatus,
+    DonationStatus,
+    Frequency,
+    RefundStatus,
+    SubscriptionStatus,
+    status_advances,
+    utcnow,
+)
 
 APPLIED, DUPLICATE, IGNORED, UNMATCHED = "applied", "duplicate", "ignored", "unmatched"
 
 # Events that may arrive before their donation knows the id they name; they wait in
 # ``stripe_event.related_id`` until it does.
-PARKABLE = ("charge.refunded", "customer.subscription.deleted")
-_WAITED_FOR = ("stripe_payment_intent_id", "stripe_subscription_id")
+# (A monthly payment's PaymentIntent waits for its invoice's row; a refund or a dispute for the
+# PaymentIntent; a cancellation for the subscription.)
+REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
+DISPUTE_EVENTS = (
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+)
+PARKABLE = (
+    "charge.refunded",
+    "customer.subscription.deleted",
+    "invoice_payment.paid",
+    *REFUND_EVENTS,
+    *DISPUTE_EVENTS,
+)
+_WAITED_FOR = ("stripe_payment_intent_id", "stripe_subscription_id", "stripe_invoice_id")
 
 
 def event_row(event: dict) -> dict:
@@ -29,6 +54,7 @@ def event_row(event: dict) -> dict:
         "stripe_created": datetime.fromtimestamp(event["created"], UTC),
         "received_at": utcnow(),
         "outcome": "pending",
+        "payload": json.dumps(obj) if kind in PARKABLE else None,
     }
 
 
@@ -51,15 +77,16 @@ def checkout_changes(donation, checkout: dict) -> dict:
     return changes
 
 
-def invoice_changes(donation, invoice: dict) -> dict:
-    """The columns a paid invoice changes on ``donation`` (its first payment or a renewal)."""
+def invoice_changes(donation, invoice: dict, status: DonationStatus = DonationStatus.PAID) -> dict:
+    """The columns an invoice paid (or failed) changes on ``donation``, its first payment or a
+    renewal."""
     changes = new_ids(
         donation,
         subscription=invoice_subscription(invoice),
         invoice=invoice["id"],
         payment_intent=invoice_payment_intent(invoice),
     )
-    return advance(changes, donation, DonationStatus.PAID)
+    return advance(changes, donation, status)
 
 
 def new_ids(donation, **ids: str | None) -> dict:
@@ -85,7 +112,8 @@ def renewal_values(first, invoice: dict) -> dict:
     return {
         "referral_id": first.referral_id,
         "organization_id": first.organization_id,
-        "amount": invoice.get("amount_paid") or first.amount,
+        "amount": invoice.get("amount_paid") or invoice.get("amount_due") or first.amount,
+        "amount_refunded": 0,
         "fee_cover": first.fee_cover,
         "currency": (invoice.get("currency") or first.currency).upper(),
         "frequency": Frequency.MONTHLY,
@@ -96,7 +124,7 @@ def renewal_values(first, invoice: dict) -> dict:
         "stripe_checkout_session_id": None,
         "stripe_payment_intent_id": None,
         "stripe_subscription_id": None,
-        "stripe_invoice_id": invoice["id"],
+        "stripe_invoice_id": None,  # learned from the invoice with its other ids
     }
 
 
@@ -117,6 +145,8 @@ def invoice_metadata(invoice: dict) -> dict:
 
 
 def invoice_payment_intent(invoice: dict) -> str | None:
+    """The PaymentIntent that paid ``invoice``, where the invoice still says (older API
+    versions, or ``payments`` expanded); current versions tell it by ``invoice_payment.paid``."""
     for payment in (invoice.get("payments") or {}).get("data") or []:
         intent = stripe_id((payment.get("payment") or {}).get("payment_intent"))
         if intent:
@@ -132,15 +162,95 @@ def stripe_id(value) -> str | None:
 
 
 def advance(changes: dict, donation, status: DonationStatus) -> dict:
-    """``changes`` with ``status`` added if it is further along than the donation's own."""
+    """``changes`` with ``status`` added if it is further along than the donation's own.
+
+    A payment whose refunds (which can arrive first) already add up to it is refunded.
+    """
+    if status == DonationStatus.PAID and (donation.amount_refunded or 0) >= donation.amount:
+        status = DonationStatus.REFUNDED
     if status_advances(changes.get("status", donation.status), status):
         changes["status"] = status
     return changes
 
 
 def _related_id(kind: str, obj: dict) -> str | None:
-    if kind == "charge.refunded":
-        return stripe_id(obj.get("payment_intent"))
     if kind == "customer.subscription.deleted":
         return obj.get("id")
+    if kind == "invoice_payment.paid":
+        return stripe_id(obj.get("invoice"))
+    if kind in PARKABLE:
+        return stripe_id(obj.get("payment_intent"))
     return None
+
+
+def refund_values(refund: dict) -> dict:
+    """The ``refund`` row for a Stripe Refund object."""
+    return {
+        "amount": refund["amount"],
+        "currency": refund["currency"].upper(),
+        "status": RefundStatus(refund["status"]),
+        "failure_reason": refund.get("failure_reason"),
+    }
+
+
+# Stripe's dispute statuses, the ``warning_*`` ones (inquiries) folded into the plain ones.
+_DISPUTE_STATUS = {
+    "warning_needs_response": DisputeStatus.NEEDS_RESPONSE,
+    "needs_response": DisputeStatus.NEEDS_RESPONSE,
+    "warning_under_review": DisputeStatus.UNDER_REVIEW,
+    "under_review": DisputeStatus.UNDER_REVIEW,
+    "won": DisputeStatus.WON,
+    "warning_closed": DisputeStatus.WON,  # an inquiry closed without becoming a chargeback
+    "prevented": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+}
+
+
+def dispute_values(dispute: dict) -> dict:
+    """The ``dispute`` row for a Stripe Dispute object."""
+    due = (dispute.get("evidence_details") or {}).get("due_by")
+    return {
+        "amount": dispute["amount"],
+        "currency": dispute["currency"].upper(),
+        "status": _DISPUTE_STATUS[dispute["status"]],
+        "reason": dispute.get("reason"),
+        "evidence_due_by": datetime.fromtimestamp(due, UTC) if due else None,
+    }
+
+
+# Rank of a subscription state among states reported by events created in the same second.
+SUBSCRIPTION_RANK = {
+    SubscriptionStatus.ACTIVE: 0,
+    SubscriptionStatus.CANCELLING: 1,
+    SubscriptionStatus.PAST_DUE: 2,
+    SubscriptionStatus.UNPAID: 3,
+    SubscriptionStatus.ENDED: 4,
+}
+
+
+def subscription_state(subscription: dict) -> SubscriptionStatus | None:
+    """What a Stripe Subscription object means for the gift; None while it has not started."""
+    status = subscription.get("status")
+    if status in {"canceled", "incomplete_expired"} or subscription.get("ended_at"):
+        return SubscriptionStatus.ENDED
+    if status in {"past_due", "unpaid"}:
+        return SubscriptionStatus(status)
+    if status in {"active", "trialing"}:
+        cancelling = subscription.get("cancel_at_period_end") or subscription.get("cancel_at")
+        return SubscriptionStatus.CANCELLING if cancelling else SubscriptionStatus.ACTIVE
+    return None
+
+
+def state_is_newer(stored, status: SubscriptionStatus, at: datetime) -> bool:
+    """Whether a state reported at ``at`` replaces ``stored`` (a row, or None).
+
+    The later event wins; within one second the further state does; an ended gift stays ended.
+    """
+    if stored is None:
+        return True
+    if stored.status == SubscriptionStatus.ENDED:
+        return False
+    if status == SubscriptionStatus.ENDED:
+        return True
+    mine = (at, SUBSCRIPTION_RANK[status])
+    return mine > (stored.status_at, SUBSCRIPTION_RANK[stored.status])

@@ -3,11 +3,14 @@
 A webhook is only a trigger: each handler moves state forward from what is stored, never
 backwards, so a redelivery or a late, out-of-order event changes nothing it should not. The
 handlers read and write through a ``LedgerStore`` (``stores``): the ORM session for staff
-commands and the thanks page, a held connection's compiled statements for the webhook.
+commands and the thanks page, a held connection's compiled statements for the webhook. An event
+that names a payment the ledger does not know yet is kept (``PARKABLE``) and applied by the same
+handler once a donation learns that id.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -17,12 +20,15 @@ from sqlalchemy.orm import Session
 from portal.db import begin_write
 from portal.donate.events import (
     APPLIED,
+    DISPUTE_EVENTS,
     DUPLICATE,
     IGNORED,
     PARKABLE,
+    REFUND_EVENTS,
     UNMATCHED,
     advance,
     checkout_changes,
+    dispute_values,
     event_row,
     invoice_changes,
     invoice_metadata,
@@ -30,24 +36,37 @@ from portal.donate.events import (
     is_first_invoice,
     metadata_donation_id,
     new_ids,
+    refund_values,
     renewal_values,
+    state_is_newer,
     stripe_id,
+    subscription_state,
     waiting_ids,
 )
+from portal.donate.notices import Notice, NoticeKind
 from portal.donate.stores import LedgerStore, SessionStore
-from portal.models import DonationStatus
+from portal.models import (
+    DISPUTE_RANK,
+    REFUND_RANK,
+    DonationStatus,
+    RefundStatus,
+    SubscriptionStatus,
+    advances,
+)
 
 __all__ = ["DUPLICATE", "HANDLED_TYPES", "apply_event", "record_stripe_event"]
 
-Handler = Callable[[LedgerStore, dict], str]
+Handler = Callable[[LedgerStore, dict, datetime], str]
 
 
 def apply_event(store: LedgerStore, event: dict) -> str:
     """Store the event once by its id and apply it; returns the outcome. Never commits."""
-    if not store.record_event(event_row(event)):
+    row = event_row(event)
+    if not store.record_event(row):
         return DUPLICATE
     handler = HANDLERS.get(event["type"])
-    outcome = handler(store, event["data"]["object"]) if handler else IGNORED
+    obj = event["data"]["object"]
+    outcome = handler(store, obj, row["stripe_created"]) if handler else IGNORED
     store.set_outcome(event["id"], outcome)
     return outcome
 
@@ -60,10 +79,10 @@ def record_stripe_event(session: Session, event: dict) -> str:
 
 def apply_checkout_session(session: Session, checkout: dict) -> str:
     """Fulfil a completed Checkout Session fetched for the thanks page. Flushes, never commits."""
-    return _checkout_completed(SessionStore(session), checkout)
+    return _checkout_completed(SessionStore(session), checkout, datetime.now(UTC))
 
 
-def _checkout_completed(store: LedgerStore, checkout: dict) -> str:
+def _checkout_completed(store: LedgerStore, checkout: dict, _at: datetime) -> str:
     donation = _for_checkout(store, checkout)
     if donation is None:
         return UNMATCHED
@@ -74,46 +93,103 @@ def _checkout_completed(store: LedgerStore, checkout: dict) -> str:
 def _checkout_moved(status: DonationStatus, *, learns_intent: bool) -> Handler:
     """A handler for a Checkout Session event that only moves its donation to ``status``."""
 
-    def handle(store: LedgerStore, checkout: dict) -> str:
+    def handle(store: LedgerStore, checkout: dict, _at: datetime) -> str:
         donation = _for_checkout(store, checkout)
         if donation is None:
             return UNMATCHED
         intent = stripe_id(checkout.get("payment_intent")) if learns_intent else None
         changes = new_ids(donation, checkout_session=checkout["id"], payment_intent=intent)
-        advance(changes, donation, status)
+        _apply(store, donation, advance(changes, donation, status))
+        return APPLIED
+
+    return handle
+
+
+def _invoice_outcome(status: DonationStatus) -> Handler:
+    """``invoice.paid`` or ``invoice.payment_failed``: the month's row, added if it is new."""
+
+    def handle(store: LedgerStore, invoice: dict, _at: datetime) -> str:
+        donation = store.donation("invoice", invoice["id"])
+        if donation is None:
+            first = _first_donation(store, invoice)
+            if first is None:
+                return UNMATCHED
+            if not is_first_invoice(invoice, first):
+                _add_renewal(store, first, invoice, status)
+                return APPLIED
+            donation = first
+        changes = invoice_changes(donation, invoice, status)
         _apply(store, donation, changes)
         return APPLIED
 
     return handle
 
 
-def _invoice_paid(store: LedgerStore, invoice: dict) -> str:
-    donation = store.donation("invoice", invoice["id"])
+def _invoice_payment_paid(store: LedgerStore, payment: dict, _at: datetime) -> str:
+    # Current API versions no longer put the PaymentIntent on the Invoice: this event is where
+    # a monthly payment's PaymentIntent is learned, so that its refunds find the right month.
+    donation = store.donation("invoice", stripe_id(payment.get("invoice")))
     if donation is None:
-        first = _first_donation(store, invoice)
-        if first is None:
-            return UNMATCHED
-        if not is_first_invoice(invoice, first):
-            _add_renewal(store, first, invoice)
-            return APPLIED
-        donation = first
-    _apply(store, donation, invoice_changes(donation, invoice))
+        return UNMATCHED
+    intent = stripe_id((payment.get("payment") or {}).get("payment_intent"))
+    _apply(store, donation, new_ids(donation, payment_intent=intent))
     return APPLIED
 
 
-def _subscription_deleted(store: LedgerStore, subscription: dict) -> str:
+def _subscription_changed(store: LedgerStore, subscription: dict, at: datetime) -> str:
+    state = subscription_state(subscription)
+    if state is None:
+        return IGNORED  # not started: Checkout has not taken the first payment
+    stored = store.mirror("subscription", subscription["id"])
+    if state_is_newer(stored, state, at):
+        cancel_at = subscription.get("cancel_at") or (
+            subscription.get("cancel_at_period_end") and _period_end(subscription)
+        )
+        values = {
+            "status": state,
+            "status_at": at,
+            "cancel_at": datetime.fromtimestamp(cancel_at, UTC) if cancel_at else None,
+        }
+        store.put_mirror("subscription", subscription["id"], values, exists=stored is not None)
+        if state == SubscriptionStatus.ENDED:
+            _notify_first(store, subscription["id"], NoticeKind.CANCELLED)
+    return APPLIED
+
+
+def _subscription_deleted(store: LedgerStore, subscription: dict, at: datetime) -> str:
+    _subscription_changed(store, {**subscription, "status": "canceled"}, at)
     ended = subscription.get("ended_at") or subscription.get("canceled_at") or 0
     changed = store.end_subscription(subscription["id"], datetime.fromtimestamp(ended, UTC))
     return APPLIED if changed else UNMATCHED
 
 
-def _charge_refunded(store: LedgerStore, charge: dict) -> str:
-    if not charge.get("refunded"):
-        return IGNORED  # a partial refund leaves the gift standing; staff see it in Stripe
+def _charge_refunded(store: LedgerStore, charge: dict, at: datetime) -> str:
     donation = store.donation("payment_intent", stripe_id(charge.get("payment_intent")))
     if donation is None:
         return UNMATCHED
-    _apply(store, donation, advance({}, donation, DonationStatus.REFUNDED))
+    # Stripe lists the charge's refunds where the API version and expansion include them;
+    # otherwise each refund arrives as its own ``refund.*`` event.
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        _record_refund(store, donation, refund)
+    return APPLIED
+
+
+def _refund_changed(store: LedgerStore, refund: dict, _at: datetime) -> str:
+    donation = store.donation("payment_intent", stripe_id(refund.get("payment_intent")))
+    if donation is None:
+        return UNMATCHED
+    _record_refund(store, donation, refund)
+    return APPLIED
+
+
+def _dispute_changed(store: LedgerStore, dispute: dict, _at: datetime) -> str:
+    donation = store.donation("payment_intent", stripe_id(dispute.get("payment_intent")))
+    if donation is None:
+        return UNMATCHED
+    values = {**dispute_values(dispute), "donation_id": donation.id}
+    stored = store.mirror("dispute", dispute["id"])
+    if stored is None or advances(DISPUTE_RANK, stored.status, values["status"]):
+        store.put_mirror("dispute", dispute["id"], values, exists=stored is not None)
     return APPLIED
 
 
@@ -126,9 +202,15 @@ HANDLERS: dict[str, Handler] = {
         DonationStatus.FAILED, learns_intent=True
     ),
     "checkout.session.expired": _checkout_moved(DonationStatus.EXPIRED, learns_intent=False),
-    "invoice.paid": _invoice_paid,
+    "invoice.paid": _invoice_outcome(DonationStatus.PAID),
+    "invoice.payment_failed": _invoice_outcome(DonationStatus.FAILED),
+    "invoice_payment.paid": _invoice_payment_paid,
+    "customer.subscription.created": _subscription_changed,
+    "customer.subscription.updated": _subscription_changed,
     "customer.subscription.deleted": _subscription_deleted,
     "charge.refunded": _charge_refunded,
+    **dict.fromkeys(REFUND_EVENTS, _refund_changed),
+    **dict.fromkeys(DISPUTE_EVENTS, _dispute_changed),
 }
 HANDLED_TYPES = sorted(HANDLERS)
 
@@ -152,16 +234,37 @@ def _first_donation(store: LedgerStore, invoice: dict):
     return first
 
 
-def _add_renewal(store: LedgerStore, first, invoice: dict) -> None:
+def _add_renewal(store: LedgerStore, first, invoice: dict, status: DonationStatus) -> None:
     values = renewal_values(first, invoice)
-    changes = invoice_changes(SimpleNamespace(**values), invoice)
+    changes = invoice_changes(SimpleNamespace(**values), invoice, status)
     renewal = store.add({**values, **changes})
+    _notify_status(store, renewal, changes)
     _apply_parked(store, renewal, changes)
+
+
+def _record_refund(store: LedgerStore, donation, refund: dict) -> None:
+    """Keep the refund's furthest state, then the donation's total refunded and status."""
+    values = {**refund_values(refund), "donation_id": donation.id}
+    stored = store.mirror("refund", refund["id"])
+    if stored is not None and not advances(REFUND_RANK, stored.status, values["status"]):
+        return
+    store.put_mirror("refund", refund["id"], values, exists=stored is not None)
+    refunded = store.refunded(donation.id)
+    changes = {"amount_refunded": refunded} if refunded != donation.amount_refunded else {}
+    whole = refunded >= donation.amount
+    if whole and donation.status in {DonationStatus.PAID, DonationStatus.PROCESSING}:
+        changes["status"] = DonationStatus.REFUNDED
+    elif not whole and donation.status == DonationStatus.REFUNDED:
+        changes["status"] = DonationStatus.PAID  # a refund failed: the money came back
+    store.save(donation, changes)
+    if values["status"] == RefundStatus.SUCCEEDED:
+        store.notify(Notice(NoticeKind.REFUNDED, donation.id, refund["id"]))
 
 
 def _apply(store: LedgerStore, donation, changes: dict) -> None:
     """Write ``changes``, then the events that were waiting for an id the donation learned."""
     store.save(donation, changes)
+    _notify_status(store, donation, changes)
     _apply_parked(store, donation, changes)
 
 
@@ -172,8 +275,38 @@ def _apply_parked(store: LedgerStore, donation, changes: dict) -> None:
     # Regardless of outcome: a cancellation applied to the first payment also ends a renewal
     # row that arrives after it.
     for event in store.parked(waiting, PARKABLE):
-        if event.type == "charge.refunded":
-            store.save(donation, advance({}, donation, DonationStatus.REFUNDED))
-        elif event.type == "customer.subscription.deleted":
-            store.end_subscription(event.related_id, event.stripe_created)
-        store.set_outcome(event.id, APPLIED)
+        parked = _parked_object(event)
+        if not parked:
+            continue
+        outcome = HANDLERS[event.type](store, parked, event.stripe_created)
+        if outcome == APPLIED:
+            store.set_outcome(event.id, APPLIED)
+
+
+def _parked_object(event) -> dict:
+    if event.payload is not None:
+        return json.loads(event.payload)
+    # Parked before payloads were kept: a cancellation needs only its subscription; a refund
+    # of that time carries no amount, and is left for staff (it stays "unmatched").
+    if event.type == "customer.subscription.deleted":
+        return {"id": event.related_id, "ended_at": int(event.stripe_created.timestamp())}
+    return {}
+
+
+def _notify_status(store: LedgerStore, donation, changes: dict) -> None:
+    status = changes.get("status")
+    if status == DonationStatus.PAID:
+        store.notify(Notice(NoticeKind.THANKS, donation.id, str(donation.id)))
+    elif status == DonationStatus.FAILED and donation.stripe_invoice_id is not None:
+        store.notify(Notice(NoticeKind.PAYMENT_FAILED, donation.id, donation.stripe_invoice_id))
+
+
+def _notify_first(store: LedgerStore, subscription: str, kind: NoticeKind) -> None:
+    first = store.donation("subscription", subscription)
+    if first is not None:
+        store.notify(Notice(kind, first.id, subscription))
+
+
+def _period_end(subscription: dict) -> int | None:
+    items = (subscription.get("items") or {}).get("data") or [{}]
+    return items[0].get("current_period_end") or subscription.get("current_period_end")

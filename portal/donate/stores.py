@@ -12,12 +12,21 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Protocol
 
-from sqlalchemy import Dialect, bindparam, literal, select, update
+from sqlalchemy import Dialect, bindparam, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import Prepared, dialect_insert, insert_ignore
 from portal.donate.events import IGNORED
-from portal.models import Donation, StripeEvent, utcnow
+from portal.donate.notices import Notice
+from portal.models import (
+    LIVE_REFUNDS,
+    Dispute,
+    Donation,
+    Refund,
+    StripeEvent,
+    StripeSubscription,
+    utcnow,
+)
 
 # The columns a donation can be found by; "subscription" finds the gift's first row.
 LOOKUPS = {
@@ -26,6 +35,12 @@ LOOKUPS = {
     "invoice": "stripe_invoice_id",
     "payment_intent": "stripe_payment_intent_id",
     "subscription": "stripe_subscription_id",
+}
+# Stripe objects mirrored one row each: kind → (table, the column holding Stripe's id).
+MIRRORS = {
+    "refund": (Refund.__table__, "stripe_refund_id"),
+    "dispute": (Dispute.__table__, "stripe_dispute_id"),
+    "subscription": (StripeSubscription.__table__, "id"),
 }
 
 
@@ -50,7 +65,20 @@ class LedgerStore(Protocol):
         """Mark every row of the subscription ended (once); how many rows changed."""
 
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
-        """Stored events of ``types`` related to ``ids`` (id, type, related_id, stripe_created)."""
+        """Stored events of ``types`` related to ``ids`` (id, type, related_id, stripe_created,
+        payload)."""
+
+    def mirror(self, kind: str, stripe_id: str):
+        """The ``MIRRORS[kind]`` row for this Stripe id, locked; None if there is none."""
+
+    def put_mirror(self, kind: str, stripe_id: str, values: dict, *, exists: bool) -> None:
+        """Insert the mirror row (``values`` has every column), or update it if it ``exists``."""
+
+    def refunded(self, donation_id: int) -> int:
+        """Minor units refunded, or being refunded, from the donation."""
+
+    def notify(self, notice: Notice) -> None:
+        """Take a notice for the donor, in this transaction (``notices``)."""
 
 
 class SessionStore:
@@ -58,6 +86,10 @@ class SessionStore:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self.notices: list[Notice] = []
+
+    def notify(self, notice: Notice) -> None:
+        self.notices.append(notice)
 
     def record_event(self, row: dict) -> bool:
         return bool(insert_ignore(self._session, StripeEvent, row))
@@ -99,6 +131,16 @@ class SessionStore:
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
         return self._session.execute(_parked(types), {"ids": ids}).all()
 
+    def mirror(self, kind: str, stripe_id: str):
+        return self._session.execute(_mirror_lookup(kind), {"key": stripe_id}).first()
+
+    def put_mirror(self, kind: str, stripe_id: str, values: dict, *, exists: bool) -> None:
+        statement = _mirror_update(kind, values) if exists else _mirror_insert(kind)
+        self._session.execute(statement, _mirror_values(kind, stripe_id, values, exists=exists))
+
+    def refunded(self, donation_id: int) -> int:
+        return self._session.execute(_refunded(), {"donation_id": donation_id}).scalar_one()
+
 
 class CursorStore:
     """The ledger on a DBAPI cursor with statements compiled once (``CompiledLedger``)."""
@@ -106,6 +148,10 @@ class CursorStore:
     def __init__(self, compiled: CompiledLedger, cursor) -> None:
         self._compiled = compiled
         self._cursor = cursor
+        self.notices: list[Notice] = []
+
+    def notify(self, notice: Notice) -> None:
+        self.notices.append(notice)
 
     def record_event(self, row: dict) -> bool:
         return bool(self._compiled.insert_event.execute(self._cursor, **row).fetchall())
@@ -143,8 +189,19 @@ class CursorStore:
             rows += statement.all(self._cursor, related=related)
         return rows
 
+    def mirror(self, kind: str, stripe_id: str):
+        return self._compiled.mirror_lookups[kind].first(self._cursor, key=stripe_id)
 
-_PARKED_COLUMNS = ("id", "type", "related_id", "stripe_created")
+    def put_mirror(self, kind: str, stripe_id: str, values: dict, *, exists: bool) -> None:
+        statement = self._compiled.mirror_write(kind, values, exists=exists)
+        bound = _mirror_values(kind, stripe_id, values, exists=exists)
+        statement.execute(self._cursor, **bound)
+
+    def refunded(self, donation_id: int) -> int:
+        return self._compiled.refunded.execute(self._cursor, donation_id=donation_id).fetchone()[0]
+
+
+_PARKED_COLUMNS = ("id", "type", "related_id", "stripe_created", "payload")
 
 
 class CompiledLedger:
@@ -168,6 +225,8 @@ class CompiledLedger:
             dialect,
         )
         self.end_subscription = Prepared(_end_subscription(), dialect)
+        self.mirror_lookups = {kind: Prepared(_mirror_lookup(kind), dialect) for kind in MIRRORS}
+        self.refunded = Prepared(_refunded(), dialect)
         self._statements = {
             "insert": dialect_insert(dialect)(donations).returning(donations.c.id),
             "update": update(donations).where(donations.c.id == bindparam("donation_id")),
@@ -182,6 +241,14 @@ class CompiledLedger:
             self._by_columns[key] = Prepared(
                 self._statements[kind], self._dialect, column_keys=key[1]
             )
+        return self._by_columns[key]
+
+    def mirror_write(self, kind: str, values: dict, *, exists: bool) -> Prepared:
+        """The mirror row's insert, or its update of the columns of ``values``."""
+        key = (kind, exists, tuple(sorted(values)))
+        if key not in self._by_columns:
+            statement = _mirror_update(kind, values) if exists else _mirror_insert(kind)
+            self._by_columns[key] = Prepared(statement, self._dialect)
         return self._by_columns[key]
 
     def parked(self, types: tuple[str, ...]) -> Prepared:
@@ -225,4 +292,47 @@ def _parked(types: tuple[str, ...]):
         events.c.related_id.in_(bindparam("ids", expanding=True)),
         events.c.type.in_(types),
         events.c.outcome != IGNORED,
+    )
+
+
+def _mirror_lookup(kind: str):
+    table, column = MIRRORS[kind]
+    return select(table).where(table.c[column] == bindparam("key")).with_for_update()
+
+
+def _mirror_insert(kind: str):
+    table, _column = MIRRORS[kind]
+    return table.insert().values({name: bindparam(name) for name in _mirror_columns(kind)})
+
+
+def _mirror_update(kind: str, values: dict):
+    table, column = MIRRORS[kind]
+    return (
+        table.update()
+        .where(table.c[column] == bindparam("key"))
+        .values({name: bindparam(f"new_{name}") for name in [*sorted(values), "updated_at"]})
+    )
+
+
+def _mirror_columns(kind: str) -> list[str]:
+    table, column = MIRRORS[kind]
+    return [col.name for col in table.columns if col.name != "id" or column == "id"]
+
+
+def _mirror_values(kind: str, stripe_id: str, values: dict, *, exists: bool) -> dict:
+    """Bind values for ``_mirror_insert`` (every column) or ``_mirror_update`` (``values``)."""
+    now = utcnow()
+    if exists:
+        changed = {f"new_{name}": value for name, value in values.items()}
+        return {**changed, "new_updated_at": now, "key": stripe_id}
+    _table, column = MIRRORS[kind]
+    row = {"created_at": now, "updated_at": now, **values, column: stripe_id}
+    return {name: row.get(name) for name in _mirror_columns(kind)}
+
+
+def _refunded():
+    refunds = Refund.__table__
+    return select(func.coalesce(func.sum(refunds.c.amount), 0)).where(
+        refunds.c.donation_id == bindparam("donation_id"),
+        refunds.c.status.in_([literal(status.value) for status in LIVE_REFUNDS]),
     )

@@ -47,12 +47,29 @@ from portal.models.staff import (
     StaffRole,
     StaffStatus,
 )
+from portal.models.stripe_money import (
+    DISPUTE_RANK,
+    LIVE_REFUNDS,
+    OPEN_DISPUTES,
+    REFUND_RANK,
+    Dispute,
+    DisputeStatus,
+    Refund,
+    RefundStatus,
+    StripeSubscription,
+    SubscriptionStatus,
+    advances,
+)
 from portal.models.texts import TEXT_LANGUAGES, TRANSLATED_FIELDS, OrganizationText
 from portal.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "ANY",
     "CHECKOUT_REFERRAL",
+    "DISPUTE_RANK",
+    "LIVE_REFUNDS",
+    "OPEN_DISPUTES",
+    "REFUND_RANK",
     "STATUS_RANK",
     "TEXT_LANGUAGES",
     "TRANSLATED_FIELDS",
@@ -63,6 +80,8 @@ __all__ = [
     "AuditVia",
     "CampaignLink",
     "DailySalt",
+    "Dispute",
+    "DisputeStatus",
     "Donation",
     "DonationStatus",
     "Episode",
@@ -88,6 +107,8 @@ __all__ = [
     "Referral",
     "ReferralRollup",
     "ReferralStatus",
+    "Refund",
+    "RefundStatus",
     "RollupMark",
     "SourceRollup",
     "Span",
@@ -96,7 +117,10 @@ __all__ = [
     "StaffStatus",
     "Statement",
     "StripeEvent",
+    "StripeSubscription",
+    "SubscriptionStatus",
     "UTCDateTime",
+    "advances",
     "created_within",
     "episode_member",
     "status_advances",

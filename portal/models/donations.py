@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -54,6 +54,8 @@ class Donation(Base):
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     amount: Mapped[int] = mapped_column(Integer)  # minor units, fee cover included
+    # Minor units of ``amount`` refunded or being refunded (failed refunds give it back).
+    amount_refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fee_cover: Mapped[int] = mapped_column(Integer, default=0)  # minor units within ``amount``
     currency: Mapped[str] = mapped_column(String(3))
     frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
@@ -101,6 +103,9 @@ class StripeEvent(Base):
     stripe_created: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str] = mapped_column(String(20))
+    # The event's object, kept for the types that may wait for a donation (``related_id``), so
+    # that the same rule applies it once the donation learns that id.
+    payload: Mapped[str | None] = mapped_column(Text)
 
 
 class RateCounter(Base):

@@ -14,7 +14,14 @@ import stripe
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from portal.models import Donation, HandoffMode
+from portal.models import (
+    Dispute,
+    Donation,
+    HandoffMode,
+    Refund,
+    StripeEvent,
+    StripeSubscription,
+)
 from stripe_sandbox import SandboxServer
 from tests.stripe_setup import stripe_config
 
@@ -87,32 +94,97 @@ def give(client):
 
 
 @pytest.fixture
-def event_history(give, recipient, sandbox, db_session):
-    """Real events from the sandbox for four gifts: refunded, settled late, monthly, expired."""
+def opened(give, recipient, db_session):
+    """Factory: a donation whose checkout is open at the sandbox."""
+
+    def _open(**fields) -> Donation:
+        give(**fields)
+        db_session.rollback()  # a new transaction sees what other connections committed
+        return db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
+
+    return _open
+
+
+def state(db_session, donation_id: int) -> Donation:
+    """The donation as committed now."""
+    db_session.rollback()  # a new transaction sees what other connections committed
+    return db_session.get(Donation, donation_id)
+
+
+@pytest.fixture
+def event_history(give, recipient, sandbox, stripe_client, db_session):
+    """Real events from the sandbox for every way a gift goes: refunded, settled late then
+    disputed and won, partly refunded with a refund that failed then disputed and lost,
+    monthly (renewed, a renewal failed then recovered and refunded, cancelled), expired."""
     give(preset="50")
     give(preset="100", currency="EUR")
     give(preset="other", other_amount="30", frequency="monthly")
     give(preset="25")
+    give(preset="100")
     db_session.rollback()
-    refunded, late, monthly, expired = db_session.scalars(select(Donation).order_by(Donation.id))
+    refunded, late, monthly, expired, partly = db_session.scalars(
+        select(Donation).order_by(Donation.id)
+    )
     sandbox.complete_checkout(refunded.stripe_checkout_session_id, "pay")
     sandbox.refund(refunded.stripe_checkout_session_id)
     sandbox.complete_checkout(late.stripe_checkout_session_id, "pay_async")
     sandbox.settle(late.stripe_checkout_session_id, "succeeded")
+    _dispute(sandbox, stripe_client, late.stripe_checkout_session_id, "won")
+    sandbox.complete_checkout(partly.stripe_checkout_session_id, "pay")
+    intent = stripe_client.v1.checkout.sessions.retrieve(
+        partly.stripe_checkout_session_id
+    ).payment_intent
+    stripe_client.v1.refunds.create(params={"payment_intent": intent, "amount": 2500})
+    failing = stripe_client.v1.refunds.create(params={"payment_intent": intent, "amount": 1000})
+    sandbox.fail_refund(failing.id)
+    _dispute(sandbox, stripe_client, partly.stripe_checkout_session_id, "lost")
     sandbox.complete_checkout(monthly.stripe_checkout_session_id, "pay")
-    subscription = sandbox.events()[-1]["data"]["object"]
-    subscription_id = subscription.get("subscription") or _subscription_of(subscription)
+    subscription_id = stripe_client.v1.checkout.sessions.retrieve(
+        monthly.stripe_checkout_session_id
+    ).subscription
     sandbox.renew(subscription_id)
-    sandbox.renew(subscription_id)
+    failed = sandbox.renew(subscription_id, outcome="failed")
+    sandbox.retry_invoice(failed["id"])
+    [payment] = stripe_client.v1.invoice_payments.list(params={"invoice": failed["id"]}).data
+    stripe_client.v1.refunds.create(params={"payment_intent": payment.payment.payment_intent})
     sandbox.cancel_subscription(subscription_id)
     sandbox.expire(expired.stripe_checkout_session_id)
     db_session.rollback()
     return sandbox.events()
 
 
-def _subscription_of(obj: dict) -> str:
-    details = (obj.get("parent") or {}).get("subscription_details") or {}
-    return details["subscription"]
+def _dispute(sandbox, stripe_client, checkout_id: str, outcome: str) -> None:
+    intent = stripe_client.v1.checkout.sessions.retrieve(checkout_id).payment_intent
+    dispute = sandbox.open_dispute(intent, amount=3000 if outcome == "lost" else None)
+    stripe_client.v1.disputes.update(
+        dispute["id"], params={"evidence": {"uncategorized_text": "A gift."}}
+    )
+    sandbox.close_dispute(dispute["id"], outcome)
+
+
+LEDGER_TABLES = tuple(
+    model.__table__ for model in (Donation, StripeEvent, Refund, Dispute, StripeSubscription)
+)
+# Row ids and clocks differ from one run to the next; every other column must match.
+VOLATILE = {"id", "created_at", "updated_at", "received_at"}
+
+
+def ledger_rows(db_session) -> dict[str, list]:
+    """Every ledger table in this transaction, all columns but ids and clocks, in a stable
+    order; a refund's or dispute's donation is named by its Stripe ids, not its row id."""
+    keys = {
+        row.id: (row.stripe_checkout_session_id, row.stripe_invoice_id)
+        for row in db_session.execute(select(Donation.__table__))
+    }
+    tables = {}
+    for table in LEDGER_TABLES:
+        columns = [column for column in table.columns if column.name not in VOLATILE]
+        rows = [row._asdict() for row in db_session.execute(select(*columns))]
+        for row in rows:
+            if "donation_id" in row:
+                row["donation_id"] = keys[row["donation_id"]]
+        tables[table.name] = sorted(rows, key=repr)
+    return tables
 
 
 def _hidden(html: str, name: str) -> str:

@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from portal.donate.ledger import record_stripe_event
-from portal.models import Donation
+from tests.donate.conftest import ledger_rows
 
 
-def ledger_after(db_session, events: list[dict]) -> list[tuple]:
+def ledger_after(db_session, events: list[dict]) -> dict[str, list]:
     """The ledger after applying ``events`` in that order; the transaction is rolled back."""
     try:
         for event in events:
             record_stripe_event(db_session, event)
         db_session.flush()
-        rows = db_session.scalars(select(Donation)).all()
-        return sorted(
-            (
-                row.stripe_checkout_session_id or "",
-                row.stripe_invoice_id or "",
-                row.status,
-                row.amount,
-                row.currency,
-                row.stripe_payment_intent_id,
-                row.stripe_subscription_id,
-                row.subscription_ended_at is not None,
-            )
-            for row in rows
-        )
+        return ledger_rows(db_session)
     finally:
         db_session.rollback()
 
@@ -37,11 +23,20 @@ def ledger_after(db_session, events: list[dict]) -> list[tuple]:
 def test_events_in_stripe_order_give_the_expected_ledger(event_history, db_session):
     ledger = ledger_after(db_session, event_history)
 
-    statuses = sorted(row[2] for row in ledger)
-    assert statuses == ["expired", "paid", "paid", "paid", "paid", "refunded"]
-    monthly = [row for row in ledger if row[6]]
-    assert len(monthly) == 3
-    assert all(row[7] for row in monthly)
+    donations = ledger["donation"]
+    assert sorted(row["status"] for row in donations) == [
+        "expired", "paid", "paid", "paid", "paid", "refunded", "refunded",
+    ]  # fmt: skip
+    monthly = [row for row in donations if row["stripe_subscription_id"]]
+    assert len(monthly) == 3  # the first payment, a renewal, and one that failed, then was paid
+    assert all(row["subscription_ended_at"] and row["stripe_payment_intent_id"] for row in monthly)
+    assert sorted(row["amount_refunded"] for row in donations) == [0, 0, 0, 0, 2500, 3000, 5000]
+    assert sorted((row["amount"], row["status"]) for row in ledger["refund"]) == [
+        (1000, "failed"), (2500, "succeeded"), (3000, "succeeded"), (5000, "succeeded"),
+    ]  # fmt: skip
+    assert sorted(row["status"] for row in ledger["dispute"]) == ["lost", "won"]
+    assert [row["status"] for row in ledger["stripe_subscription"]] == ["ended"]
+    assert {row["outcome"] for row in ledger["stripe_event"]} == {"applied"}
 
 
 @settings(

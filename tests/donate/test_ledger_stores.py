@@ -13,11 +13,12 @@ from sqlalchemy import delete, select, text, update
 
 from portal import create_app, dispose
 from portal.donate.ledger import record_stripe_event
-from portal.models import Donation, DonationStatus, StripeEvent
-from tests.donate.conftest import sign
-
-# Row ids and clocks differ from one run to the next; every other column must match.
-VOLATILE = {"id", "created_at", "updated_at", "received_at"}
+from portal.models import (
+    Donation,
+    DonationStatus,
+    StripeEvent,
+)
+from tests.donate.conftest import LEDGER_TABLES, ledger_rows, sign
 
 
 def deliver(client, event: dict):
@@ -27,13 +28,9 @@ def deliver(client, event: dict):
 
 
 def ledger(db_session) -> dict[str, list]:
-    """Every donation and stripe_event row, all columns but ids and clocks, in a stable order."""
+    """The committed ledger (``ledger_rows``)."""
     db_session.rollback()  # a new transaction sees what other connections committed
-    tables = {}
-    for table in (Donation.__table__, StripeEvent.__table__):
-        columns = [column for column in table.columns if column.name not in VOLATILE]
-        tables[table.name] = sorted(db_session.execute(select(*columns)).all(), key=repr)
-    return tables
+    return ledger_rows(db_session)
 
 
 def session_ledger(db_session, events: list[dict]) -> dict[str, list]:
@@ -53,7 +50,8 @@ def reset_ledger(event_history, db_session):
 
     def _reset() -> None:
         db_session.rollback()
-        db_session.execute(delete(StripeEvent.__table__))
+        for table in LEDGER_TABLES[1:]:
+            db_session.execute(delete(table))
         kept = [row["id"] for row in opened]
         db_session.execute(delete(donations).where(donations.c.id.not_in(kept)))
         for row in opened:
@@ -102,13 +100,15 @@ def test_each_store_applies_every_event_once(apply, event_history, db_session):
 
     assert first == ["applied"] * len(event_history)
     assert again == ["duplicate"] * len(event_history)
-    assert statuses(db_session) == ["expired", "paid", "paid", "paid", "paid", "refunded"]
+    assert statuses(db_session) == [
+        "expired", "paid", "paid", "paid", "paid", "refunded", "refunded",
+    ]  # fmt: skip
 
 
 def test_a_refund_that_arrives_first_waits_for_its_payment_in_each_store(
     apply, event_history, db_session
 ):
-    [refund] = of_type(event_history, "charge.refunded")
+    refund = of_type(event_history, "charge.refunded")[0]  # the first gift, in full
     intent = refund["data"]["object"]["payment_intent"]
     [paid] = [
         event
@@ -124,6 +124,38 @@ def test_a_refund_that_arrives_first_waits_for_its_payment_in_each_store(
     assert donation.one().status == DonationStatus.REFUNDED
     outcomes = dict(db_session.execute(select(StripeEvent.id, StripeEvent.outcome)).all())
     assert outcomes == {refund["id"]: "applied", paid["id"]: "applied"}
+
+
+def test_a_monthly_refund_that_arrives_first_waits_for_its_invoice_in_each_store(
+    apply, event_history, db_session
+):
+    payments = {
+        event["data"]["object"]["payment"]["payment_intent"]: event
+        for event in of_type(event_history, "invoice_payment.paid")
+    }
+    [refund] = [
+        event
+        for event in of_type(event_history, "refund.created")
+        if event["data"]["object"]["payment_intent"] in payments
+    ]
+    payment = payments[refund["data"]["object"]["payment_intent"]]
+    [paid] = [
+        event
+        for event in of_type(event_history, "invoice.paid")
+        if event["data"]["object"]["id"] == payment["data"]["object"]["invoice"]
+    ]
+    first = of_type(event_history, "invoice.paid")[0]
+
+    answers = [apply(event) for event in (refund, payment, first, paid)]
+
+    assert answers == ["unmatched", "unmatched", "applied", "applied"]  # two wait, then apply
+    db_session.rollback()
+    renewal = db_session.scalars(
+        select(Donation).filter_by(stripe_invoice_id=paid["data"]["object"]["id"])
+    ).one()
+    assert (renewal.status, renewal.amount_refunded) == (DonationStatus.REFUNDED, renewal.amount)
+    outcomes = dict(db_session.execute(select(StripeEvent.id, StripeEvent.outcome)).all())
+    assert set(outcomes.values()) == {"applied"}
 
 
 def test_the_webhook_writes_the_rows_the_session_store_writes(

@@ -10,24 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, StripeEvent
-from tests.donate.conftest import WEBHOOK_SECRET, sign
-
-
-@pytest.fixture
-def opened(give, recipient, db_session):
-    """Factory: a donation whose checkout is open at the sandbox."""
-
-    def _open(**fields) -> Donation:
-        give(**fields)
-        db_session.rollback()  # a new transaction sees what other connections committed
-        return db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
-
-    return _open
-
-
-def state(db_session, donation_id: int) -> Donation:
-    db_session.rollback()  # a new transaction sees what other connections committed
-    return db_session.get(Donation, donation_id)
+from portal.stripe_gateway import GatewayError, build_gateway
+from tests.donate.conftest import WEBHOOK_SECRET, sign, state
 
 
 def deliver(client, event: dict, *, signature: str | None = None, body: bytes | None = None):
@@ -134,7 +118,8 @@ def test_duplicate_deliveries_change_nothing(opened, sandbox, live_portal, db_se
     db_session.rollback()  # a new transaction sees what other connections committed
     assert db_session.scalar(select(func.count(Donation.id))) == 1
     assert state(db_session, donation.id).status == DonationStatus.PAID
-    assert len([d for d in sandbox.deliveries() if d["status_code"] == 200]) == 6
+    # invoice.paid, invoice_payment.paid and checkout.session.completed, three times each
+    assert len([d for d in sandbox.deliveries() if d["status_code"] == 200]) == 9
 
 
 def test_reversed_delivery_order_ends_in_the_same_state(opened, sandbox, live_portal, db_session):
@@ -258,3 +243,26 @@ def test_signature_matches_what_the_stripe_library_checks():
     event = stripe.Webhook.construct_event(payload, sign(payload), WEBHOOK_SECRET)
 
     assert event.id == "evt_1"
+
+
+def test_every_stripe_request_sends_the_pinned_api_version(app_config, sandbox):
+    pinned = build_gateway({**app_config, "STRIPE_API_VERSION": "2025-03-31.basil"})
+
+    with pytest.raises(GatewayError):
+        pinned.retrieve_payment_intent("pi_unknown")
+
+    assert sandbox.sandbox.api_version == "2025-03-31.basil"
+
+
+def test_an_event_in_another_api_version_is_logged_and_still_applied(
+    opened, sandbox, client, db_session, caplog
+):
+    donation = opened()
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
+    [completed] = [e for e in sandbox.events() if e["type"] == "checkout.session.completed"]
+
+    response = deliver(client, {**completed, "api_version": "2025-03-31.basil"})
+
+    assert response.get_json()["outcome"] == "applied"
+    assert state(db_session, donation.id).status == DonationStatus.PAID
+    assert "2025-03-31.basil" in caplog.text

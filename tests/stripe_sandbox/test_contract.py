@@ -29,8 +29,10 @@ _CLASSES = {
     "charge": stripe.Charge,
     "checkout.session": Session,
     "customer": stripe.Customer,
+    "dispute": stripe.Dispute,
     "event": stripe.Event,
     "invoice": stripe.Invoice,
+    "invoice_payment": stripe.InvoicePayment,
     "line_item": stripe.InvoiceLineItem,
     "payment_intent": stripe.PaymentIntent,
     "plan": stripe.Plan,
@@ -283,6 +285,38 @@ def test_renewed_and_cancelled_subscriptions_match(objects_after, contract, sand
         _get(client, f"/v1/invoices/{invoice['id']}"),
         _get(client, f"/v1/subscriptions/{session['subscription']}"),
         *[_get(client, f"/v1/events/{e.id}") for e in client.v1.events.list().data],
+    )
+
+
+def test_partial_failed_refunds_and_disputes_match(objects_after, contract, sandbox, client):
+    session = objects_after("payment", "pay")[0]
+    intent = session["payment_intent"]
+    partial = client.v1.refunds.create(params={"payment_intent": intent, "amount": 100})
+    sandbox.fail_refund(partial.id)
+    dispute = sandbox.open_dispute(intent)
+    client.v1.disputes.update(dispute["id"], params={"evidence": {"uncategorized_text": "Gift"}})
+    sandbox.close_dispute(dispute["id"], "won")
+
+    contract(
+        _get(client, f"/v1/refunds/{partial.id}"),
+        _get(client, f"/v1/disputes/{dispute['id']}"),
+        *[_get(client, f"/v1/events/{e.id}") for e in client.v1.events.list().data],
+    )
+
+
+def test_failed_and_recovered_renewals_match(objects_after, contract, sandbox, client):
+    session = objects_after("subscription", "pay")[0]
+    failed = sandbox.renew(session["subscription"], outcome="failed")
+    sandbox.retry_invoice(failed["id"])
+    [payment] = client.v1.invoice_payments.list(params={"invoice": failed["id"]}).data
+
+    contract(
+        _get(client, f"/v1/invoices/{failed['id']}"),
+        _get(client, f"/v1/invoice_payments/{payment.id}"),
+        *[
+            _get(client, f"/v1/events/{e.id}")
+            for e in client.v1.events.list(params={"limit": 100}).data
+        ],
     )
 
 

@@ -76,7 +76,11 @@ def test_pay_starts_a_monthly_subscription(client, make_session, sandbox, press)
     )
     assert invoice.parent.subscription_details.subscription == subscription.id
     assert client.v1.customers.retrieve(paid.customer).email == "donor@example.com"
-    assert _event_types(client) == ["invoice.paid", "checkout.session.completed"]
+    assert _event_types(client) == [
+        "invoice.paid",
+        "invoice_payment.paid",
+        "checkout.session.completed",
+    ]
 
 
 def test_pay_async_completes_unpaid_then_settles(client, make_session, sandbox, press, http):
@@ -125,6 +129,7 @@ def test_async_monthly_gift_activates_when_settled(client, make_session, sandbox
     assert _event_types(client) == [
         "checkout.session.completed",
         "invoice.paid",
+        "invoice_payment.paid",
         "checkout.session.async_payment_succeeded",
     ]
 
@@ -260,7 +265,7 @@ def test_renewal_bills_the_next_month(client, make_session, sandbox, press, http
     assert renewed.current_period_start == first_period.current_period_end
     assert renewed.current_period_end > renewed.current_period_start
     assert client.v1.subscriptions.retrieve(sub_id).latest_invoice == invoice["id"]
-    assert _event_types(client)[-1] == "invoice.paid"
+    assert _event_types(client)[-2:] == ["invoice.paid", "invoice_payment.paid"]
 
 
 def test_cancel_subscription_emits_deleted(client, make_session, sandbox, press, http):

@@ -64,8 +64,10 @@ def test_subscription_events_arrive_in_creation_order(
 
     assert receiver.types() == [
         "invoice.paid",
+        "invoice_payment.paid",
         "checkout.session.completed",
         "invoice.paid",
+        "invoice_payment.paid",
         "customer.subscription.deleted",
     ]
 
