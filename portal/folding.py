@@ -31,8 +31,8 @@ _SAME_LETTER = str.maketrans(
 
 def fold(text: str) -> str:
     """Lower-case, unmarked, single-spaced text: the form search compares."""
-    decomposed = unicodedata.normalize("NFKD", text.replace(_TATWEEL, ""))
+    decomposed = unicodedata.normalize("NFKD", text)
     # Nonspacing marks are Latin accents, Arabic tashkeel and hamza marks, Hebrew niqqud and
-    # cantillation alike.
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    # cantillation alike. Tatweel goes after decomposition: some presentation forms hold one.
+    bare = "".join(ch for ch in decomposed if ch != _TATWEEL and unicodedata.category(ch) != "Mn")
     return " ".join(bare.translate(_SAME_LETTER).casefold().split())
