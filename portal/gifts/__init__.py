@@ -20,8 +20,17 @@ def payment_status(status: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.gifts import views
+    from portal.gifts import staff_views, views
+    from portal.staff import add_dashboard_link
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(staff_views.bp)
+    add_dashboard_link(
+        app,
+        "staff_gifts.index",
+        _l("Monthly gifts"),
+        _l("See the monthly gifts that are running, and cancel one at a donor's request."),
+        admin_only=True,
+    )
     app.add_template_filter(lambda moment: format_date(moment, "long"), "date_long")
     app.add_template_global(payment_status, "payment_status")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_babel import format_date, get_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from portal.donate.money import display
 from portal.mail import Message
-from portal.texts import member_texts, reader_language
+from portal.texts import member_texts
 
 
 def unavailable() -> str:
@@ -31,19 +31,20 @@ def cancelled_note(at_period_end: bool) -> str:
 
 
 def cancelled(first, state, email: str) -> Message:
-    """The confirmation that a monthly gift ends, in the language of the page that ended it."""
-    language = reader_language()
-    name = member_texts(first.organization, language).name
-    amount = display(first.amount, first.currency, str(get_locale() or "en"))
-    ends = format_date(state.ends_at, "long") if state.ends_at else None
-    subject = _("Your monthly gift to %(name)s has ended", name=name)
-    if state.status != "canceled" and ends:
-        subject = _("Your monthly gift to %(name)s ends on %(date)s", name=name, date=ends)
-    text = render_template(
-        "gifts/mail_cancelled.txt",
-        name=name,
-        amount=amount,
-        ends=ends if state.status != "canceled" else None,
-        portal=current_app.config["PORTAL_NAME"],
-    )
+    """The confirmation that a monthly gift ends, in the language the donor gave in."""
+    language = first.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        name = member_texts(first.organization, language).name
+        amount = display(first.amount, first.currency, language)
+        ends = format_date(state.ends_at, "long") if state.ends_at else None
+        subject = _("Your monthly gift to %(name)s has ended", name=name)
+        if state.status != "canceled" and ends:
+            subject = _("Your monthly gift to %(name)s ends on %(date)s", name=name, date=ends)
+        text = render_template(
+            "gifts/mail_cancelled.txt",
+            name=name,
+            amount=amount,
+            ends=ends if state.status != "canceled" else None,
+            portal=current_app.config["PORTAL_NAME"],
+        )
     return Message(to=email, subject=subject, text=text, language=language)

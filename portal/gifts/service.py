@@ -68,6 +68,20 @@ def payments(session: Session, first: Donation) -> list[Donation]:
     )
 
 
+def running_monthly_gifts(session: Session) -> list[Donation]:
+    """Each monthly gift the ledger has not seen end, by its first payment, newest first."""
+    firsts = {}
+    rows = session.scalars(
+        select(Donation)
+        .where(Donation.stripe_subscription_id.is_not(None))
+        .order_by(Donation.created_at, Donation.id)
+    )
+    for row in rows:
+        firsts.setdefault(row.stripe_subscription_id, row)
+    running = [gift for gift in firsts.values() if gift.subscription_ended_at is None]
+    return sorted(running, key=lambda gift: (gift.created_at, gift.id), reverse=True)
+
+
 def subscription(gateway: StripeGateway, first: Donation) -> Subscription | None:
     """The monthly gift's state at Stripe; None for a one-time gift or when Stripe is away."""
     if not first.stripe_subscription_id:

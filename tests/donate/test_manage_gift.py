@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.mail import deliver
-from portal.models import AuditEntry, Donation, DonationStatus
+from portal.models import AuditEntry, Donation, DonationStatus, Staff, StaffRole
+from portal.staff import passwords
 
 
 def _words(html: str) -> str:
@@ -149,3 +150,74 @@ def test_a_one_time_gift_shows_its_payment_and_no_monthly_controls(
     assert "Cancel my monthly gift" not in html
     db_session.rollback()
     assert db_session.get(Donation, donation.id).status == DonationStatus.PAID
+
+
+@pytest.fixture
+def staff_admin(client, db_session, csrf_token):
+    """An admin signed in to the console in the test client."""
+    password = "olive trees by the sea 2024"
+    db_session.add(
+        Staff(
+            email="admin@coalition.example",
+            role=StaffRole.ADMIN,
+            password_hash=passwords.hash_password(password),
+        )
+    )
+    db_session.commit()
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token("/staff/login"),
+            "email": "admin@coalition.example",
+            "password": password,
+        },
+    )
+    assert response.status_code == 303
+
+
+def test_staff_cancel_a_monthly_gift_from_the_console(
+    monthly_gift,
+    staff_admin,
+    client,
+    csrf_token,
+    stripe_client,
+    sandbox,
+    db_session,
+    app,
+    smtp_server,
+):
+    app.config["MAIL_URL"] = smtp_server.url
+    listed = _words(client.get("/staff/monthly-gifts/").get_data(as_text=True))
+    assert f"#{monthly_gift.id}" in listed and "$30.00" in listed
+
+    response = client.post(
+        f"/staff/monthly-gifts/{monthly_gift.id}/cancel",
+        data={"csrf_token": csrf_token("/staff/monthly-gifts/")},
+    )
+    sandbox.wait_for_deliveries()
+
+    after = _words(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert f"Monthly gift #{monthly_gift.id} is cancelled" in after
+    assert "No monthly gift is running." in after
+    sub = stripe_client.v1.subscriptions.retrieve(monthly_gift.stripe_subscription_id)
+    assert sub.status == "canceled"
+    db_session.rollback()
+    [entry] = db_session.scalars(select(AuditEntry)).all()
+    assert (entry.actor, entry.via, entry.after) == ("admin@coalition.example", "form", "cancelled")
+    with app.app_context():
+        deliver()
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["Subject"] == "Your monthly gift to Parents Circle has ended"
+
+
+def test_without_signing_in_nobody_cancels_a_monthly_gift_from_the_console(
+    monthly_gift, client, csrf_token, stripe_client
+):
+    response = client.post(
+        f"/staff/monthly-gifts/{monthly_gift.id}/cancel",
+        data={"csrf_token": csrf_token("/staff/login")},
+    )
+
+    sub = stripe_client.v1.subscriptions.retrieve(monthly_gift.stripe_subscription_id)
+    assert response.status_code in (302, 303) and "/staff/login" in response.headers["Location"]
+    assert sub.status == "active"
