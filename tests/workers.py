@@ -63,3 +63,24 @@ def sign_in_guesses(config: dict, email: str, password: str, count: int, barrier
     codes = Counter(browser.post("/staff/login", data=data).status_code for browser, data in forms)
     dispose(app)
     return codes
+
+
+def contact_messages(config: dict, slug: str, count: int, barrier=None) -> Counter:
+    """Send ``count`` messages to ``slug`` through its contact form from one visitor's address,
+    all at once with the other processes; returns the status codes seen (303 sent, 429 held)."""
+    import re
+
+    app = _app(config)
+    forms = []
+    for _ in range(count):
+        browser = app.test_client()
+        page = browser.get(f"/engage/contact/{slug}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page)[1]
+        forms.append((browser, {"csrf_token": token, "message": "Hello from afar."}))
+    if barrier is not None:
+        barrier.wait(timeout=60)
+    codes = Counter(
+        browser.post(f"/engage/contact/{slug}", data=data).status_code for browser, data in forms
+    )
+    dispose(app)
+    return codes

@@ -10,6 +10,7 @@ from portal.db import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
 from portal.engage import queries as engage_queries
+from portal.engage.contact_views import contact_form_for
 from portal.engage.queries import Filters
 from portal.errors import BadInput
 from portal.listen import queries as listen_queries
@@ -64,6 +65,7 @@ def organization(slug: str):
         share=share_kit(org, page_url, current_app.config["LANGUAGES"], reader_language()),
         voices=listen_queries.latest_for(session, org, locale=reader_language()),
         events=engage_queries.upcoming(session, Filters(member=org.slug), now=utcnow()),
+        contact_form=contact_form_for(session, org),
     )
 
 

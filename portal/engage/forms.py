@@ -5,18 +5,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
+    EmailField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from portal.listen.forms import language_choices
 from portal.models import EventKind
 from portal.vocabulary import FOCUS_AREAS, REGIONS
+
+CONTACT_MAX_CHARS = 3000  # a letter, not a manuscript: longer is refused, never cut
 
 # The zones members and supporters are in; any other IANA name the database knows is accepted
 # by the rules (``engage.service``), this is only what the form offers.
@@ -93,3 +97,15 @@ class EventForm(FlaskForm):
     region = SelectField(
         _l("Region"), choices=_with_any(_l("Not set"), REGIONS), validate_choice=False
     )
+
+
+class ContactForm(FlaskForm):
+    """A visitor's message to a member. ``website`` is a honeypot: people never see it."""
+
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("Your email (optional)"), validators=[Optional(), Length(max=254)])
+    share_email = BooleanField(_l("Share my email address with them, so they can answer"))
+    message = TextAreaField(
+        _l("Your message"), validators=[InputRequired(), Length(max=CONTACT_MAX_CHARS)]
+    )
+    website = StringField(_l("Leave this empty"))

@@ -23,7 +23,7 @@ from portal.models.donations import (
     StripeEvent,
     status_advances,
 )
-from portal.models.engage import Event, EventKind
+from portal.models.engage import ContactAddress, ContactRelay, Event, EventKind
 from portal.models.listen import Episode, PublicationStatus, Statement, episode_member
 from portal.models.mail import MailStatus, OutboxMail
 from portal.models.reports import (
@@ -79,6 +79,8 @@ __all__ = [
     "AuditSubject",
     "AuditVia",
     "CampaignLink",
+    "ContactAddress",
+    "ContactRelay",
     "DailySalt",
     "Dispute",
     "DisputeStatus",

@@ -57,3 +57,28 @@ class Event(Base):
     @property
     def is_published(self) -> bool:
         return self.status == PublicationStatus.PUBLISHED
+
+
+class ContactAddress(Base):
+    """Where the portal relays visitors' messages to a recipient. Never shown on any page."""
+
+    __tablename__ = "contact_address"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContactRelay(Base):
+    """One visitor's message relayed to a recipient: when, and whether the visitor shared an
+    email address. Neither the text nor any address is kept, so staff can count, never read."""
+
+    __tablename__ = "contact_relay"
+    __table_args__ = (Index("ix_contact_relay_org_created", "organization_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shared_email: Mapped[bool] = mapped_column(Boolean, default=False)
