@@ -91,6 +91,12 @@ def allow_form_target(url: str | None) -> None:
         g.setdefault("form_targets", []).append(origin)
 
 
+def allow_framing() -> None:
+    """Let any site frame this response (the donate widget at ``/embed/<slug>`` only); every
+    other page keeps ``frame-ancestors 'none'``."""
+    g.framable = True
+
+
 def origin_of(url: str | None) -> str | None:
     """``scheme://host[:port]`` of an http(s) URL, else None."""
     parts = urlsplit(url or "")
@@ -107,6 +113,8 @@ def security_headers(response):
     for name, value in headers.for_scheme(request.scheme):
         if name == "Content-Security-Policy" and extra:
             value = _policy((*headers.form_targets, *extra))
+        if name == "Content-Security-Policy" and g.pop("framable", False):
+            value = value.replace("frame-ancestors 'none'", "frame-ancestors *")
         response.headers.setdefault(name, value)
     return response
 

@@ -8,10 +8,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.amplify import meta, share_cards, views
+    from portal.amplify import embed, meta, share_cards, views
 
     app.config.setdefault("SHARE_CARD_DIR", str(Path(app.instance_path) / "share-cards"))
     app.register_blueprint(views.bp)
+    app.register_blueprint(embed.bp)
     app.jinja_env.globals.update(
         page_meta=meta.page_meta,
         is_private_page=meta.is_private_page,

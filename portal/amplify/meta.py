@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 # Blueprints whose pages are never shown to search engines or link previews.
 PRIVATE_BLUEPRINTS = frozenset({"staff", "staff_directory", "reports", "member_reports"})
-PRIVATE_ENDPOINTS = frozenset({"donate.thanks"})
+PRIVATE_ENDPOINTS = frozenset({"donate.thanks", "embed.snippet", "embed.widget"})
 # Query arguments that make a different page rather than a different view of the same one.
 _PAGE_ARGS = ("page",)
 

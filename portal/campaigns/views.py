@@ -75,7 +75,7 @@ def member_section(session, org: Organization) -> dict:
     """What the member report shows of the member's own links: the form, the table, the links."""
     links = service.links_of(session, org)
     table = links_table(links, queries.link_numbers(session, links))
-    return {"form": MemberCampaignLinkForm(), "table": table, "links": links}
+    return {"form": MemberCampaignLinkForm(), "table": table, "links": links, "links_owner": org}
 
 
 @bp.get("/staff/campaigns.csv")

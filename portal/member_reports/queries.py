@@ -29,6 +29,7 @@ class PeriodLine:
     visitors: int = 0
     portal: int = 0
     link: int = 0
+    embed: int = 0
 
 
 @dataclass

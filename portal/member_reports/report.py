@@ -45,9 +45,12 @@ def _referral_table(lines: list[queries.PeriodLine], period: str) -> Table:
         Column("unique_visitors", _("Unique visitors"), numeric=True),
         Column("portal_clicks", _("Portal clicks"), numeric=True),
         Column("shared_link_visits", _("Shared-link visits"), numeric=True),
+        Column("embed_clicks", _("Clicks on your own site’s button"), numeric=True),
     ]
-    rows = [(ln.period, ln.humans, ln.bots, ln.visitors, ln.portal, ln.link) for ln in lines]
-    totals = (_("Whole range"), *(sum(row[i] for row in rows) for i in range(1, 6)))
+    rows = [
+        (ln.period, ln.humans, ln.bots, ln.visitors, ln.portal, ln.link, ln.embed) for ln in lines
+    ]
+    totals = (_("Whole range"), *(sum(row[i] for row in rows) for i in range(1, 7)))
     return Table("referrals", _("Referrals the portal sent you"), columns, rows, totals)
 
 

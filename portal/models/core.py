@@ -44,6 +44,7 @@ class OrgStatus(StrEnum):
 class ArrivedVia(StrEnum):
     PORTAL = "portal"
     LINK = "link"
+    EMBED = "embed"  # a member's donate button or widget on its own site
 
 
 class ReferralStatus(StrEnum):

@@ -24,6 +24,11 @@ def clean_tag(value: str | None) -> str | None:
     return cleaned or None
 
 
+def link_arrival(args) -> ArrivedVia:
+    """How a GET hand-off arrived: a member's embedded button says so (``via=embed``)."""
+    return ArrivedVia.EMBED if args.get("via") == ArrivedVia.EMBED else ArrivedVia.LINK
+
+
 def campaign_from(args) -> dict[str, str]:
     if not args:
         return {}
@@ -65,7 +70,7 @@ def visit_from_request(via: ArrivedVia, req=None) -> Visit:
     referral may keep. Remembered landing tags come from the session cookie, if any."""
     remembered = session if req is None else {}
     req = req or request
-    if via == ArrivedVia.LINK:
+    if via in (ArrivedVia.LINK, ArrivedVia.EMBED):
         tags = campaign_from(req.args) or dict(remembered.get("campaign") or {})
         referrer = external_referrer_host(req.referrer, req.host)
     else:
@@ -90,7 +95,7 @@ def link_visit_from_environ(environ) -> Visit:
         for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
             args.setdefault(key, value)
     return Visit(
-        arrived_via=ArrivedVia.LINK,
+        arrived_via=link_arrival(args),
         user_agent=environ.get("HTTP_USER_AGENT", "")[:512],
         client_ip=environ.get("REMOTE_ADDR") or "",
         referrer_host=external_referrer_host(

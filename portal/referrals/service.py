@@ -21,7 +21,11 @@ from portal.referrals.writer import ReferralWriter, WriteFailed
 log = logging.getLogger(__name__)
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
-_MEDIUM = {ArrivedVia.PORTAL: "donate-button", ArrivedVia.LINK: "shared-link"}
+_MEDIUM = {
+    ArrivedVia.PORTAL: "donate-button",
+    ArrivedVia.LINK: "shared-link",
+    ArrivedVia.EMBED: "embedded-button",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ def go(slug: str):
         route = referrals.routes.lookup(slug) or abort(404)
     except SQLAlchemyError:
         abort(503)  # no database and no snapshot yet: say so rather than guess a destination
-    via = ArrivedVia.PORTAL if request.method == "POST" else ArrivedVia.LINK
+    via = ArrivedVia.PORTAL if request.method == "POST" else campaign.link_arrival(request.args)
     visit = campaign.visit_from_request(via)
     coalition = referrals.routes.coalition(current_app.config["COALITION_SLUG"])
     handoff = plan_handoff(

@@ -80,6 +80,7 @@ class ReportQuery(RangeQuery):
             [
                 (ArrivedVia.PORTAL.value, _l("Portal button")),
                 (ArrivedVia.LINK.value, _l("Shared link")),
+                (ArrivedVia.EMBED.value, _l("Button on a member’s site")),
             ],
         ),
         default="",

@@ -43,6 +43,7 @@ class MemberLine:
     visitors: int = 0
     portal: int = 0
     link: int = 0
+    embed: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def referrals_by_member(session: Session, sources: Sources) -> list[MemberLine]:
         humans, bots, visitors = by_key.get(total_key, (0, 0, 0))
         portal = humans if total_key == ArrivedVia.PORTAL else by_key.get("portal", (0,))[0]
         link = humans if total_key == ArrivedVia.LINK else by_key.get("link", (0,))[0]
-        lines.append(MemberLine(recipient, humans, bots, visitors, portal, link))
+        embed = humans if total_key == ArrivedVia.EMBED else by_key.get("embed", (0,))[0]
+        lines.append(MemberLine(recipient, humans, bots, visitors, portal, link, embed))
     return sorted(
         lines, key=lambda line: (-line.humans, -line.bots, line.recipient.name.casefold())
     )

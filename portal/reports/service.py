@@ -61,6 +61,7 @@ def member_table(lines: list[MemberLine]) -> Table:
         Column("unique_visitors", _("Unique visitors"), numeric=True),
         Column("portal_clicks", _("Portal clicks"), numeric=True),
         Column("shared_link_visits", _("Shared-link visits"), numeric=True),
+        Column("embed_clicks", _("Clicks on members’ own sites"), numeric=True),
     ]
     rows = [
         (
@@ -71,10 +72,11 @@ def member_table(lines: list[MemberLine]) -> Table:
             line.visitors,
             line.portal,
             line.link,
+            line.embed,
         )
         for line in lines
     ]
-    totals = ("", _("All recipients"), *(sum(row[i] for row in rows) for i in range(2, 7)))
+    totals = ("", _("All recipients"), *(sum(row[i] for row in rows) for i in range(2, 8)))
     return Table("members", _("Referrals by recipient"), columns, rows, totals)
 
 

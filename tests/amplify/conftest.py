@@ -7,7 +7,14 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from portal.models import StaffRole
 from tests.amplify.pages import LANGUAGES, Head
+from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
+    default_hash,
+    login_as,
+    make_staff,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -42,3 +49,8 @@ def fetch_png(client):
         return image, response
 
     return _fetch
+
+
+@pytest.fixture
+def login_as_viewer(login_as):  # noqa: F811 — the fixture imported above
+    return login_as(StaffRole.VIEWER)

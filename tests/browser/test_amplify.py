@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
@@ -46,3 +48,52 @@ def test_the_cards_a_preview_would_show_are_drawn_in_the_pages_language(
     shown = Image.open(BytesIO(shot)).convert("RGB")
     assert shown.size == (1200, 630)
     assert ImageChops.difference(shown, served).getbbox() is None
+
+
+@pytest.fixture
+def host_site():
+    """Factory: ``host_site(html)`` serves ``html`` from another origin; returns its URL."""
+    servers = []
+
+    def _serve(html: str) -> str:
+        body = html.encode()
+
+        class Page(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://localhost:{server.server_address[1]}/"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_another_site_can_frame_the_widget_but_no_other_page(page, live_server, host_site):
+    site = host_site(
+        f"<!doctype html><title>A member</title>"
+        f'<iframe name="widget" src="{live_server}/embed/ecopeace?lang=he"></iframe>'
+        f'<iframe name="page" src="{live_server}/organizations/ecopeace"></iframe>'
+    )
+
+    page.goto(site)
+    page.wait_for_load_state("load")
+
+    widget = page.frame(name="widget")
+    assert widget.url == f"{live_server}/embed/ecopeace?lang=he"
+    assert widget.get_by_role("link").first.is_visible()
+    assert widget.locator("html").get_attribute("dir") == "rtl"
+    blocked = page.frame(name="page")
+    # Refused by the page's frame-ancestors 'none': Chromium shows its own error page instead.
+    assert blocked.url.startswith("chrome-error://")

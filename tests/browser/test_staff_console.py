@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 SINCE = TODAY - timedelta(days=6)
 # Roots in the filtered week: people, bots, unique visitors, portal clicks, shared-link visits.
-ROOTS_WEEK = ["5", "1", "5", "3", "2"]
+ROOTS_WEEK = ["5", "1", "5", "3", "2", "0"]
 
 
 @pytest.fixture
@@ -89,6 +89,7 @@ def test_staff_filters_a_report_downloads_its_csv_and_signs_out_for_good(
         "unique_visitors",
         "portal_clicks",
         "shared_link_visits",
+        "embed_clicks",
     ]
     assert lines == [["roots", "Roots", *ROOTS_WEEK]]
 

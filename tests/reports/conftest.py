@@ -181,8 +181,9 @@ def in_range(row_time: datetime, since: date, until: date) -> bool:
 
 
 def count_by_member(rows: list[dict], since: date, until: date, **filters) -> dict[int, tuple]:
-    """Per organization id: (people, bots, unique visitors, portal clicks, shared-link visits)."""
-    people, bots, portal, link = (defaultdict(int) for _ in range(4))
+    """Per organization id: (people, bots, unique visitors, portal clicks, shared-link visits,
+    clicks on members' own sites)."""
+    people, bots, portal, link, embed = (defaultdict(int) for _ in range(5))
     seen = defaultdict(set)
     for row in rows:
         if not in_range(row["created_at"], since, until):
@@ -195,9 +196,10 @@ def count_by_member(rows: list[dict], since: date, until: date, **filters) -> di
             continue
         people[org] += 1
         seen[org].add((row["created_at"].date(), row["visitor_hash"]))
-        (portal if row["arrived_via"] == ArrivedVia.PORTAL else link)[org] += 1
+        channel = {ArrivedVia.PORTAL: portal, ArrivedVia.EMBED: embed}.get(row["arrived_via"], link)
+        channel[org] += 1
     orgs = set(people) | set(bots)
-    return {o: (people[o], bots[o], len(seen[o]), portal[o], link[o]) for o in orgs}
+    return {o: (people[o], bots[o], len(seen[o]), portal[o], link[o], embed[o]) for o in orgs}
 
 
 class _Tables(HTMLParser):

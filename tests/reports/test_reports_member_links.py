@@ -72,9 +72,9 @@ def test_link_opens_the_members_own_numbers(outsider, issue_link, varied):
     assert response.status_code == 200
     rows = page_table(response, "referrals")
     totals = count_by_member(varied.referrals, since, TODAY)[member.id]
-    assert tuple(sum(number(row[i]) for row in rows) for i in range(1, 6)) == totals
+    assert tuple(sum(number(row[i]) for row in rows) for i in range(1, 7)) == totals
     for day, *cells in rows:
-        on = count_by_member(varied.referrals, *(2 * [_day(day)])).get(member.id, (0,) * 5)
+        on = count_by_member(varied.referrals, *(2 * [_day(day)])).get(member.id, (0,) * 6)
         assert tuple(number(cell) for cell in cells) == on
 
 
@@ -85,7 +85,7 @@ def test_months_add_up_the_days(outsider, issue_link, varied):
     by_day = page_table(outsider.get(f"{path}?since={since}&by=day"), "referrals")
     by_month = page_table(outsider.get(f"{path}?since={since}&by=month"), "referrals")
 
-    months = defaultdict(lambda: [0] * 5)
+    months = defaultdict(lambda: [0] * 6)
     for day, *cells in by_day:
         for i, cell in enumerate(cells):
             months[day[:7]][i] += number(cell)
@@ -156,6 +156,7 @@ def test_csv_has_the_rows_of_the_table(outsider, issue_link, varied):
         "unique_visitors",
         "portal_clicks",
         "shared_link_visits",
+        "embed_clicks",
     ]
     assert rows == [[cell.replace(",", "") for cell in row] for row in page]
 

@@ -16,7 +16,14 @@ from tests.reports.conftest import TODAY, at, count_by_member, page_table
 def totals(session, scope) -> dict[int, tuple]:
     lines = queries.referrals_by_member(session, facts.plan(session, scope))
     return {
-        line.recipient.id: (line.humans, line.bots, line.visitors, line.portal, line.link)
+        line.recipient.id: (
+            line.humans,
+            line.bots,
+            line.visitors,
+            line.portal,
+            line.link,
+            line.embed,
+        )
         for line in lines
         if line.humans or line.bots
     }
@@ -73,7 +80,7 @@ def test_a_late_row_sends_its_day_back_to_the_raw_rows(db_session, make_org, add
     scope = Scope(TODAY - timedelta(days=5), TODAY)
 
     assert day in facts.plan(db_session, scope).unsettled
-    assert totals(db_session, scope) == {org.id: (2, 0, 2, 2, 0)}
+    assert totals(db_session, scope) == {org.id: (2, 0, 2, 2, 0, 0)}
     assert rollup.catch_up(db_session, today=TODAY) == 1
     assert facts.plan(db_session, scope).unsettled == (TODAY,)
     rolled = select(func.sum(ReferralRollup.humans)).where(
