@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from portal.csv_export import within
-from portal.models import Donation, Organization
+from portal.models import (
+    OPEN_DISPUTES,
+    Dispute,
+    Donation,
+    DonationStatus,
+    Organization,
+    Refund,
+    RefundStatus,
+)
 
 EXPORT_HEADER = (
     "donation_id",
@@ -59,3 +68,61 @@ def donation_rows(
     )
     query = within(query, Donation.created_at, start, end)
     yield from session.execute(query.execution_options(yield_per=2000))
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """One thing in the ledger that staff must look at, with where to find it in Stripe."""
+
+    recipient: str
+    amount: int  # minor units
+    currency: str
+    when: datetime | None  # a dispute's evidence deadline; otherwise when it happened
+    stripe_id: str
+
+
+@dataclass(frozen=True)
+class NeedsAction:
+    disputes: list[ActionItem]  # open, soonest deadline first
+    failed_renewals: list[ActionItem]  # monthly payments Stripe could not charge, newest first
+    failed_refunds: list[ActionItem]  # refunds that did not reach the donor, newest first
+
+    def __bool__(self) -> bool:
+        return bool(self.disputes or self.failed_renewals or self.failed_refunds)
+
+
+def needs_action(session: Session, *, limit: int = 50) -> NeedsAction:
+    """Open disputes, failed monthly payments of gifts still running, and failed refunds."""
+    disputes = (
+        select(Dispute.amount, Dispute.currency, Dispute.evidence_due_by, Dispute.stripe_dispute_id)
+        .where(Dispute.status.in_(OPEN_DISPUTES))
+        .order_by(Dispute.evidence_due_by, Dispute.id)
+    )
+    renewals = (
+        select(Donation.amount, Donation.currency, Donation.created_at, Donation.stripe_invoice_id)
+        .where(
+            Donation.status == DonationStatus.FAILED,
+            Donation.stripe_invoice_id.is_not(None),
+            Donation.subscription_ended_at.is_(None),
+        )
+        .order_by(Donation.created_at.desc(), Donation.id.desc())
+    )
+    refunds = (
+        select(Refund.amount, Refund.currency, Refund.updated_at, Refund.stripe_refund_id)
+        .where(Refund.status == RefundStatus.FAILED)
+        .order_by(Refund.updated_at.desc(), Refund.id.desc())
+    )
+    return NeedsAction(*(_items(session, query, limit) for query in (disputes, renewals, refunds)))
+
+
+def _items(session: Session, query, limit: int) -> list[ActionItem]:
+    entity = query.column_descriptions[0]["entity"]
+    owner = Donation.id if entity is Donation else entity.donation_id
+    if entity is not Donation:
+        query = query.join(Donation, owner == Donation.id)
+    query = query.join(Organization, Donation.organization_id == Organization.id)
+    query = query.add_columns(Organization.name).limit(limit)
+    return [
+        ActionItem(name, amount, currency, when, stripe_id)
+        for amount, currency, when, stripe_id, name in session.execute(query)
+    ]

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.db import begin_write, get_session
+from portal.donate import queries as donations
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service, staff_desk
 from portal.staff.audit import Actor
@@ -64,7 +65,8 @@ def logout():
 def dashboard():
     staff = current_staff()
     links = [link for link in staff_desk().links if staff.is_admin or not link.admin_only]
-    return render_template("staff/dashboard.html", links=links)
+    action = donations.needs_action(get_session())
+    return render_template("staff/dashboard.html", links=links, action=action)
 
 
 @bp.get("/accounts")
