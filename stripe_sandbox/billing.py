@@ -146,7 +146,7 @@ def subscription(
         "id": subscription_id,
         "object": "subscription",
         "application": None,
-        "application_fee_percent": None,
+        "application_fee_percent": data.get("application_fee_percent"),
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": created,
         "billing_cycle_anchor_config": None,

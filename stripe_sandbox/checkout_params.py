@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from stripe_sandbox.errors import StripeError, missing_parameter, resource_missing
+from stripe_sandbox.objects import line_items_total
 from stripe_sandbox.params import (
     array,
     boolean,
@@ -104,12 +105,17 @@ SESSION_CREATE = obj(
                 "statement_descriptor_suffix": string(),
                 "transfer_group": string(),
                 "transfer_data": _PI_TRANSFER,
+                "application_fee_amount": integer(),
             },
-            unsupported=("application_fee_amount", "capture_method", "setup_future_usage"),
+            unsupported=("capture_method", "setup_future_usage"),
         ),
         "subscription_data": obj(
-            {**_COMMON_DATA, "transfer_data": _SUB_TRANSFER},
-            unsupported=("application_fee_percent", "billing_cycle_anchor", "trial_period_days"),
+            {
+                **_COMMON_DATA,
+                "transfer_data": _SUB_TRANSFER,
+                "application_fee_percent": string(),
+            },
+            unsupported=("billing_cycle_anchor", "trial_period_days"),
         ),
     },
     unsupported=_UNSUPPORTED,
@@ -217,6 +223,7 @@ def _check_mode_rules(cleaned: dict, mode: str) -> None:
         )
     if mode == "subscription":
         _check_recurring(cleaned["line_items"])
+    _check_application_fee(cleaned)
     for key in ("payment_intent_data", "subscription_data"):
         destination = cleaned.get(key, {}).get("transfer_data", {}).get("destination")
         if destination is not None and not destination.startswith("acct_"):
@@ -296,3 +303,32 @@ def _check_expiry(cleaned: dict, created: int) -> None:
             "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
             param="expires_at",
         )
+
+
+_PERCENT = re.compile(r"\d{1,3}(\.\d{1,2})?\Z")
+
+
+def _check_application_fee(cleaned: dict) -> None:
+    """Application fees need a connected account, and cannot exceed what is charged."""
+    for key, fee in (
+        ("payment_intent_data", "application_fee_amount"),
+        ("subscription_data", "application_fee_percent"),
+    ):
+        data = cleaned.get(key, {})
+        if fee not in data:
+            continue
+        param = f"{key}[{fee}]"
+        if "transfer_data" not in data and "on_behalf_of" not in data:
+            raise StripeError(
+                f"Can only apply an {fee} when the payment goes to a connected account "
+                "(`transfer_data[destination]` or `on_behalf_of`).",
+                param=param,
+            )
+        if fee == "application_fee_percent":
+            if not _PERCENT.match(data[fee]) or float(data[fee]) > 100:
+                raise StripeError("Invalid decimal: a percentage from 0 to 100.", param=param)
+            data[fee] = float(data[fee])
+        elif not 0 <= data[fee] <= line_items_total(cleaned["line_items"]):
+            raise StripeError(
+                "The application fee cannot be more than the amount charged.", param=param
+            )

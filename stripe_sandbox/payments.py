@@ -28,7 +28,7 @@ def payment_intent(
         "amount_details": {"tip": {}},
         "amount_received": 0,
         "application": None,
-        "application_fee_amount": None,
+        "application_fee_amount": data.get("application_fee_amount"),
         "automatic_payment_methods": None,
         "canceled_at": None,
         "cancellation_reason": None,
@@ -81,8 +81,11 @@ def charge(intent: dict, *, email: str, created: int, status: str) -> dict:
         "amount_captured": intent["amount"] if succeeded else 0,
         "amount_refunded": 0,
         "application": None,
-        "application_fee": None,
-        "application_fee_amount": None,
+        # The coalition's share of a destination charge (its ApplicationFee is not modelled).
+        "application_fee": new_id("fee_")
+        if succeeded and intent["application_fee_amount"]
+        else None,
+        "application_fee_amount": intent["application_fee_amount"],
         "balance_transaction": new_id("txn_") if succeeded else None,
         "billing_details": {
             "address": _empty_address(),

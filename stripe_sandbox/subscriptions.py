@@ -95,7 +95,7 @@ def _pay_invoice(
         amount=invoice["amount_due"],
         currency=invoice["currency"],
         created=now(),
-        data={"description": _invoice_description(invoice)},
+        data={"description": _invoice_description(invoice), **_connect(store, invoice)},
         customer=owner["id"],
     )
     store.add(intent)
@@ -111,6 +111,17 @@ def _pay_invoice(
     owner["invoice_settings"]["default_payment_method"] = intent["payment_method"]
     if settled:
         sub["status"] = "active"
+
+
+def _connect(store, invoice: dict) -> dict:
+    """A destination charge's transfer and application fee, from its subscription."""
+    sub = store.require("subscription", invoice["parent"]["subscription_details"]["subscription"])
+    if not sub["transfer_data"]:
+        return {}
+    percent = sub["application_fee_percent"]
+    fee = round(invoice["amount_due"] * percent / 100) if percent else None
+    destination = sub["transfer_data"]["destination"]
+    return {"transfer_data": {"destination": destination}, "application_fee_amount": fee}
 
 
 def _invoice_description(invoice: dict) -> str:

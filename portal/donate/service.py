@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -149,15 +150,35 @@ def checkout_request(donation: Donation, urls: ReturnUrls, *, locale: str) -> Ch
         "cancel_url": urls.cancel,
         "locale": checkout_locale(locale),
     }
-    payment_data: dict = {"metadata": metadata}
-    if org.stripe_account_id:
-        payment_data["transfer_data"] = {"destination": org.stripe_account_id}
+    payment_data: dict = {"metadata": metadata, **connect_data(donation)}
     if monthly:
         params["subscription_data"] = payment_data
     else:
         params["submit_type"] = "donate"
         params["payment_intent_data"] = payment_data
     return CheckoutRequest(params, f"checkout-{donation.referral.ref}")
+
+
+def connect_data(donation: Donation) -> dict:
+    """A destination charge to the member's Connect account, the donor's fee cover kept.
+
+    With ``transfer_data`` alone Stripe moves the whole charge, fee cover included, to the
+    member while the coalition's balance pays Stripe's fee. The fee cover is the application
+    fee: a one-time gift's exactly (``application_fee_amount``); a monthly gift's as a
+    percentage of each invoice (``application_fee_percent``, two decimals, which is what
+    subscriptions accept), which Stripe rounds to the minor unit.
+    """
+    account = donation.organization.stripe_account_id
+    if not account:
+        return {}
+    data: dict = {"transfer_data": {"destination": account}}
+    if donation.fee_cover > 0:
+        if donation.frequency == Frequency.MONTHLY:
+            percent = Decimal(donation.fee_cover * 100) / donation.amount
+            data["application_fee_percent"] = str(percent.quantize(Decimal("0.01")))
+        else:
+            data["application_fee_amount"] = donation.fee_cover
+    return data
 
 
 # The locales Checkout accepts (Stripe refuses any other with an error; Hebrew and Arabic exist

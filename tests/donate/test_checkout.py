@@ -203,3 +203,60 @@ def test_rate_limit_holds_across_workers(app_config, recipient):
     assert codes == [303, 303, 429]
     for worker in workers:
         dispose(worker)
+
+
+def test_connect_gift_keeps_the_fee_cover_with_the_coalition(
+    give, make_org, sandbox, stripe_client, db_session
+):
+    from portal.models import HandoffMode
+
+    make_org("ecopeace", handoff_mode=HandoffMode.STRIPE, stripe_account_id="acct_1Eco")
+    give("ecopeace", preset="50", cover_fees="y")
+    [donation] = donations(db_session)
+
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
+
+    checkout = stripe_client.v1.checkout.sessions.retrieve(donation.stripe_checkout_session_id)
+    intent = stripe_client.v1.payment_intents.retrieve(checkout.payment_intent)
+    charge = stripe_client.v1.charges.retrieve(intent.latest_charge)
+    assert (intent.amount, donation.fee_cover) == (5150, 150)
+    assert (intent.application_fee_amount, charge.application_fee_amount) == (150, 150)
+    assert intent.transfer_data.destination == "acct_1Eco"
+
+
+def test_monthly_connect_gift_keeps_the_fee_cover_on_every_invoice(
+    give, make_org, sandbox, stripe_client, db_session
+):
+    from portal.models import HandoffMode
+
+    make_org("ecopeace", handoff_mode=HandoffMode.STRIPE, stripe_account_id="acct_1Eco")
+    give("ecopeace", preset="50", frequency="monthly", cover_fees="y")
+    [donation] = donations(db_session)
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
+    checkout = stripe_client.v1.checkout.sessions.retrieve(donation.stripe_checkout_session_id)
+
+    renewal = sandbox.renew(checkout.subscription)
+
+    subscription = stripe_client.v1.subscriptions.retrieve(checkout.subscription)
+    assert subscription.application_fee_percent == 2.91  # 150 of 5150, to two decimals
+    [payment] = stripe_client.v1.invoice_payments.list(params={"invoice": renewal["id"]}).data
+    intent = stripe_client.v1.payment_intents.retrieve(payment.payment.payment_intent)
+    assert (intent.amount, intent.application_fee_amount) == (5150, 150)
+    assert intent.transfer_data.destination == "acct_1Eco"
+
+
+def test_a_gift_without_a_connect_account_has_no_application_fee(
+    give, recipient, sandbox, stripe_client, db_session
+):
+    give(preset="50", cover_fees="y")
+    [donation] = donations(db_session)
+
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
+
+    checkout = stripe_client.v1.checkout.sessions.retrieve(donation.stripe_checkout_session_id)
+    intent = stripe_client.v1.payment_intents.retrieve(checkout.payment_intent)
+    assert (intent.amount, intent.application_fee_amount, intent.transfer_data) == (
+        5150,
+        None,
+        None,
+    )

@@ -75,6 +75,11 @@ def test_decode_refuses_malformed_names(pairs, param):
         (lambda p: p.update(metadata={"k": {"nested": "v"}}), "metadata[k]"),
         (lambda p: p.update(payment_intent_data={"transfer_data": {"destination": "x"}}),
          "payment_intent_data[transfer_data][destination]"),
+        (lambda p: p.update(payment_intent_data={"application_fee_amount": 100}),
+         "payment_intent_data[application_fee_amount]"),
+        (lambda p: p.update(payment_intent_data={
+            "application_fee_amount": 10**9, "transfer_data": {"destination": "acct_1"}}),
+         "payment_intent_data[application_fee_amount]"),
         (lambda p: p.update(custom_text="plain"), "custom_text"),
         (lambda p: p.update(line_items="one"), "line_items"),
         (lambda p: p.update(payment_method_types=["paypal"]), "payment_method_types[0]"),
@@ -104,6 +109,11 @@ def test_payment_mode_rules(client, build_params, mutate, param):
             {"price_data": {**p["line_items"][0]["price_data"], "currency": "eur"},
              "quantity": 1}),
          "line_items"),
+        (lambda p: p.update(subscription_data={"application_fee_percent": "3"}),
+         "subscription_data[application_fee_percent]"),
+        (lambda p: p.update(subscription_data={
+            "application_fee_percent": "101", "transfer_data": {"destination": "acct_1"}}),
+         "subscription_data[application_fee_percent]"),
     ],
 )  # fmt: skip
 def test_subscription_mode_rules(client, build_params, mutate, param):
