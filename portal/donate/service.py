@@ -21,8 +21,8 @@ from portal.models import (
     ReferralStatus,
 )
 from portal.referrals.routing import Route
-from portal.referrals.service import Visit, referral_record
-from portal.referrals.visitors import SaltKeeper, visitor_hash
+from portal.referrals.service import Visit, checkout_referral
+from portal.referrals.visitors import SaltKeeper
 from portal.stripe_gateway import GatewayError, StripeGateway
 
 
@@ -74,15 +74,7 @@ def open_donation(
             return existing
         attempt = secrets.token_hex(16)  # the donor changed their mind: a new hand-off
     route = Route(org.id, org.slug, org.name, org.kind, org.handoff_mode, org.status, None)
-    record = referral_record(
-        route,
-        visit,
-        ref=attempt,
-        destination="stripe-checkout",
-        status=ReferralStatus.CHECKOUT_STARTED,
-    )
-    salt = salts.salt_for(session, record["created_at"].date())
-    record["visitor_hash"] = visitor_hash(salt, visit.client_ip, visit.user_agent, org.id)
+    record = checkout_referral(session, salts, route, visit, ref=attempt)
     insert_ignore(session, Referral, record)  # waits for, then yields to, a concurrent twin
     return _donation_for_attempt(session, attempt) or _new_donation(session, org, gift, attempt)
 

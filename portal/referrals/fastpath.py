@@ -1,25 +1,29 @@
 """Shared links answered before Flask: the plainest, most frequent hand-off, kept cheap.
 
-A ``GET /go/<slug>`` from a newsletter or a post, with no cookie, to an active member that runs
-its own donation page, needs no session, template or form. This middleware serves exactly that
-case with the same planning, row and headers as the Flask view; everything else (POST, HEAD,
-prefetch, cookies, Stripe-mode or suspended recipients, unknown slugs, a worker that has not yet
-checked the schema or loaded today's salt) falls through to Flask untouched.
+A ``GET /go/<slug>`` from a newsletter or a post, with no cookie, to a recipient whose hand-off
+needs no page of the portal, needs no session, template or form. This middleware is only a door:
+it reads the WSGI environ into an ``Arrival`` and lets ``handoff.hand_off`` do what the Flask
+view has it do. Everything it cannot answer (POST, HEAD, cookies, hand-offs to the portal's
+donation form, unknown slugs, a worker that has not yet checked the schema or loaded today's
+salt) falls through to Flask untouched.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import ClosingIterator
 
-from portal.models import HandoffMode, utcnow
-from portal.referrals import campaign
-from portal.referrals.service import plan_handoff
+from portal.models import utcnow
+from portal.referrals.handoff import HEADERS, PREFETCH_HEADERS, Answer, Arrival, hand_off
 
 SCHEMES = ("http", "https")
-_PREFETCH_KEYS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+_OWN = {name for name, _ in HEADERS}
+_PREFETCH_KEYS = tuple(f"HTTP_{name.upper().replace('-', '_')}" for name in PREFETCH_HEADERS)
 
 
 class HandoffFastPath:
@@ -37,10 +41,11 @@ class HandoffFastPath:
         answer = self._try(environ)
         if answer is None:
             return self.wsgi_app(environ, start_response)
-        location, replay = answer
+        location, answer = answer
         headers = self.headers.get(environ.get("wsgi.url_scheme"), self.headers["http"])
-        start_response("302 FOUND", [("Location", location), *headers])
-        if replay:
+        status = f"{answer.status} {HTTP_STATUS_CODES[answer.status].upper()}"
+        start_response(status, [("Location", location), *headers])
+        if answer.replay_spool:
             # After the donor's response is sent, as the Flask view's call_on_close does.
             return ClosingIterator([b""], self.app.extensions["portal_referrals"].replay_spool)
         return [b""]
@@ -50,13 +55,12 @@ class HandoffFastPath:
         return [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", "0"),
-            ("Cache-Control", "no-store"),
-            ("Referrer-Policy", "origin"),
+            *HEADERS,
             ("Vary", "Cookie"),
-            *((name, value) for name, value in security if name != "Referrer-Policy"),
+            *((name, value) for name, value in security if name not in _OWN),
         ]
 
-    def _try(self, environ) -> tuple[str, bool] | None:
+    def _try(self, environ) -> tuple[str, Answer] | None:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or not path.startswith("/go/"):
             return None
@@ -68,20 +72,40 @@ class HandoffFastPath:
             route = referrals.routes.lookup(slug)
         except SQLAlchemyError:
             return None  # the Flask view answers with its error page
-        if route is None or not route.is_active or route.mode != HandoffMode.EXTERNAL:
+        if route is None or referrals.salts.cached(utcnow().date()) is None:
             return None
-        if referrals.salts.cached(utcnow().date()) is None:
+        arrival = arrival_from_environ(environ)
+        answer = hand_off(referrals, route, arrival, coalition=None, form_url=None)
+        if answer is None:
             return None
-        visit = campaign.link_visit_from_environ(environ)
-        handoff = plan_handoff(route, visit, coalition=None, tags=referrals.tags, form_url=None)
-        replay = referrals.record(handoff.record, visit)
-        url = handoff.url
-        return (url if url.isascii() else iri_to_uri(url)), replay
+        url = answer.location
+        return (url if url.isascii() else iri_to_uri(url)), answer
 
     def _plain(self, environ) -> bool:
-        """No cookie, no prefetch, and a worker that has already seen the schema is current."""
+        """No cookie, and a worker that has already seen the schema is current."""
         if self.cookie_name in environ.get("HTTP_COOKIE", ""):
             return False
-        if any(key in environ for key in _PREFETCH_KEYS):
-            return False
         return self.app.extensions.get("portal_schema", {}).get("checked", False)
+
+
+def arrival_from_environ(environ) -> Arrival:
+    """A cookie-less GET read straight from the WSGI environ, as Flask's request would read it
+    (query strings are UTF-8 with replacement)."""
+    query = environ.get("QUERY_STRING", "")
+    args: dict[str, str] = {}
+    if query:
+        text = query.encode("latin-1").decode("utf-8", "replace")
+        for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+            args.setdefault(key, value)
+    purpose = ""
+    if any(key in environ for key in _PREFETCH_KEYS):
+        purpose = " ".join(environ.get(key, "") for key in _PREFETCH_KEYS).strip().lower()
+    return Arrival(
+        method="GET",
+        query=args,
+        user_agent=environ.get("HTTP_USER_AGENT", ""),
+        client_ip=environ.get("REMOTE_ADDR") or "",
+        referrer=environ.get("HTTP_REFERER"),
+        host=environ.get("HTTP_HOST", ""),
+        purpose=purpose,
+    )

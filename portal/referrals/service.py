@@ -21,11 +21,15 @@ from portal.referrals.writer import ReferralWriter, WriteFailed
 log = logging.getLogger(__name__)
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+# Per arrival channel: the outbound ``utm_medium`` and the redirect's status (303 after a form's
+# POST, 302 for a link). A new channel is one more ``ArrivedVia`` member, a line in each, and
+# how ``handoff.Arrival.via`` recognises it.
 _MEDIUM = {
     ArrivedVia.PORTAL: "donate-button",
     ArrivedVia.LINK: "shared-link",
     ArrivedVia.EMBED: "embedded-button",
 }
+REDIRECT_STATUS = {ArrivedVia.PORTAL: 303, ArrivedVia.LINK: 302, ArrivedVia.EMBED: 302}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +68,25 @@ def plan_handoff(
     *,
     coalition: Route | None,
     tags: TagSettings,
-    form_url: Callable[[str | None], str],
-) -> Handoff:
-    """Decide where ``route``'s hand-off goes; ``form_url(slug)`` is the portal's donation form.
+    form_url: Callable[[str | None, dict[str, str]], str] | None,
+) -> Handoff | None:
+    """Decide where ``route``'s hand-off goes; ``form_url(slug, tags)`` is the portal's donation
+    form (the coalition's for ``None``), or None where the portal's pages cannot be reached
+    (the WSGI fast path): then a hand-off that needs them is None.
 
     A recipient in Stripe mode goes to the form, which logs the referral when the donor submits.
     A suspended member's donors go to the coalition instead, and that is logged as a reroute.
     """
     if route.is_active:
         if route.mode == HandoffMode.STRIPE:
-            return Handoff(form_url(route.slug), None)
+            return None if form_url is None else Handoff(form_url(route.slug, visit.campaign), None)
         return _tagged_handoff(route, route.donation_url, visit, tags, ReferralStatus.REDIRECTED)
     if coalition is not None and coalition.mode == HandoffMode.EXTERNAL:
         destination = coalition.donation_url
         return _tagged_handoff(route, destination, visit, tags, ReferralStatus.REROUTED)
-    url, ref = form_url(None), new_ref()
+    if form_url is None:
+        return None
+    url, ref = form_url(None, visit.campaign), new_ref()
     return Handoff(
         url, referral_record(route, visit, ref=ref, destination=url, status=ReferralStatus.REROUTED)
     )
@@ -139,10 +147,7 @@ def commit_or_spool(
     donor is still redirected (never block a gift) and the row goes to the error log.
     """
     try:
-        salt = _salt(salts, sessions, record["created_at"].date())
-        record["visitor_hash"] = visitor_hash(
-            salt, visit.client_ip, visit.user_agent, record["organization_id"]
-        )
+        _count_visitor(record, visit, _salt(salts, sessions, record["created_at"].date()))
         writer.insert(record)
         return True
     except (SQLAlchemyError, WriteFailed) as exc:
@@ -157,6 +162,28 @@ def commit_or_spool(
         kept = spool.LOG_MARKER + spool.encode(record)
         log.error("spool unwritable (%s); %s", type(exc).__name__, kept)
     return False
+
+
+def checkout_referral(
+    session: Session, salts: SaltKeeper, route: Route, visit: Visit, *, ref: str
+) -> dict:
+    """The referral row of a donation-form submission, hashed like every hand-off's.
+
+    It is written in the form's own transaction, with its donation, not by the hand-off's
+    writer: a checkout referral and its open donation are stored together or not at all.
+    Flushes, never commits (the day's salt may be created).
+    """
+    record = referral_record(
+        route, visit, ref=ref, destination="stripe-checkout", status=ReferralStatus.CHECKOUT_STARTED
+    )
+    _count_visitor(record, visit, salts.salt_for(session, record["created_at"].date()))
+    return record
+
+
+def _count_visitor(record: dict, visit: Visit, salt: str) -> None:
+    record["visitor_hash"] = visitor_hash(
+        salt, visit.client_ip, visit.user_agent, record["organization_id"]
+    )
 
 
 def _salt(salts: SaltKeeper, sessions: sessionmaker[Session], day: date) -> str:

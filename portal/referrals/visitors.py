@@ -1,4 +1,4 @@
-"""Who is asking: prefetches, crawlers and link previews, and a privacy-safe daily visitor hash."""
+"""Who is asking: crawlers and link previews, and a privacy-safe daily visitor hash."""
 
 from __future__ import annotations
 
@@ -14,16 +14,6 @@ from sqlalchemy.orm import Session
 
 from portal.db import begin_write, insert_ignore
 from portal.models import DailySalt
-
-_PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
-
-
-def is_prefetch(headers) -> bool:
-    """True for a speculative prefetch or prerender, which no person has asked for yet."""
-    return any(
-        "prefetch" in value or "prerender" in value or "preview" in value
-        for value in (headers.get(name, "").lower() for name in _PREFETCH_HEADERS)
-    )
 
 
 @lru_cache(maxsize=8192)

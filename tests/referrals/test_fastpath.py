@@ -69,13 +69,24 @@ def warm_client(app, make_org):
     return client
 
 
-@pytest.mark.parametrize(
-    ("method", "headers"), [("HEAD", {}), ("GET", {"Sec-Purpose": "prefetch"})]
-)
-def test_head_and_prefetch_go_through_flask(warm_client, flask_answers, method, headers):
-    warm_client.open("/go/roots", method=method, headers=headers)
+def test_head_goes_through_flask(warm_client, flask_answers):
+    warm_client.head("/go/roots")
 
     assert flask_answers == ["roots"]
+
+
+@pytest.mark.parametrize("header", ["Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"])
+def test_a_prefetch_is_redirected_by_the_fast_path_and_not_logged(
+    warm_client, flask_answers, db_session, header
+):
+    before = len(rows(db_session))
+
+    response = warm_client.get("/go/roots", headers={"User-Agent": BROWSER_UA, header: "prefetch"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://roots.example.org/donate?")
+    assert flask_answers == []
+    assert len(rows(db_session)) == before
 
 
 def test_a_visitor_with_a_session_cookie_goes_through_flask(warm_client, flask_answers):
