@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.referrals import campaign, desk
@@ -34,7 +35,13 @@ def _route(slug: str) -> Route:
     try:
         return desk().routes.lookup(slug) or abort(404)
     except SQLAlchemyError:
-        abort(503)  # no database and no snapshot yet: say so rather than guess a destination
+        # No database and no snapshot yet: say so rather than guess a destination.
+        abort(
+            503,
+            description=_(
+                "We can't send you on to the donation page right now. Please try again in a minute."
+            ),
+        )
 
 
 def _form_url(slug: str | None, tags: dict[str, str]) -> str:

@@ -72,7 +72,7 @@ def test_without_a_snapshot_an_outage_at_start_says_not_ready_rather_than_guess(
     response = late.get("/go/roots")
 
     assert response.status_code == 503
-    assert "The portal is not ready" in response.get_data(as_text=True)
+    assert "send you on to the donation page right now" in response.get_data(as_text=True)
     assert "Location" not in response.headers
     dispose(worker)
 
@@ -85,4 +85,14 @@ def test_an_unreadable_snapshot_is_ignored(app, client, make_org, unreachable_co
     worker, late = started_worker(unreachable_config)
 
     assert late.get("/go/roots").status_code == 503
+    dispose(worker)
+
+
+def test_the_outage_page_speaks_the_donors_language(unreachable_config):
+    worker, late = started_worker(unreachable_config)
+
+    response = late.get("/go/roots?lang=ar")
+
+    assert response.status_code == 503
+    assert "لا يمكننا تحويلك إلى صفحة التبرع الآن" in response.get_data(as_text=True)
     dispose(worker)
