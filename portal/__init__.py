@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.engage import init_app as init_engage
     from portal.gifts import init_app as init_gifts
     from portal.listen import init_app as init_listen
+    from portal.pages import init_app as init_pages
     from portal.referrals.fastpath import HandoffFastPath
     from portal.staff import init_app as init_staff
 
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_gifts(app)
     init_listen(app)
     init_engage(app)
+    init_pages(app)
     init_staff(app)
     reports.init_app(app)
     mail.init_app(app)

@@ -26,6 +26,7 @@ from portal.models.donations import (
 from portal.models.engage import ContactAddress, ContactRelay, Event, EventKind
 from portal.models.listen import Episode, PublicationStatus, Statement, episode_member
 from portal.models.mail import MailStatus, OutboxMail
+from portal.models.pages import PageText
 from portal.models.reports import (
     ANY,
     MemberReportKey,
@@ -103,6 +104,7 @@ __all__ = [
     "OrganizationFocus",
     "OrganizationText",
     "OutboxMail",
+    "PageText",
     "PublicationStatus",
     "RateCounter",
     "RecipientKind",

@@ -41,6 +41,7 @@ class AuditSubject(StrEnum):
     EPISODE = "episode"
     DONATION = "donation"
     EVENT = "event"
+    PAGE = "page"
 
 
 class AuditVia(StrEnum):

@@ -1,0 +1,80 @@
+"""The portal's own pages, and the console's editor for the texts staff write on them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from portal.db import get_session
+from portal.listen.text import render_markdown
+from portal.models import PageText
+from portal.staff import auth
+from portal.staff.auth import admin_required
+from portal.texts import reader_language
+from portal.vocabulary import CONTENT_LANGUAGES
+
+EDITABLE = ("about", "terms")
+
+bp = Blueprint("pages", __name__)
+staff_bp = Blueprint("staff_pages", __name__, url_prefix="/staff/pages")
+staff_bp.after_request(auth.no_store)
+
+
+class PageTextForm(FlaskForm):
+    body = TextAreaField(_l("Text"), validators=[Length(max=20_000)])
+
+
+@bp.get("/about")
+def about():
+    return _page("about")
+
+
+@bp.get("/terms")
+def terms():
+    return _page("terms")
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("pages/contact.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@staff_bp.route("/<page>/<language>", methods=["GET", "POST"])
+@admin_required
+def edit(page: str, language: str):
+    if page not in EDITABLE or language not in CONTENT_LANGUAGES:
+        abort(404)
+    session = get_session()
+    text = session.get(PageText, (page, language))
+    form = PageTextForm(obj=text)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("pages/edit.html", form=form, page=page, language=language), status
+    body = (form.body.data or "").strip()
+    if text is None:
+        session.add(PageText(page=page, language=language, body=body))
+    else:
+        text.body = body
+    session.commit()
+    flash(_("Saved. An empty text shows the portal's own words again."), "info")
+    return redirect(url_for(".edit", page=page, language=language), code=303)
+
+
+def _page(page: str):
+    """Staff's text in the reader's language, else in English, else the portal's own words."""
+    session = get_session()
+    for language in dict.fromkeys((reader_language(), "en")):
+        text = session.get(PageText, (page, language))
+        if text and text.body:
+            body = render_markdown(text.body)
+            return render_template(f"pages/{page}.html", body=body, body_language=language)
+    return render_template(f"pages/{page}.html", body=None, body_language=None)
