@@ -64,21 +64,25 @@ def test_workers_killed_mid_burst(portal, tally):
     assert_nothing_lost(tally("workers killed (kill -9) mid-burst", donors, server), count=410)
 
 
+def burst_through(server, fault, *, seconds: float = 1.5):
+    """A burst of donors with ``fault`` (a context manager) held for ``seconds`` in its middle."""
+
+    def hold():
+        with fault:
+            time.sleep(seconds)
+
+    with meanwhile(hold, after=0.3):
+        return server.burst(BURST)
+
+
 def test_database_locked_mid_burst(portal, tally, database_url):
     server = portal().start()
 
-    def hold_lock():
-        with DatabaseAway(database_url):
-            time.sleep(1.5)
-
-    with meanwhile(hold_lock, after=0.3):
-        donors = server.burst(BURST)
+    donors = burst_through(server, DatabaseAway(database_url))
     server.flask("replay-spool")
 
-    fault = (
-        "SQLite locked 1.5 s" if database_url.startswith("sqlite") else "PostgreSQL locked 1.5 s"
-    )
-    assert_nothing_lost(tally(fault, donors, server), count=BURST)
+    backend = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
+    assert_nothing_lost(tally(f"{backend} locked 1.5 s", donors, server), count=BURST)
 
 
 def test_sqlite_read_only_mid_burst(portal, tally, database_url):
@@ -86,12 +90,7 @@ def test_sqlite_read_only_mid_burst(portal, tally, database_url):
     path = sqlite_only(database_url)
     server = portal().start()
 
-    def read_only_for_a_while():
-        with read_only(path):
-            time.sleep(1.5)
-
-    with meanwhile(read_only_for_a_while, after=0.3):
-        donors = server.burst(BURST)
+    donors = burst_through(server, read_only(path))
     server.flask("replay-spool")
 
     assert_nothing_lost(tally("SQLite read-only 1.5 s", donors, server), count=BURST)
