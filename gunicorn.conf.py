@@ -5,11 +5,7 @@ is off unless ``PORTAL_ACCESS_LOG`` names a file (or ``-`` for stdout), and its 
 ``%(h)s``; ``PORTAL_ERROR_LOG`` names the error log's file (stderr by default).
 """
 
-import logging
 import os
-import re
-
-from portal.secret_links import redact
 
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PORTAL_WORKERS", 2 * (os.cpu_count() or 1) + 1))
@@ -21,33 +17,13 @@ timeout = 30
 graceful_timeout = 20
 
 accesslog = os.environ.get("PORTAL_ACCESS_LOG") or None
-access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 errorlog = os.environ.get("PORTAL_ERROR_LOG") or "-"
 loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info")
 
 
-class _Redact(logging.Filter):
-    """Nothing a visitor must keep private reaches a log line: gunicorn's own warnings name the
-    client ("Invalid request from ip=…"), and the first request of a secret link (a member's
-    report link) names its token in the path. Both are blanked out."""
-
-    _address = re.compile(r"ip=.*?: ")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(self._address.sub("ip=[redacted]: ", message))
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        if record.exc_info and not record.exc_text:
-            # A traceback is written after the message: an exception's text may name the path.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        return True
-
-
-def on_starting(server) -> None:
-    """Install the filter in the master, so every forked worker inherits it."""
-    for name in ("gunicorn.error", "gunicorn.access"):
-        logging.getLogger(name).addFilter(_Redact())
+# One JSON object a line (portal/logs.py), with no address and no secret token in any of them.
+logger_class = "portal.logs.GunicornLogger"
 
 
 # Prometheus counts each worker's numbers in files a scrape adds up (portal/metrics.py). The

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         health,
         i18n,
+        logs,
         mail,
         metrics,
         referrals,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     schema.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
+    logs.init_app(app)
     backup.init_app(app)
     errors.init_app(app)
     referrals.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -73,9 +74,13 @@ def _port(error_log: Path, server: subprocess.Popen) -> int:
     raise AssertionError("gunicorn did not start")
 
 
-def get(port: int, path: str, cookie: str | None = None) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+def get(
+    port: int, path: str, cookie: str | None = None, headers: dict | None = None
+) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+    connection.request(
+        "GET", path, headers={**({"Cookie": cookie} if cookie else {}), **(headers or {})}
+    )
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -99,10 +104,38 @@ def test_a_report_link_leaves_the_address_and_no_log_keeps_its_token(gunicorn, r
     access, error = logs["access"].read_text(), logs["error"].read_text()
     assert report_token not in access and report_token[:40] not in access
     assert report_token not in error and report_token[:40] not in error
-    assert access.count('"GET /reports/member/[redacted] HTTP/1.1" 303') == 1
-    assert '"GET /reports/member/ HTTP/1.1" 200' in access
-    assert "Invalid request from ip=[redacted]" in error
-    assert "/reports/member/[redacted]" in error
+    requests = [(line["path"], line["status"]) for line in _json_lines(access)]
+    assert requests.count(("/reports/member/[redacted]", "303")) == 1
+    assert ("/reports/member/", "200") in requests
+    messages = [line["message"] for line in _json_lines(error)]
+    assert any("Invalid request from ip=[redacted]" in message for message in messages)
+    assert any("/reports/member/[redacted]" in message for message in messages)
+
+
+def test_every_line_is_json_naming_its_request_and_no_address(gunicorn):
+    port, logs = gunicorn
+
+    page = get(port, "/nowhere", headers={"X-Request-Id": "nginx-req-0123456789"})
+    fresh = get(port, "/organizations")
+    time.sleep(1)  # gunicorn writes its logs after answering
+
+    assert page.headers["X-Request-Id"] == "nginx-req-0123456789"
+    assert re.fullmatch(r"[0-9a-f]{16}", fresh.headers["X-Request-Id"])
+    access = _json_lines(logs["access"].read_text())
+    error = _json_lines(logs["error"].read_text())
+    ids = {line["path"]: line["request_id"] for line in access}
+    assert ids["/nowhere"] == "nginx-req-0123456789"
+    assert ids["/organizations"] == fresh.headers["X-Request-Id"]
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in access + error)
+    # The server's own address appears where gunicorn says where it listens; a client's never.
+    told = [line["message"] for line in access + error if "127.0.0.1" in json.dumps(line)]
+    own = ("Listening at: ", "Current configuration:")
+    assert all(message.startswith(own) for message in told), told
+
+
+def _json_lines(text: str) -> list[dict]:
+    """Every line of a log, each of which must be one JSON object."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def _send_raw(port: int, request: bytes) -> None:
