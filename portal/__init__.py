@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.staff import init_app as init_staff
 
     config.load_config(app, test_config)
+    errors.bound_integers(app)  # before any route is added
     csrf.init_app(app)
     i18n.init_app(app)
     texts.init_app(app)

@@ -334,6 +334,14 @@ class _WalSync:
         self._inode = os.fstat(self._fd).st_ino
 
 
+def refused_data(exc: BaseException) -> bool:
+    """True when the database refused the values it was given (PEP 249's DataError: a number
+    out of range, a text too long or with a NUL), not because it is unavailable. A constraint
+    clash (IntegrityError) is not one: a concurrent writer may cause it, and a retry may pass."""
+    cause = getattr(exc, "orig", None) or exc.__cause__
+    return cause is not None and any(kind.__name__ == "DataError" for kind in type(cause).__mro__)
+
+
 class HeldConnection:
     """The DBAPI connection a worker keeps for one hot writer, taken in turn with every other
     writer of the database (``write_queue``).
@@ -377,7 +385,9 @@ class HeldConnection:
                     yield connection
                 except self._errors as exc:
                     self._recover(connection, reopen=needs_new_connection(exc))
-                    raise self._failed(f"{type(exc).__name__}: {exc}") from None
+                    # Chained, so a caller can tell a database that is down from one that
+                    # refused the data (``refused_data``).
+                    raise self._failed(f"{type(exc).__name__}: {exc}") from exc
                 except Exception:
                     # Whatever went wrong, the kept connection must not stay inside a
                     # transaction holding the write lock for every later writer.

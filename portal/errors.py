@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,19 @@ class BadInput(BadRequest):
     def __init__(self, field_errors: dict[str, list[str]]):
         super().__init__()
         self.field_errors = field_errors
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in a route, up to the largest id a database column holds: a longer number in an
+    address is a 404, as any unknown id is, instead of an overflow in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bound_integers(app: Flask) -> None:
+    """Make ``<int:…>`` a ``DatabaseInteger``; call before any route is added."""
+    app.url_map.converters["int"] = DatabaseInteger
 
 
 def init_app(app: Flask) -> None:

@@ -123,6 +123,9 @@ class StripeGateway:
             raise InvalidWebhook(str(exc)) from None
         if not isinstance(event, dict) or not {"id", "type", "data", "created"} <= event.keys():
             raise InvalidWebhook("not an event object")
+        problem = _envelope_problem(event)
+        if problem:
+            raise InvalidWebhook(problem)
         rendered = event.get("api_version")
         if self._api_version and rendered and rendered != self._api_version:
             # Still applied: the ledger reads fields every recent version has. Staff should
@@ -167,3 +170,23 @@ def init_app(app: Flask) -> None:
 
 def gateway() -> StripeGateway:
     return current_app.extensions["stripe_gateway"]
+
+
+# The latest ``created`` a datetime can hold (9999-12-31T23:59:59Z).
+_LATEST_TIMESTAMP = 253402300799
+
+
+def _envelope_problem(event: dict) -> str | None:
+    """Why a signed body is not shaped like a Stripe event (its id, type, time and object), or
+    None. Refused with a 400 before anything is stored: a retry could never succeed."""
+    event_id, kind, created = event["id"], event["type"], event["created"]
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255 or "\x00" in event_id:
+        return "the event id is not an id"
+    if not isinstance(kind, str) or not 0 < len(kind) <= 100:
+        return "the event type is not a type"
+    if type(created) is not int or not 0 <= created <= _LATEST_TIMESTAMP:
+        return "the event time is out of range"
+    data = event["data"]
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "the event has no object"
+    return None

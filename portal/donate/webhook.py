@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import csrf
+from portal.db import refused_data
 from portal.donate import ledger_writer
 from portal.donate.writer import LedgerUnavailable
 from portal.stripe_gateway import InvalidWebhook, gateway
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("stripe", __name__)
 
-MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+# OverflowError: a number or a time beyond what Python's datetime or SQLite can hold.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
 @bp.post("/stripe/webhook")
@@ -32,8 +34,13 @@ def webhook():
     try:
         # 2xx only once the event is committed; any database error is a 503 so Stripe retries.
         outcome = ledger_writer().record(event)
-    except (LedgerUnavailable, SQLAlchemyError):
-        log.exception("webhook %s not stored; Stripe will retry", event["id"])
+    except (LedgerUnavailable, SQLAlchemyError) as exc:
+        if refused_data(exc):
+            # Signed, but a value the database cannot hold (an id too long, a number out of
+            # range): a retry would be refused the same way, so Stripe is told not to.
+            log.warning("webhook %r refused, unstorable value (%s)", event["id"], exc)
+            return jsonify(error="malformed event"), 400
+        log.exception("webhook %r not stored; Stripe will retry", event["id"])
         return jsonify(error="temporarily unavailable"), 503
     except MALFORMED as exc:
         # Signed, but its object lacks what its type promises: refused like a malformed body.

@@ -30,6 +30,8 @@ class LinkForm(FlaskForm):
             self.expires.data = today + timedelta(days=DEFAULT_LINK_DAYS)
 
     def validate_expires(self, field) -> None:
+        if field.data is None:
+            return  # not a date: the field already says so
         if field.data < self.today:
             raise ValidationError(_l("Choose today or a later day."))
         if (field.data - self.today).days > LONGEST_DAYS:

@@ -17,6 +17,18 @@ def _printable(text: str | None) -> str:
     return "".join(c for c in text or "" if c.isprintable()).strip()
 
 
+# Any day a report can be about, with room for the arithmetic of a range around it (a typed
+# year 9999 or 0001 would overflow it).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def _within_reach(day: date | None) -> None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _l("Choose a day from %(first)s to %(last)s.", first=FIRST_DAY, last=LAST_DAY)
+        )
+
+
 class RangeQuery(FlaskForm):
     """A range of whole UTC days; both ends included, the last 30 days when none is given."""
 
@@ -37,7 +49,11 @@ class RangeQuery(FlaskForm):
         self.since.data = self.since.data or since
         self.until.data = self.until.data or until
 
+    def validate_since(self, field) -> None:
+        _within_reach(field.data)
+
     def validate_until(self, field) -> None:
+        _within_reach(field.data)
         since, until = self.since.data, field.data
         if since and until and since > until:
             raise ValidationError(_l("The range must not end before it starts."))

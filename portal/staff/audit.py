@@ -95,6 +95,10 @@ def as_text(value: object) -> str | None:
     return str(value)
 
 
+# Pages past this one would hold more entries than a year of daily edits ever could.
+LAST_PAGE = 1_000_000
+
+
 def recent(session: Session, *, number: int, size: int = 50) -> AuditPage:
     """The newest entries first, one page of them."""
     total = session.scalar(select(func.count(AuditEntry.id))) or 0

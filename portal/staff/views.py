@@ -151,7 +151,7 @@ def change_password():
 @admin_required
 def audit_log():
     number = request.args.get("page", 1, type=int)
-    if number < 1:
+    if not 1 <= number <= audit.LAST_PAGE:  # a larger offset overflows the database's integer
         abort(404)
     page = audit.recent(get_session(), number=number)
     if number > 1 and not page.entries:

@@ -133,7 +133,7 @@ def test_member_report_chart_is_described_too(client, login_as, post_form, make_
     )
     path = re.search(r"<code>https?://[^/]+([^<]+)</code>", issued.text)[1]
 
-    chart, _ = charts_in(client.get(path))
+    chart, _ = charts_in(client.get(path, follow_redirects=True))
 
     assert chart.get("role") == "img"
     assert chart.find(f"{SVG}title").text == "Referrals the portal sent you"

@@ -184,3 +184,35 @@ class Walker:
             return
         for (method, action), names in forms_on(response.get_data(as_text=True)).items():
             self.forms.setdefault((method, action or path), set()).update(names)
+
+    def survey(self) -> list[tuple[str, Rule, list[str]]]:
+        """Every (method, rule, fields) of the app: GET pages first, so their forms are known."""
+        self.app.request_class = RecordingRequest
+        found = []
+        for phase in ("GET", "POST"):
+            for rule in rules(self.app):
+                if phase not in methods(rule):
+                    continue
+                path = next(paths(rule, self.known, "x"))
+                send = self._get if phase == "GET" else self._post
+                response = None
+
+                def _plain(send=send, path=path):
+                    nonlocal response
+                    response = send(path, {})
+
+                asked = keys_asked(_plain)
+                if phase == "GET":
+                    self._learn(path, response)
+                else:
+                    self.sign_in()
+                found.append((phase, rule, sorted(asked | self.forms.get((phase, path), set()))))
+        return found
+
+    def path_for(self, rule: Rule, values: dict[str, str]) -> str:
+        """``rule``'s address with ``values`` for its arguments, known good ones for the rest."""
+        good = {name: _value(rule, name, self.known) for name in rule.arguments}
+        return _build(rule, {**good, **values})
+
+    def send(self, method: str, path: str, data: dict):
+        return (self._get if method == "GET" else self._post)(path, data)
