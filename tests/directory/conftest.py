@@ -73,7 +73,9 @@ class Page(HTMLParser):
     @property
     def listed_names(self) -> list[str]:
         """The organizations' names on a listing, in the order shown."""
-        return [h3.text for h3 in self.all("h3") if h3.within("org-card")]
+        return [
+            e.text for e in self.elements if "org-card-title" in e.attrs.get("class", "").split()
+        ]
 
 
 @pytest.fixture

@@ -335,3 +335,13 @@ def test_demo_member_pages_all_answer(client, runner, db_session):
     statuses = {slug: client.get(f"/organizations/{slug}").status_code for slug in slugs}
 
     assert set(statuses.values()) == {200}
+
+
+def test_directory_cards_are_headed_one_level_under_the_page(client, make_org, read):
+    make_org("roots", name="Roots")
+
+    page = read(client.get("/organizations"))
+
+    assert [h.text for h in page.all("h1")] == ["Organizations"]
+    assert [h.text for h in page.all("h2") if h.within("org-card")] == ["Roots"]
+    assert [h for h in page.all("h3") if h.within("org-card")] == []
