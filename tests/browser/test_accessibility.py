@@ -33,8 +33,9 @@ PUBLIC_WITH_VALUES = [
     "/donate/parents-circle?cancelled=1",
     "/no-such-page",
 ]
-# Addresses that answer something other than a page for people (feeds, files, probes).
-NOT_PAGES = {"/healthz", "/readyz", "/robots.txt", "/sitemap.xml", "/listen/feed.atom"}
+# Addresses that answer something other than a page for people: probes, and files (a name with a
+# dot: feeds, calendars, images, sitemaps).
+NOT_PAGES = {"/healthz", "/readyz"}
 
 axe = Axe()
 
@@ -48,6 +49,7 @@ def public_pages(app) -> list[str]:
         and not rule.arguments
         and not rule.rule.startswith(("/staff", "/static"))
         and rule.rule not in NOT_PAGES
+        and "." not in rule.rule.rsplit("/", 1)[-1]
     }
     return sorted(plain) + PUBLIC_WITH_VALUES
 
