@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         texts,
     )
     from portal.campaigns import init_app as init_campaigns
+    from portal.conversions import init_app as init_conversions
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.engage import init_app as init_engage
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     amplify.init_app(app)
     init_campaigns(app)
+    init_conversions(app)
     security.init_app(app)
     assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.campaigns import qr, queries, service
 from portal.campaigns.forms import CampaignLinkForm, MemberCampaignLinkForm
 from portal.campaigns.tables import links_table
+from portal.conversions.funnel import funnel, funnel_table
 from portal.db import get_session
 from portal.errors import BadInput
 from portal.member_reports.access import held_link
@@ -75,7 +76,13 @@ def member_section(session, org: Organization) -> dict:
     """What the member report shows of the member's own links: the form, the table, the links."""
     links = service.links_of(session, org)
     table = links_table(links, queries.link_numbers(session, links))
-    return {"form": MemberCampaignLinkForm(), "table": table, "links": links, "links_owner": org}
+    return {
+        "form": MemberCampaignLinkForm(),
+        "table": table,
+        "links": links,
+        "links_owner": org,
+        "funnel": funnel_table(funnel(session, org)) if org.handoff_mode == "external" else None,
+    }
 
 
 @bp.get("/staff/campaigns.csv")

@@ -1,6 +1,7 @@
 """Every table of the portal; import models from here."""
 
 from portal.models.campaigns import CampaignLink, LinkMaker
+from portal.models.conversions import Conversion, PostbackKey, ReportedVia
 from portal.models.core import (
     CHECKOUT_REFERRAL,
     ArrivedVia,
@@ -82,6 +83,7 @@ __all__ = [
     "CampaignLink",
     "ContactAddress",
     "ContactRelay",
+    "Conversion",
     "DailySalt",
     "Dispute",
     "DisputeStatus",
@@ -105,6 +107,7 @@ __all__ = [
     "OrganizationText",
     "OutboxMail",
     "PageText",
+    "PostbackKey",
     "PublicationStatus",
     "RateCounter",
     "RecipientKind",
@@ -113,6 +116,7 @@ __all__ = [
     "ReferralStatus",
     "Refund",
     "RefundStatus",
+    "ReportedVia",
     "RollupMark",
     "SourceRollup",
     "Span",

@@ -1,0 +1,84 @@
+"""The funnel of members who take gifts on their own page: clicks by people, the gifts their
+sites reported, and the amounts, by member, campaign and arrival channel. Since the start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, not_, select
+from sqlalchemy.orm import Session
+
+from portal.models import Conversion, HandoffMode, Organization, Referral
+from portal.reports.tables import Column, Money, Table
+
+
+@dataclass
+class FunnelLine:
+    member: str
+    campaign: str
+    channel: str
+    people: int = 0
+    gifts: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)
+
+
+def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine]:
+    """One line per member, campaign and channel that had people or reported gifts."""
+    group = (Organization.name, Referral.utm_campaign, Referral.arrived_via)
+    where = [Referral.mode == HandoffMode.EXTERNAL]
+    if org is not None:
+        where.append(Referral.organization_id == org.id)
+    clicks = (
+        select(*group, func.count(Referral.id))
+        .join(Organization, Organization.id == Referral.organization_id)
+        .where(*where, not_(Referral.is_bot))
+        .group_by(*group)
+    )
+    gifts = (
+        select(*group, Conversion.currency, func.count(Conversion.id), func.sum(Conversion.amount))
+        .join(Referral, Referral.id == Conversion.referral_id)
+        .join(Organization, Organization.id == Referral.organization_id)
+        .where(*where)
+        .group_by(*group, Conversion.currency)
+    )
+    lines: dict[tuple, FunnelLine] = {}
+
+    def line(name, campaign, channel) -> FunnelLine:
+        key = (name, campaign or "", str(channel))
+        return lines.setdefault(key, FunnelLine(*key))
+
+    for name, campaign, channel, people in session.execute(clicks):
+        line(name, campaign, channel).people += people
+    for name, campaign, channel, currency, count, amount in session.execute(gifts):
+        found = line(name, campaign, channel)
+        found.gifts += count
+        found.amounts[currency] = found.amounts.get(currency, 0) + int(amount)
+    return [lines[key] for key in sorted(lines)]
+
+
+def funnel_table(lines: list[FunnelLine]) -> Table:
+    currencies = sorted({c for line in lines for c in line.amounts})
+    columns = [
+        Column("member", _("Member")),
+        Column("campaign", _("Campaign"), shown=lambda value: value or _("(no campaign tag)")),
+        Column("channel", _("Arrived through")),
+        Column("people", _("Clicks by people"), numeric=True),
+        Column("gifts", _("Gifts reported"), numeric=True),
+        *(
+            Column(f"amount_{c}", _("Amount (%(currency)s)", currency=c), numeric=True)
+            for c in currencies
+        ),
+    ]
+    rows = [
+        (
+            line.member,
+            line.campaign,
+            line.channel,
+            line.people,
+            line.gifts,
+            *(Money(line.amounts.get(c, 0), c) for c in currencies),
+        )
+        for line in lines
+    ]
+    return Table("funnel", _("From click to gift, on members’ own pages"), columns, rows)
