@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 from flask import Flask, current_app, g
 from sqlalchemy import Dialect, Engine, Executable, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -67,7 +68,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling issues a deferred BEGIN only before DML, which lets a
     # reader upgrade to writer and fail with "database is locked" at once; take control instead.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn, record):
+        record.info[OPENED_READ_ONLY] = sqlite_file_writable(engine) is False
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         # Only a new, empty database takes this. A hand-off's commit writes one page per tree it
@@ -85,6 +87,13 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_size_limit=67108864")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "checkout")
+    def _reopen_once_writable(_dbapi_conn, record, _proxy):
+        # A connection opened on a read-only file would fail its first write; once the file can
+        # be written, the pool opens a fresh one instead (the check costs nothing otherwise).
+        if record.info.get(OPENED_READ_ONLY) and sqlite_file_writable(engine):
+            raise DisconnectionError("the database file is writable again")
 
     @event.listens_for(engine, "handle_error")
     def _reopen_after(context):
@@ -105,6 +114,18 @@ _SQLITE_REOPEN = {
     10,  # SQLITE_IOERR
     14,  # SQLITE_CANTOPEN
 }
+
+
+OPENED_READ_ONLY = "portal_opened_read_only"
+
+
+def sqlite_file_writable(engine: Engine) -> bool | None:
+    """Whether this process may write the SQLite file now (None: not a SQLite file)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        return None
+    # access() says no for a read-only mount and an immutable file, even to root.
+    return os.access(path, os.W_OK)
 
 
 def needs_new_connection(error: BaseException | None) -> bool:
@@ -379,6 +400,9 @@ class HeldConnection:
         with self._lock:
             with self._turn() as waited:
                 connection = self._connection or self._connect()
+                if connection.info.get(OPENED_READ_ONLY) and sqlite_file_writable(self._engine):
+                    self._recover(connection, reopen=True)
+                    connection = self._connect()
                 try:
                     if waited is not None:
                         self._bound_busy_wait(connection, waited)

@@ -28,7 +28,7 @@ def sqlite_file(database_url) -> Path:
 
 
 def test_a_worker_started_while_the_database_was_read_only_stores_again_once_it_is_writable(
-    app_config, make_org, db_session, sqlite_file
+    app_config, make_org, db_session, sqlite_file, caplog
 ):
     make_org("roots", donation_url="https://roots.example.org/give")
     db_session.close()
@@ -38,7 +38,10 @@ def test_a_worker_started_while_the_database_was_read_only_stores_again_once_it_
         client.environ_base["HTTP_USER_AGENT"] = BROWSER_UA
         during = client.get("/go/roots")
         during.close()
+        # Someone browses meanwhile: reading works, and leaves a read-only connection pooled.
+        assert client.get("/organizations").status_code == 200
 
+    caplog.clear()
     after = client.get("/go/roots")
     after.close()
 
@@ -50,4 +53,6 @@ def test_a_worker_started_while_the_database_was_read_only_stores_again_once_it_
     assert set(stored) == {during_ref, after_ref}  # the spooled one came back with the next
     # Today's salt was written through the ORM's own pooled connections once they reopened.
     assert stored[after_ref] is not None
+    # The first hand-off after the outage went straight to the database, not to the spool.
+    assert "spooling referral" not in caplog.text
     dispose(worker)
