@@ -123,8 +123,22 @@ def replay_log(session: Session, path: str | Path) -> tuple[int, Batch]:
     Returns how many rows were added, and what was read. The log itself is left as it is.
     """
     with open(path, "rb") as handle:
-        batch = read_lines(line.partition(_LOG_MARKER)[2] for line in handle if _LOG_MARKER in line)
+        batch = read_lines(_logged_record(line) for line in handle if _LOG_MARKER in line)
     return store(session, batch), batch
+
+
+def _logged_record(line: bytes) -> bytes:
+    # A log line is plain text, or (under gunicorn, portal/logs.py) one JSON object whose
+    # "message" holds the text, the record's own JSON escaped inside it.
+    stripped = line.strip()
+    if stripped.startswith(b"{"):
+        try:
+            entry = json.loads(stripped)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+            line = entry["message"].encode()
+    return line.partition(_LOG_MARKER)[2]
 
 
 @dataclass

@@ -337,6 +337,25 @@ def test_replay_spool_from_log_brings_referrals_back_exactly_once(
     assert count_referrals(db_session) == 4
 
 
+def test_replay_spool_from_a_json_log_brings_referrals_back(
+    app, browser, runner, make_org, db_session, database_url, caplog, tmp_path
+):
+    make_org("roots")
+    browser.get("/go/roots")
+    Path(app.config["REFERRAL_SPOOL"]).mkdir(parents=True)
+    with DatabaseAway(database_url):
+        ref = browser.get("/go/roots").headers["Location"].rsplit("portal_ref=", 1)[1]
+    log_file = tmp_path / "error.json.log"
+    entries = [{"level": r.levelname, "message": r.getMessage()} for r in caplog.records]
+    log_file.write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+
+    result = runner.invoke(args=["replay-spool", "--from-log", str(log_file)])
+
+    assert "1 referral(s) from the log added to the database (0 already there)" in result.output
+    db_session.rollback()
+    assert ref in set(db_session.scalars(select(Referral.ref)))
+
+
 def test_replay_spool_from_a_missing_log_says_so(runner):
     result = runner.invoke(args=["replay-spool", "--from-log", "/nonexistent/error.log"])
 
