@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from portal.csv_export import within
 from portal.models import (
     OPEN_DISPUTES,
     Dispute,
+    DisputeStatus,
     Donation,
     DonationStatus,
     Organization,
@@ -126,3 +127,20 @@ def _items(session: Session, query, limit: int) -> list[ActionItem]:
         ActionItem(name, amount, currency, when, stripe_id)
         for amount, currency, when, stripe_id, name in session.execute(query)
     ]
+
+
+def refunded_amount():
+    """Minor units refunded from a donation, as a column expression: its refunds' sum, or, for a
+    gift marked refunded before refunds were kept one by one, the whole gift."""
+    legacy = and_(Donation.status == DonationStatus.REFUNDED, Donation.amount_refunded == 0)
+    return case((legacy, Donation.amount), else_=Donation.amount_refunded)
+
+
+def lost_in_disputes():
+    """Per donation, the minor units lost in disputes (``donation_id``, ``lost``), to outer-join."""
+    return (
+        select(Dispute.donation_id, func.sum(Dispute.amount).label("lost"))
+        .where(Dispute.status == DisputeStatus.LOST)
+        .group_by(Dispute.donation_id)
+        .subquery()
+    )

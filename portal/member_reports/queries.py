@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.donate.queries import refunded_amount
 from portal.models import ANY, Donation, DonationStatus
 from portal.reports import facts
 from portal.reports.queries import CHANNELS
@@ -75,11 +76,19 @@ def referrals_by_period(session: Session, scope: Scope, by: str) -> list[PeriodL
 
 
 def gifts_by_period(session: Session, scope: Scope, by: str) -> list[GiftLine]:
-    """Paid and refunded Stripe gifts per period and currency, never adding currencies."""
+    """Paid and refunded Stripe gifts per period and currency, never adding currencies; the
+    refunded amount counts partial refunds of gifts still paid too."""
     start, end = scope.bounds
     day = day_of(Donation.created_at)
     rows = session.execute(
-        select(day, Donation.currency, Donation.status, func.count(), func.sum(Donation.amount))
+        select(
+            day,
+            Donation.currency,
+            Donation.status,
+            func.count(),
+            func.sum(Donation.amount),
+            func.sum(refunded_amount()),
+        )
         .where(
             Donation.organization_id == scope.member_id,
             Donation.created_at >= start,
@@ -89,7 +98,7 @@ def gifts_by_period(session: Session, scope: Scope, by: str) -> list[GiftLine]:
         .group_by(day, Donation.currency, Donation.status)
     )
     lines: dict[tuple[str, str], GiftLine] = {}
-    for on, currency, status, count, amount in rows:
+    for on, currency, status, count, amount, refunded in rows:
         label, code = _label(on, by), currency.upper()
         line = lines.setdefault((label, code), GiftLine(label, code))
         if status == DonationStatus.PAID:
@@ -97,7 +106,7 @@ def gifts_by_period(session: Session, scope: Scope, by: str) -> list[GiftLine]:
             line.paid_amount += int(amount)
         else:
             line.refunded += count
-            line.refunded_amount += int(amount)
+        line.refunded_amount += int(refunded)  # partial refunds of paid gifts included
     return [lines[key] for key in sorted(lines)]
 
 

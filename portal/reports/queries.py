@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.donate.queries import lost_in_disputes, refunded_amount
 from portal.models import (
     ANY,
     ArrivedVia,
@@ -71,6 +72,8 @@ class LedgerGroup:
     frequency: Frequency
     count: int
     amount: int
+    refunded: int = 0  # minor units refunded, partial refunds included
+    lost: int = 0  # minor units lost in disputes
 
 
 def referrals_by_member(session: Session, sources: Sources) -> list[MemberLine]:
@@ -144,6 +147,7 @@ def ledger_groups(session: Session, scope: Scope) -> list[LedgerGroup]:
     )
     start, end = scope.bounds
     groups = (Donation.status, Donation.currency, Donation.frequency)
+    lost = lost_in_disputes()
     query = (
         select(
             *groups,
@@ -151,23 +155,30 @@ def ledger_groups(session: Session, scope: Scope) -> list[LedgerGroup]:
             func.sum(Donation.amount),
             func.count(Donation.id).filter(renewal),
             func.sum(Donation.amount).filter(renewal),
+            func.sum(refunded_amount()),
+            func.sum(func.coalesce(lost.c.lost, 0)),
         )
+        .outerjoin(lost, lost.c.donation_id == Donation.id)
         # Every status, named: the index's first column then narrows each search by itself.
         .where(Donation.status.in_(list(DonationStatus)))
         .where(Donation.created_at >= start, Donation.created_at < end)
         .group_by(*groups)
     )
     lines = []
-    for status, currency, frequency, count, amount, renewals, renewed in session.execute(
-        _ledger_filters(query, scope)
-    ):
+    for row in session.execute(_ledger_filters(query, scope)):
+        status, currency, frequency, count, amount, renewals, renewed, refunded, lost_sum = row
         amount, renewed = int(amount or 0), int(renewed or 0)
-        code = currency.upper()
+        code, money_back = currency.upper(), (int(refunded or 0), int(lost_sum or 0))
+        # Refunds and disputes are counted once per group, with its one-time gifts if it has
+        # them (they are sums of money, not of gifts).
         if renewals:
-            lines.append(LedgerGroup(status, True, code, frequency, renewals, renewed))
+            back = (0, 0) if count > renewals else money_back
+            lines.append(LedgerGroup(status, True, code, frequency, renewals, renewed, *back))
         if count > renewals:
             lines.append(
-                LedgerGroup(status, False, code, frequency, count - renewals, amount - renewed)
+                LedgerGroup(
+                    status, False, code, frequency, count - renewals, amount - renewed, *money_back
+                )
             )
     return lines
 

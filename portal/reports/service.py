@@ -151,27 +151,39 @@ def funnel_table(ledger: list[LedgerGroup]) -> Table:
 
 def amount_table(ledger: list[LedgerGroup]) -> Table:
     """Paid and refunded gifts per currency and frequency; currencies are never added together."""
-    sums: dict[tuple[str, Frequency], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    sums: dict[tuple[str, Frequency], list[int]] = defaultdict(lambda: [0] * 6)
     for group in ledger:
         if group.status not in (DonationStatus.PAID, DonationStatus.REFUNDED):
             continue
         cell = sums[group.currency, group.frequency]
-        at = 0 if group.status == DonationStatus.PAID else 2
-        cell[at] += group.count
-        cell[at + 1] += group.amount
+        cell[0 if group.status == DonationStatus.PAID else 2] += group.count
+        cell[1] += group.amount  # gross: every paid gift, refunded or not
+        cell[3] += group.refunded
+        cell[4] += group.lost
     labels = {Frequency.ONE_TIME: _("One-time"), Frequency.MONTHLY: _("Monthly")}
     columns = [
         Column("currency", _("Currency")),
         Column("frequency", _("Frequency"), shown=lambda value: labels[Frequency(value)]),
         Column("paid_gifts", _("Paid gifts"), numeric=True),
-        Column("paid_amount", _("Paid"), numeric=True),
+        Column("gross_amount", _("Gross"), numeric=True),
         Column("refunded_gifts", _("Refunded gifts"), numeric=True),
         Column("refunded_amount", _("Refunded"), numeric=True),
+        Column("disputes_lost_amount", _("Lost in disputes"), numeric=True),
+        Column("net_amount", _("Net"), numeric=True),
     ]
     order = {Frequency.ONE_TIME: 0, Frequency.MONTHLY: 1}
     rows = [
-        (currency, frequency.value, paid, Money(amount, currency), back, Money(back_sum, currency))
-        for (currency, frequency), (paid, amount, back, back_sum) in sorted(
+        (
+            currency,
+            frequency.value,
+            paid,
+            Money(gross, currency),
+            back,
+            Money(refunded, currency),
+            Money(lost, currency),
+            Money(gross - refunded - lost, currency),
+        )
+        for (currency, frequency), (paid, gross, back, refunded, lost, _unused) in sorted(
             sums.items(), key=lambda item: (item[0][0], order[item[0][1]])
         )
     ]

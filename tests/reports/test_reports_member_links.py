@@ -14,9 +14,10 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from portal.member_reports.service import SALT
-from portal.models import AuditEntry, DonationStatus, StaffRole
+from portal.models import AuditEntry, DonationStatus, HandoffMode, StaffRole
 from tests.reports.conftest import (
     TODAY,
+    at,
     count_by_member,
     csv_table,
     number,
@@ -270,3 +271,17 @@ def test_bad_member_report_range_is_a_400(outsider, issue_link, make_org, report
 
 def _day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def test_the_member_sees_refunds_against_its_gifts(
+    outsider, issue_link, make_org, add_donation, report_clock
+):
+    org = make_org("roots", handoff_mode=HandoffMode.STRIPE)
+    add_donation(org, at(TODAY), amount=7725, currency="EUR", amount_refunded=1525)
+    add_donation(org, at(TODAY), amount=5000, currency="EUR", amount_refunded=5000,
+                 status=DonationStatus.REFUNDED)  # fmt: skip
+
+    _header, rows = csv_table(outsider.get(f"{issue_link(org)}?format=csv&table=gift_totals"))
+
+    # One gift still paid (partly refunded), one refunded in full: 65.25 of 127.25 went back.
+    assert rows == [["EUR", "1", "77.25", "1", "65.25"]]

@@ -7,7 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import ArrivedVia, DonationStatus, Frequency, HandoffMode, StaffRole
+from portal.models import (
+    ArrivedVia,
+    Dispute,
+    DisputeStatus,
+    DonationStatus,
+    Frequency,
+    HandoffMode,
+    StaffRole,
+)
 from tests.reports.conftest import TODAY, at, csv_table, number, page_table
 from tests.staff.conftest import text_of
 
@@ -53,16 +61,25 @@ def test_funnel_counts_checkouts_by_how_they_ended(client, viewer, varied):
 def test_amounts_are_summed_per_currency_and_frequency(client, viewer, varied):
     _header, rows = csv_table(client.get(f"/staff/reports/?{QUERY}&format=csv&table=amounts"))
 
-    sums = defaultdict(lambda: [0, 0, 0, 0])
+    sums = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for donation in varied.donations:
         if donation.status in (DonationStatus.PAID, DonationStatus.REFUNDED):
             cell = sums[donation.currency, donation.frequency.value]
-            at_ = 0 if donation.status == DonationStatus.PAID else 2
-            cell[at_] += 1
-            cell[at_ + 1] += donation.amount
+            cell[0 if donation.status == DonationStatus.PAID else 2] += 1
+            cell[1] += donation.amount
+            if donation.status == DonationStatus.REFUNDED:
+                cell[3] += donation.amount
+            cell[5] = cell[1] - cell[3]
     assert {
-        (currency, frequency): [int(paid), _minor(amount), int(back), _minor(back_amount)]
-        for currency, frequency, paid, amount, back, back_amount in rows
+        (currency, frequency): [
+            int(paid),
+            _minor(gross),
+            int(back),
+            _minor(refunded),
+            _minor(lost),
+            _minor(net),
+        ]
+        for currency, frequency, paid, gross, back, refunded, lost, net in rows
     } == {key: value for key, value in sums.items()}
     assert {currency for currency, *_ in rows} == {"USD", "EUR", "ILS"}
 
@@ -79,10 +96,10 @@ def test_page_shows_each_currency_in_its_own_money(
     rows = page_table(client.get("/staff/reports/"), "amounts")
 
     assert rows == [
-        ["EUR", "One-time", "0", "€0.00", "1", "€25.00"],
-        ["ILS", "One-time", "1", "₪180.00", "0", "₪0.00"],
-        ["ILS", "Monthly", "1", "₪180.00", "0", "₪0.00"],
-        ["USD", "One-time", "1", "$1,250.00", "0", "$0.00"],
+        ["EUR", "One-time", "0", "€25.00", "1", "€25.00", "€0.00", "€0.00"],
+        ["ILS", "One-time", "1", "₪180.00", "0", "₪0.00", "₪0.00", "₪180.00"],
+        ["ILS", "Monthly", "1", "₪180.00", "0", "₪0.00", "₪0.00", "₪180.00"],
+        ["USD", "One-time", "1", "$1,250.00", "0", "$0.00", "$0.00", "$1,250.00"],
     ]
 
 
@@ -100,7 +117,9 @@ def test_renewals_count_as_money_but_not_as_checkouts(
     assert funnel["Checkouts started"] == 1
     assert funnel["Expired"] == 1
     assert funnel["Monthly renewals (no checkout)"] == 1
-    assert page_table(response, "amounts") == [["USD", "Monthly", "1", "$50.00", "0", "$0.00"]]
+    assert page_table(response, "amounts") == [
+        ["USD", "Monthly", "1", "$50.00", "0", "$0.00", "$0.00", "$50.00"]
+    ]
 
 
 def test_own_page_mode_has_no_stripe_gifts(client, viewer, varied):
@@ -132,8 +151,37 @@ def test_channel_and_campaign_filters_follow_the_gift_to_its_referral(
     by_campaign = page_table(client.get("/staff/reports/?campaign=gala"), "amounts")
     by_portal = page_table(client.get("/staff/reports/?arrived=portal"), "amounts")
 
-    assert by_link == by_campaign == [["USD", "One-time", "1", "$10.00", "0", "$0.00"]]
-    assert by_portal == [["USD", "One-time", "1", "$70.00", "0", "$0.00"]]
+    assert (
+        by_link
+        == by_campaign
+        == [["USD", "One-time", "1", "$10.00", "0", "$0.00", "$0.00", "$10.00"]]
+    )
+    assert by_portal == [["USD", "One-time", "1", "$70.00", "0", "$0.00", "$0.00", "$70.00"]]
+
+
+def test_net_takes_partial_refunds_and_lost_disputes_off_the_gross(
+    client, viewer, make_org, add_donation, report_clock, db_session
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    add_donation(org, at(TODAY), amount=7725, currency="EUR", amount_refunded=1525)
+    disputed = add_donation(org, at(TODAY), amount=5000, currency="EUR")
+    add_donation(org, at(TODAY), amount=3000, currency="EUR", renewal=True, amount_refunded=3000,
+                 status=DonationStatus.REFUNDED)  # fmt: skip
+    db_session.add_all([
+        Dispute(donation_id=disputed.id, stripe_dispute_id="dp_lost", amount=5000,
+                currency="EUR", status=DisputeStatus.LOST),
+        Dispute(donation_id=disputed.id, stripe_dispute_id="dp_won", amount=5000,
+                currency="EUR", status=DisputeStatus.WON),
+    ])  # fmt: skip
+    db_session.commit()
+
+    rows = page_table(client.get("/staff/reports/"), "amounts")
+
+    # One-time: 127.25 gross, 15.25 refunded, 50.00 lost (the won dispute costs nothing): 62.00.
+    assert rows == [
+        ["EUR", "One-time", "2", "€127.25", "0", "€15.25", "€50.00", "€62.00"],
+        ["EUR", "Monthly", "0", "€30.00", "1", "€30.00", "€0.00", "€0.00"],
+    ]
 
 
 def test_staff_report_shows_no_donor_details(client, viewer, varied):
