@@ -8,9 +8,11 @@ from portal.donate.writer import LedgerWriter
 def init_app(app: Flask) -> None:
     from portal import stripe_gateway
     from portal.donate import cli, views, webhook
+    from portal.gifts.notices import LedgerMail
 
     stripe_gateway.init_app(app)
-    app.extensions["ledger_writer"] = LedgerWriter(app.extensions["portal_db"].engine)
+    engine = app.extensions["portal_db"].engine
+    app.extensions["ledger_writer"] = LedgerWriter(engine, notices=LedgerMail(engine.dialect))
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)

@@ -71,6 +71,10 @@ def checkout_changes(donation, checkout: dict) -> dict:
         email = (checkout.get("customer_details") or {}).get("email")
         if email != donation.donor_email:
             changes["donor_email"] = email
+    contact = (checkout.get("customer_details") or {}).get("email")
+    if contact and not donation.contact_email:
+        # Where the gift's notices go when their event carries no address (portal.gifts).
+        changes["contact_email"] = contact
     if checkout.get("status") == "complete":
         paid = checkout.get("payment_status") in {"paid", "no_payment_required"}
         advance(changes, donation, DonationStatus.PAID if paid else DonationStatus.PROCESSING)

@@ -72,14 +72,27 @@ def apply_event(store: LedgerStore, event: dict) -> str:
 
 
 def record_stripe_event(session: Session, event: dict) -> str:
-    """``apply_event`` in an ORM session, as a writer. Flushes, never commits."""
+    """``apply_event`` in an ORM session, as a writer, with the donor's mail for its notices
+    queued in the same transaction (as the webhook's writer does). Flushes, never commits."""
     begin_write(session)
-    return apply_event(SessionStore(session), event)
+    store = SessionStore(session)
+    outcome = apply_event(store, event)
+    _mail(session)(store, event)
+    return outcome
 
 
 def apply_checkout_session(session: Session, checkout: dict) -> str:
     """Fulfil a completed Checkout Session fetched for the thanks page. Flushes, never commits."""
-    return _checkout_completed(SessionStore(session), checkout, datetime.now(UTC))
+    store = SessionStore(session)
+    outcome = _checkout_completed(store, checkout, datetime.now(UTC))
+    _mail(session)(store, checkout)
+    return outcome
+
+
+def _mail(session: Session):
+    from portal.gifts.notices import session_mail  # the gift's own package renders its mail
+
+    return session_mail(session)
 
 
 def _checkout_completed(store: LedgerStore, checkout: dict, _at: datetime) -> str:

@@ -11,6 +11,7 @@ from portal import csrf
 from portal.db import refused_data
 from portal.donate import ledger_writer
 from portal.donate.writer import LedgerUnavailable
+from portal.mail import wake_after
 from portal.stripe_gateway import InvalidWebhook, gateway
 
 log = logging.getLogger(__name__)
@@ -46,4 +47,5 @@ def webhook():
         # Signed, but its object lacks what its type promises: refused like a malformed body.
         log.warning("webhook %s refused, unreadable object (%r)", event.get("id"), exc)
         return jsonify(error="malformed event"), 400
-    return jsonify(received=True, outcome=outcome), 200
+    # The event may have queued the donor's mail: the sender looks once the answer is out.
+    return wake_after(jsonify(received=True, outcome=outcome)), 200

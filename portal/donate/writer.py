@@ -26,7 +26,9 @@ class LedgerUnavailable(Exception):
 class LedgerWriter:
     """Records Stripe's events; one connection per worker process, used under a lock."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, notices=None) -> None:
+        # ``notices(store, cursor, event)`` queues the donor's mail in the event's transaction.
+        self._notices = notices
         self._compiled = CompiledLedger(engine.dialect)
         self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
         self._held = HeldConnection(engine, LedgerUnavailable)
@@ -41,7 +43,10 @@ class LedgerWriter:
             with closing(connection.cursor()) as cursor:
                 if self._begin:
                     cursor.execute(self._begin)
-                outcome = apply_event(CursorStore(self._compiled, cursor), event)
+                store = CursorStore(self._compiled, cursor)
+                outcome = apply_event(store, event)
+                if store.notices and self._notices is not None:
+                    self._notices(store, cursor, event)
             if outcome == DUPLICATE:
                 connection.rollback()  # a duplicate wrote nothing
             else:

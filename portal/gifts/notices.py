@@ -1,22 +1,33 @@
 """The mail a donor gets about their gift, written in the language they gave in.
 
-``notice_message(kind, donation, email=…, manage_url=…)`` renders one of the ledger's notices
-(``"thanks"``, ``"payment_failed"``, ``"refunded"``, ``"cancelled"``) as a ``portal.mail.Message``
-for ``portal.mail.queue``. Each says what was given, to whom, who issues the receipt, and
-carries the gift's private manage link. Needs an app context (it renders templates).
+``notice_message(kind, donation, email=…)`` renders one of the ledger's notices (``"thanks"``,
+``"payment_failed"``, ``"refunded"``, ``"cancelled"``) as a ``portal.mail.Message``. Each says
+what was given, to whom, who issues the receipt, and carries the gift's private manage link.
+``queue_notices`` turns the notices a ledger store collected while applying one event into
+outbox rows in that same transaction. Needs an app context (it renders templates).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import aliased
 
+from portal.db import get_session
 from portal.donate.links import manage_token
 from portal.donate.money import display
-from portal.mail import Message
-from portal.models import Donation
+from portal.mail import Message, queue
+from portal.mail.outbox import CursorOutbox
+from portal.models import Donation, Organization
 from portal.texts import member_texts
+
+log = logging.getLogger(__name__)
 
 KINDS = ("thanks", "payment_failed", "refunded", "cancelled")
 
@@ -28,26 +39,149 @@ def manage_url(donation_id: int) -> str:
 
 
 def notice_message(
-    kind: str, donation: Donation, *, email: str, first: Donation | None = None, refunded: int = 0
+    kind: str,
+    donation,
+    *,
+    email: str,
+    first=None,
+    organization: Organization | None = None,
+    refunded: int = 0,
 ) -> Message:
-    """The mail for ``kind`` about ``donation`` (one payment); ``first`` is the gift's first
-    payment when ``donation`` is a later month (its language and manage link are the gift's)."""
+    """The mail for ``kind`` about ``donation`` (one payment: a ``Donation`` or a row read by
+    the ledger's cursor). ``first`` is the gift's first payment when ``donation`` is a later
+    month (the gift's language and manage link are its); ``organization`` the recipient when
+    ``donation`` is a bare row."""
     if kind not in KINDS:
         raise ValueError(f"no mail for a {kind!r} notice")
     gift = first or donation
+    org = organization or donation.organization
     language = gift.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         words = {
-            "name": member_texts(donation.organization, language).name,
+            "name": member_texts(org, language).name,
             "amount": display(donation.amount, donation.currency, language),
             "refunded": display(refunded or donation.amount, donation.currency, language),
-            "monthly": donation.frequency == "monthly",
+            "monthly": str(donation.frequency) == "monthly",
             "manage_url": manage_url(gift.id),
             "portal": current_app.config["PORTAL_NAME"],
         }
         subject = _subject(kind, words)
         text = render_template(f"gifts/mail_{kind}.txt", **words)
     return Message(to=email, subject=subject, text=text, language=language)
+
+
+def donor_email(obj: dict) -> str | None:
+    """The donor's address in a Stripe object, where Stripe puts one (Checkout, invoice, charge)."""
+    return (
+        (obj.get("customer_details") or {}).get("email")
+        or obj.get("customer_email")
+        or (obj.get("billing_details") or {}).get("email")
+        or obj.get("receipt_email")
+    )
+
+
+def queue_notices(
+    store, event_object: dict, put: Callable[[str, Message], None], organization
+) -> int:
+    """Queue a mail for each of ``store.notices`` through ``put(key, message)``, in the
+    ledger's transaction; returns how many. A notice whose event carries no address (a
+    subscription's end, a refund object) goes to the address kept from the gift's earlier
+    events; a cancellation through the manage link or the console mails its own confirmation."""
+    seen = donor_email(event_object)
+    queued = 0
+    for notice in store.notices:
+        donation = store.donation("id", notice.donation_id)
+        if donation is None:
+            continue
+        subscription = getattr(donation, "stripe_subscription_id", None)
+        first = (store.donation("subscription", subscription) if subscription else None) or donation
+        email = _address(first, seen)
+        if not email:
+            continue
+        refunded = store.refunded(donation.id) if str(notice.kind) == "refunded" else 0
+        message = notice_message(
+            str(notice.kind),
+            donation,
+            email=email,
+            first=first,
+            organization=organization(donation.organization_id),
+            refunded=refunded,
+        )
+        put(notice.outbox_key, message)
+        queued += 1
+    return queued
+
+
+class LedgerMail:
+    """The ledger writer's notices as mail, queued on the writer's own cursor (same
+    transaction as the ledger change). Rendering trouble is logged and never loses the change."""
+
+    def __init__(self, dialect) -> None:
+        self._outbox = CursorOutbox(dialect)
+
+    def __call__(self, store, cursor, event: dict) -> int:
+        return _guarded(store, event, lambda key, message: self._outbox.queue(cursor, key, message))
+
+
+def session_mail(session):
+    """The same for a ledger store on an ORM session (the thanks page, reconcile-stripe)."""
+    return lambda store, event: _guarded(
+        store, event, lambda key, message: queue(session, key, message)
+    )
+
+
+ADDRESS_KEPT = timedelta(days=180)  # Stripe refunds a card payment for up to 180 days
+
+
+def forget_addresses(session, now: datetime) -> int:
+    """Erase the kept address of every gift that can no longer bring a notice: its last payment
+    is over 180 days old and it is not a running monthly gift. Flushes, never commits."""
+    cutoff = now - ADDRESS_KEPT
+    later = aliased(Donation)
+    newer_payment = (
+        select(later.id)
+        .where(
+            later.stripe_subscription_id == Donation.stripe_subscription_id,
+            later.created_at >= cutoff,
+        )
+        .exists()
+    )
+    result = session.execute(
+        update(Donation)
+        .where(
+            Donation.contact_email.is_not(None),
+            Donation.created_at < cutoff,
+            or_(
+                Donation.stripe_subscription_id.is_(None),
+                and_(Donation.subscription_ended_at.is_not(None), ~newer_payment),
+            ),
+        )
+        .values(contact_email=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _address(first, seen: str | None) -> str | None:
+    """The address this event carries, else the one the gift's checkout left on its first
+    payment (``contact_email``) for the notices whose events carry none, like a refund."""
+    return seen or getattr(first, "contact_email", None)
+
+
+def _guarded(store, event: dict, put) -> int:
+    if not store.notices:
+        return 0
+    obj = event["data"]["object"] if "data" in event else event
+    try:
+        return queue_notices(store, obj, put, _organization)
+    except (LookupError, TypeError, ValueError, RuntimeError) as error:
+        # A template or lookup bug must not refuse Stripe's event: the ledger is the truth.
+        log.exception("mail for %s not queued: %s", event.get("id"), error)
+        return 0
+
+
+def _organization(organization_id: int) -> Organization:
+    return get_session().get(Organization, organization_id)
 
 
 def _subject(kind: str, words: dict) -> str:

@@ -40,7 +40,7 @@ from portal.mail.outbox import QUEUED, Message, queue
 from portal.mail.sender import BackgroundSender, Delivery, deliver_due, next_due
 from portal.mail.transport import transport_for
 
-__all__ = ["Message", "deliver", "init_app", "queue", "wake"]
+__all__ = ["Message", "deliver", "init_app", "queue", "wake", "wake_after"]
 
 
 @dataclass
@@ -91,6 +91,14 @@ def wake() -> None:
         mailer().background.wake()
 
 
+def wake_after(response):
+    """Wake this worker's sender once ``response`` has gone out (for a writer that committed
+    mail on a bare connection, like the webhook's ledger writer). Returns ``response``."""
+    if mailer().in_background:
+        response.call_on_close(mailer().background.wake)
+    return response
+
+
 def _deliver_for(app: Flask) -> Delivery:
     with app.app_context():
         sessions = app.extensions["portal_db"].sessions
@@ -111,6 +119,6 @@ def _committed(session: Session) -> None:
 
 
 def _wake_after_response(response):
-    if g.pop("portal_mail_waiting", False) and mailer().in_background:
-        response.call_on_close(mailer().background.wake)
+    if g.pop("portal_mail_waiting", False):
+        wake_after(response)
     return response

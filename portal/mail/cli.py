@@ -14,10 +14,20 @@ def init_app(app: Flask) -> None:
 @click.command("deliver-mail")
 @with_appcontext
 def deliver_mail():
-    """Send every message that is due. Safe to run alongside the web workers."""
+    """Send every message that is due, and erase donor addresses no longer needed (180 days
+    after a gift's last payment). Safe to run alongside the web workers."""
+    from portal.db import begin_write, database
+    from portal.gifts.notices import forget_addresses
     from portal.mail import deliver
+    from portal.models import utcnow
 
     result = deliver()
+    with database().sessions() as session:
+        begin_write(session)
+        forgotten = forget_addresses(session, utcnow())
+        session.commit()
     click.echo(f"{result.sent} sent, {result.retrying} to retry later, {result.failed} given up.")
+    if forgotten:
+        click.echo(f"{forgotten} donor address(es) no longer needed were erased.")
     for error in result.errors:
         click.echo(f"  {error}", err=True)

@@ -31,15 +31,7 @@ def queue(target: Session | Connection, key: str, message: Message) -> bool:
     already queued (then nothing changes). Runs in the caller's transaction: flushes, never
     commits, so the mail goes out only if the caller's change is committed too.
     """
-    values = {
-        "key": key,
-        "recipient": message.to,
-        "reply_to": message.reply_to,
-        "subject": message.subject[:300],
-        "body_text": message.text,
-        "body_html": message.html,
-        "language": message.language,
-    }
+    values = _values(key, message)
     table = OutboxMail.__table__
     dialect = target.dialect if isinstance(target, Connection) else target.get_bind().dialect
     statement = (
@@ -52,6 +44,40 @@ def queue(target: Session | Connection, key: str, message: Message) -> bool:
     if added:
         target.info[QUEUED] = True
     return added
+
+
+class CursorOutbox:
+    """``queue`` for a hot writer that holds a bare DBAPI cursor (the webhook's ledger writer):
+    the same row and the same unique key, through a statement compiled once."""
+
+    def __init__(self, dialect) -> None:
+        from portal.db import Prepared
+
+        table = OutboxMail.__table__
+        statement = dialect_insert(dialect)(table).on_conflict_do_nothing(
+            index_elements=[table.c.key]
+        )
+        columns = [column.name for column in table.columns if column.name != "id"]
+        self._insert = Prepared(statement, dialect, column_keys=columns)
+
+    def queue(self, cursor, key: str, message: Message) -> None:
+        """Add ``message`` under ``key`` in the cursor's transaction (nothing if ``key`` exists);
+        the caller commits, then calls ``portal.mail.wake()``."""
+        self._insert.execute(cursor, **_values(key, message), **_defaults())
+
+
+def _values(key: str, message: Message) -> dict:
+    return {
+        "key": key,
+        "recipient": message.to,
+        "reply_to": message.reply_to,
+        "subject": message.subject[:300],
+        "body_text": message.text,
+        "body_html": message.html,
+        "language": message.language,
+        "last_error": None,
+        "sent_at": None,
+    }
 
 
 def _defaults() -> dict:

@@ -66,6 +66,9 @@ class Donation(Base):
     dedication: Mapped[str | None] = mapped_column(String(200))
     # The language the donor gave in: every mail about this gift is written in it.
     language: Mapped[str | None] = mapped_column(String(10))
+    # Where this gift's notices go (a refund, a failed month), on its first payment only; never
+    # shown or exported, and erased 180 days after the gift's last payment (``deliver-mail``).
+    contact_email: Mapped[str | None] = mapped_column(String(320))
     share_email: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept only when the donor opted in to share it with the recipient.
     donor_email: Mapped[str | None] = mapped_column(String(320))

@@ -84,3 +84,113 @@ def test_the_english_thank_you_says_who_issues_the_receipt(paid_gift, app):
         text = notice_message("thanks", donation, email="ana@example.org").text
 
     assert "The coalition received it through Stripe and issues your receipt." in text
+
+
+@pytest.fixture
+def mailed(app, smtp_server):
+    """Factory: deliver the outbox to the SMTP server and return what arrived."""
+    app.config["MAIL_URL"] = smtp_server.url
+
+    def _mailed(count: int):
+        with app.app_context():
+            deliver()
+        return smtp_server.wait_for(count)
+
+    return _mailed
+
+
+def test_the_webhook_queues_one_thank_you_in_the_donors_language(
+    give, recipient, sandbox, live_portal, app, db_session, mailed, client
+):
+    app.config["LANGUAGES"] = ["en", "ar", "he"]
+    give(query="?lang=he", preset="100")
+    db_session.rollback()
+    donation = db_session.scalars(select(Donation)).one()
+
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="dana@example.org")
+    sandbox.wait_for_deliveries()
+    client.get(f"/donate/thanks?session_id={donation.stripe_checkout_session_id}")
+
+    (mail,) = mailed(1)
+    assert (mail["To"], mail["Subject"]) == ("dana@example.org", SUBJECTS["he"])
+    assert "/gift/" in mail.get_content()
+
+
+def test_a_refund_is_told_to_the_donor(give, recipient, sandbox, live_portal, db_session, mailed):
+    give(preset="50")
+    db_session.rollback()
+    donation = db_session.scalars(select(Donation)).one()
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
+    sandbox.wait_for_deliveries()
+
+    sandbox.refund(donation.stripe_checkout_session_id)
+    sandbox.wait_for_deliveries()
+
+    subjects = sorted(mail["Subject"] for mail in mailed(2))
+    assert subjects == [
+        "Thank you for your gift to Parents Circle",
+        "Your gift to Parents Circle has been refunded",
+    ]
+
+
+def test_a_failed_monthly_payment_is_told_to_the_donor(
+    give, recipient, sandbox, live_portal, db_session, mailed
+):
+    give(preset="other", other_amount="30", frequency="monthly")
+    db_session.rollback()
+    donation = db_session.scalars(select(Donation)).one()
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
+    sandbox.wait_for_deliveries()
+    db_session.rollback()
+    subscription = db_session.get(Donation, donation.id).stripe_subscription_id
+
+    sandbox.renew(subscription, "failed")
+    sandbox.wait_for_deliveries()
+
+    mails = {mail["Subject"]: mail for mail in mailed(2)}
+    failed = mails["Your monthly gift to Parents Circle could not be charged"]
+    assert "/gift/" in failed.get_content() and "$30.00" in failed.get_content()
+
+
+def test_a_donor_address_is_erased_once_no_notice_can_come(recipient, db_session, runner):
+    from datetime import timedelta
+
+    from portal.models import Frequency, utcnow
+
+    long_ago, lately = utcnow() - timedelta(days=200), utcnow() - timedelta(days=10)
+
+    def gift(created, frequency=Frequency.ONE_TIME, **fields):
+        row = Donation(
+            organization=recipient,
+            amount=5000,
+            currency="USD",
+            frequency=frequency,
+            status="paid",
+            created_at=created,
+            contact_email="ana@example.org",
+            **fields,
+        )
+        db_session.add(row)
+        return row
+
+    old_once, recent_once = gift(long_ago), gift(lately)
+    running = gift(long_ago, Frequency.MONTHLY, stripe_subscription_id="sub_run")
+    ended = gift(
+        long_ago,
+        Frequency.MONTHLY,
+        stripe_subscription_id="sub_end",
+        subscription_ended_at=long_ago,
+    )
+    db_session.commit()
+
+    result = runner.invoke(args=["deliver-mail"])
+
+    db_session.expire_all()  # the command changed them in its own session
+    kept = {row.id: row.contact_email for row in (old_once, recent_once, running, ended)}
+    assert "2 donor address(es) no longer needed were erased." in result.output
+    assert kept == {
+        old_once.id: None,
+        recent_once.id: "ana@example.org",
+        running.id: "ana@example.org",
+        ended.id: None,
+    }
