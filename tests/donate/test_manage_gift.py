@@ -89,9 +89,9 @@ def test_cancelling_now_ends_the_gift_at_stripe_in_the_ledger_and_by_email(
     assert (entry.subject_kind, entry.after, entry.via) == ("donation", "cancelled", "manage link")
     with app.app_context():
         deliver()
-    (mail,) = smtp_server.wait_for(1)
+    mails = {mail["Subject"]: mail for mail in smtp_server.wait_for(2)}  # thanks, then this
+    mail = mails["Your monthly gift to Parents Circle has ended"]
     assert mail["To"] == "ana@example.org"
-    assert mail["Subject"] == "Your monthly gift to Parents Circle has ended"
     assert "nothing more will be charged" in mail.get_content()
 
 
@@ -206,8 +206,8 @@ def test_staff_cancel_a_monthly_gift_from_the_console(
     assert (entry.actor, entry.via, entry.after) == ("admin@coalition.example", "form", "cancelled")
     with app.app_context():
         deliver()
-    (mail,) = smtp_server.wait_for(1)
-    assert mail["Subject"] == "Your monthly gift to Parents Circle has ended"
+    subjects = {mail["Subject"] for mail in smtp_server.wait_for(2)}  # thanks, then this
+    assert "Your monthly gift to Parents Circle has ended" in subjects
 
 
 def test_without_signing_in_nobody_cancels_a_monthly_gift_from_the_console(
