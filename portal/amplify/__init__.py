@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
         page_meta=meta.page_meta,
         is_private_page=meta.is_private_page,
         share_card_url=share_cards.card_url,
+        statement_card_url=share_cards.statement_card_url,
     )

@@ -56,3 +56,30 @@ def card_url(org: Organization | None, shape: str = "wide") -> str:
         v=card.digest,
         _external=True,
     )
+
+
+def statement_card(statement, language: str, shape: str) -> Card:
+    """A statement's card: its title, and the member who wrote it, in ``language``."""
+    base = organization_card(statement.organization, language, shape)
+    return Card(
+        name=statement.title,
+        line=base.name,
+        footer=base.footer,
+        language=language,
+        direction=base.direction,
+        shape=shape,
+    )
+
+
+def statement_card_url(statement, shape: str = "wide") -> str:
+    """The absolute URL of a statement's card for the current page; it changes with the card."""
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    card = statement_card(statement, language, shape)
+    return url_for(
+        "amplify.statement_card",
+        statement_id=statement.id,
+        language=language,
+        shape=shape,
+        v=card.digest,
+        _external=True,
+    )

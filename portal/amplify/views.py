@@ -6,11 +6,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from portal.amplify import sitemap
+from portal.amplify import share_cards, sitemap
 from portal.amplify.cards import SIZES, card_file
 from portal.amplify.mark import icon_bytes
 from portal.amplify.share_cards import card_for
 from portal.db import get_session
+from portal.listen.queries import public_statement
 
 bp = Blueprint("amplify", __name__)
 
@@ -39,9 +40,23 @@ def sitemap_xml():
 
 @bp.get("/share/<slug>/<language>/<shape>.png")
 def share_card(slug: str, language: str, shape: str):
+    _check(language, shape)
+    return _send_card(card_for(get_session(), slug, language, shape) or abort(404))
+
+
+@bp.get("/share/statements/<int:statement_id>/<language>/<shape>.png")
+def statement_card(statement_id: int, language: str, shape: str):
+    _check(language, shape)
+    found = public_statement(get_session(), statement_id) or abort(404)
+    return _send_card(share_cards.statement_card(found, language, shape))
+
+
+def _check(language: str, shape: str) -> None:
     if language not in current_app.config["LANGUAGES"] or shape not in SIZES:
         abort(404)
-    card = card_for(get_session(), slug, language, shape) or abort(404)
+
+
+def _send_card(card):
     path = card_file(card, Path(current_app.config["SHARE_CARD_DIR"]))
     # A URL that names this exact card may be kept for good; a bare one is checked daily.
     fixed = request.args.get("v") == card.digest

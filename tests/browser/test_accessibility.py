@@ -31,6 +31,8 @@ PUBLIC_WITH_VALUES = [
     "/organizations/parents-circle",  # a member the coalition collects for
     "/donate/parents-circle",
     "/donate/parents-circle?cancelled=1",
+    "/embed/roots",  # the donate widget other sites frame
+    "/embed/parents-circle/snippet?amount=50&currency=EUR",
     "/no-such-page",
 ]
 # Addresses that answer something other than a page for people: probes, and files (a name with a
