@@ -66,7 +66,7 @@ def open_dispute(
             raise StripeError(f"Charge {charge['id']} cannot be disputed now.", param="charge")
         created = now()
         dispute = sandbox.store.add(
-            _dispute(charge, amount or charge["amount"], reason, created=created)
+            dispute_object(charge, amount or charge["amount"], reason, created=created)
         )
         charge["disputed"] = True
         sandbox.emit("charge.dispute.created", dispute)
@@ -106,7 +106,8 @@ def _open(sandbox: Sandbox, dispute_id: str) -> dict:
     return dispute
 
 
-def _dispute(charge: dict, amount: int, reason: str, *, created: int) -> dict:
+def dispute_object(charge: dict, amount: int, reason: str, *, created: int) -> dict:
+    """A new Dispute of ``charge``, needing a response within ``EVIDENCE_DAYS``."""
     return {
         "id": new_id("dp_"),
         "object": "dispute",
