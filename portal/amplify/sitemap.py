@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session
 from portal.models import Organization, OrgStatus, RecipientKind
 
 # Pages with no parameter. Another feature's public page joins the sitemap by being listed here.
-STATIC_ENDPOINTS = ("directory.home", "directory.organizations", "donate.coalition")
+STATIC_ENDPOINTS = (
+    "directory.home",
+    "directory.organizations",
+    "donate.coalition",
+    "listen.index",
+    "engage.index",
+    "pages.about",
+    "pages.contact",
+    "pages.privacy",
+    "pages.terms",
+)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def test_sitemap_lists_public_pages_and_active_members_in_every_language(
 
     urls = _sitemap(client)
 
-    paths = ["/", "/organizations", "/donate", "/organizations/ecopeace"]
+    paths = ["/", "/organizations", "/donate", "/organizations/ecopeace", "/listen", "/engage"]
+    paths += ["/about", "/contact", "/privacy", "/terms"]
     expected = {f"http://portal.test{path}" for path in paths}
     expected |= {f"{url}?lang={code}" for url in expected for code in ("en", "ar", "he")}
     assert set(urls) == expected
