@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from portal import create_app
+from portal.models import StaffRole
+from tests.staff.conftest import default_hash, login_as, make_staff, sign_in  # noqa: F401
 
 
 class _RootAttributes(HTMLParser):
@@ -24,7 +26,8 @@ def language_of(response) -> tuple[str, str]:
     """The page's ``(lang, dir)`` as the ``<html>`` element declares them."""
     parser = _RootAttributes()
     parser.feed(response.get_data(as_text=True))
-    return parser.attrs["lang"], parser.attrs["dir"]
+    attrs = parser.attrs or {}
+    return attrs.get("lang"), attrs.get("dir")
 
 
 @pytest.fixture
@@ -217,19 +220,66 @@ def english_phrases(repo_root) -> list[str]:
     return [i for i in ids if "%" not in i and len(i.split()) >= 2]
 
 
-@pytest.mark.parametrize("lang", ["ar", "he"])
-@pytest.mark.parametrize(
-    "path", ["/", "/organizations", "/organizations/roots", "/donate", "/nowhere"]
-)
-def test_public_pages_show_no_english_message(
-    client, make_org, make_coalition, english_phrases, lang, path
+def pages_of(app, *, staff: bool) -> list[str]:
+    """Every public (or staff) GET page with no value in its address; files and probes left out."""
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.arguments
+        and rule.rule.startswith("/staff") == staff
+        and not rule.rule.startswith("/static")
+        and "." not in rule.rule.rsplit("/", 1)[-1]
+        and rule.endpoint.rsplit(".", 1)[-1] not in {"healthz", "readyz"}
+    )
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("he", "rtl")])
+def test_every_public_page_reads_in_the_language_with_no_english_message_left(
+    app, client, make_org, make_coalition, english_phrases, lang, direction
 ):
     make_coalition()
     make_org("roots", name="Roots", country="Jaffa")  # what members write is theirs to translate
+    paths = [*pages_of(app, staff=False), "/organizations/roots", "/donate/allmep", "/nowhere"]
 
-    text = visible_text(client.get(f"{path}?lang={lang}"))
+    found = untranslated(client, paths, english_phrases, lang, direction)
 
-    assert [phrase for phrase in english_phrases if phrase in text] == []
+    assert len(paths) > 8
+    assert found == {}
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("he", "rtl")])
+def test_every_staff_page_reads_in_the_language_with_no_english_message_left(
+    app,
+    client,
+    make_org,
+    login_as,  # noqa: F811
+    english_phrases,
+    lang,
+    direction,
+):
+    make_org("roots", name="Roots", country="Jaffa")
+    login_as(StaffRole.ADMIN)
+    paths = pages_of(app, staff=True)
+
+    found = untranslated(client, paths, english_phrases, lang, direction)
+
+    assert len(paths) > 10
+    assert found == {}
+
+
+def untranslated(client, paths, english_phrases, lang, direction) -> dict:
+    """Pages whose ``lang``/``dir`` is wrong or that still show an English message."""
+    found = {}
+    for path in paths:
+        response = client.get(f"{path}?lang={lang}")
+        if response.mimetype != "text/html" or 300 <= response.status_code < 400:
+            continue
+        text = visible_text(response)
+        left = [phrase for phrase in english_phrases if phrase in text]
+        if left or language_of(response) != (lang, direction):
+            found[path] = (language_of(response), left)
+    return found
 
 
 # The language switcher
