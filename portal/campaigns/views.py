@@ -10,6 +10,8 @@ from portal.campaigns import qr, queries, service
 from portal.campaigns.forms import CampaignLinkForm, MemberCampaignLinkForm
 from portal.campaigns.tables import links_table
 from portal.conversions.funnel import funnel, funnel_table
+from portal.conversions.service import ReportError
+from portal.conversions.upload import ConversionUploadForm, record_file
 from portal.db import get_session
 from portal.errors import BadInput
 from portal.member_reports.access import held_link
@@ -72,12 +74,33 @@ def member_create():
     return redirect(target, code=303)
 
 
+@bp.post("/reports/member/conversions")
+def member_upload():
+    session = get_session()
+    try:
+        report_link = held_link()
+    except LinkError as error:
+        page = render_template("reports/link_error.html", message=str(error), code=error.status)
+        return page, error.status
+    form = ConversionUploadForm()
+    if not form.validate_on_submit():
+        raise BadInput({str(form[name].label.text): errs for name, errs in form.errors.items()})
+    try:
+        made, before = record_file(session, report_link.organization, form.file.data.read())
+    except ReportError as error:
+        session.rollback()
+        raise BadInput({str(form.file.label.text): [str(error)]}) from None
+    session.commit()
+    return render_template("conversions/uploaded.html", made=made, before=before)
+
+
 def member_section(session, org: Organization) -> dict:
     """What the member report shows of the member's own links: the form, the table, the links."""
     links = service.links_of(session, org)
     table = links_table(links, queries.link_numbers(session, links))
     return {
         "form": MemberCampaignLinkForm(),
+        "upload": ConversionUploadForm(),
         "table": table,
         "links": links,
         "links_owner": org,
