@@ -94,3 +94,18 @@ def test_no_label_carries_an_address_or_a_reference(client, make_org, db_session
 
     assert ref and ref not in body
     assert "203.0.113" not in body
+
+
+def test_hand_offs_are_counted_by_mode_channel_and_bot(client, make_org):
+    make_org("roots")
+    people = ("portal_handoffs_total", (("bot", "no"), ("channel", "link"), ("mode", "external")))
+    bots = ("portal_handoffs_total", (("bot", "yes"), ("channel", "link"), ("mode", "external")))
+    before = _scrape(client)
+
+    for agent in ("Mozilla/5.0 Firefox/128.0", "Mozilla/5.0 Firefox/128.0", "Googlebot/2.1"):
+        assert client.get("/go/roots", headers={"User-Agent": agent}).status_code == 302
+    client.head("/go/roots", headers={"User-Agent": "Mozilla/5.0"})  # redirected, not logged
+
+    after = _scrape(client)
+    assert after[people] - before.get(people, 0) == 2
+    assert after[bots] - before.get(bots, 0) == 1

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal import metrics
 from portal.referrals import spool
 from portal.referrals.routing import RouteTable
 from portal.referrals.service import TagSettings, Visit, commit_or_spool
@@ -59,6 +60,7 @@ class ReferralDesk:
             log.exception("spool replay failed; it will be tried again")
             return
         if replayed and replayed.added:
+            metrics.REPLAYED.inc(replayed.added)
             log.info("replayed %d spooled referrals", replayed.added)
 
     def _spool_due(self) -> bool:

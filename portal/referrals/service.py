@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal import metrics
 from portal.models import ArrivedVia, HandoffMode, ReferralStatus, utcnow
 from portal.referrals import spool
 from portal.referrals.links import tagged_url
@@ -146,6 +147,7 @@ def commit_or_spool(
     database cannot take it, the row goes to the local spool instead; when even that fails the
     donor is still redirected (never block a gift) and the row goes to the error log.
     """
+    metrics.count_handoff(record)
     try:
         _count_visitor(record, visit, _salt(salts, sessions, record["created_at"].date()))
         writer.insert(record)
@@ -156,11 +158,13 @@ def commit_or_spool(
         )
     try:
         spool.append(spool_path, record)
+        metrics.SPOOLED.inc()
     except OSError as exc:
         # The last copy: one line in the error log (no address in it), which
         # ``replay-spool --from-log`` brings back.
         kept = spool.LOG_MARKER + spool.encode(record)
         log.error("spool unwritable (%s); %s", type(exc).__name__, kept)
+        metrics.LOGGED.inc()
     return False
 
 
@@ -177,6 +181,7 @@ def checkout_referral(
         route, visit, ref=ref, destination="stripe-checkout", status=ReferralStatus.CHECKOUT_STARTED
     )
     _count_visitor(record, visit, salts.salt_for(session, record["created_at"].date()))
+    metrics.count_handoff(record)  # counted as traffic; the reports count what is stored
     return record
 
 
