@@ -33,6 +33,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@printf 'SECRET_KEY=%s\n# Local http://127.0.0.1 has no TLS; set true (the default) behind HTTPS.\nSESSION_COOKIE_SECURE=false\n' \
 		"$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > .env
 
+# Languages: the .po files are the team's translations (in git); the .mo files are built from them.
+# Defined before run/test, whose prerequisites make expands as it reads them.
+# No line numbers and sorted messages, so that two people adding messages rarely touch the same
+# lines; no creation date in the headers, so that re-extracting alone changes nothing.
+TRANSLATIONS := portal/translations
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
 run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(FLASK) init-db
 	$(FLASK) seed-demo
@@ -47,12 +54,6 @@ test: $(VENV)/.installed $(CATALOGUES)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-# Languages: the .po files are the team's translations (in git); the .mo files are built from them.
-# No line numbers and sorted messages, so that two people adding messages rarely touch the same
-# lines; no creation date in the headers, so that re-extracting alone changes nothing.
-TRANSLATIONS := portal/translations
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed-run
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $*
