@@ -11,7 +11,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.dates import format_interval, format_skeleton
+from babel.dates import format_skeleton
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from markupsafe import Markup
@@ -27,7 +27,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
-    app.add_template_global(day_range, "day_range")
     app.add_template_filter(isolate, "bdi")
 
 
@@ -58,11 +57,6 @@ def short_day(value: date) -> str:
 def moment(value: datetime) -> str:
     """A UTC time to the second in the active language (staff tables say "UTC" in their heading)."""
     return format_datetime(value, "medium")
-
-
-def day_range(since: date, until: date) -> str:
-    """Two days as one range the way the active language writes it: "Nov 1 – 30, 2026"."""
-    return format_interval(since, until, "yMMMd", locale=active_locale())
 
 
 def _remember_language(response):
