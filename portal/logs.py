@@ -37,9 +37,13 @@ def init_app(app: Flask) -> None:
     app.teardown_request(lambda _exc: REQUEST_ID.set(None))
 
 
+def request_id_for(offered: str) -> str:
+    """A request's id: the one nginx offered, when it looks like one, else a new one."""
+    return offered if _VALID_ID.match(offered) else secrets.token_hex(8)
+
+
 def _take_request_id() -> None:
-    offered = request.headers.get(HEADER, "")
-    REQUEST_ID.set(offered if _VALID_ID.match(offered) else secrets.token_hex(8))
+    REQUEST_ID.set(request_id_for(request.headers.get(HEADER, "")))
 
 
 def _return_request_id(response):

@@ -18,6 +18,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import ClosingIterator
 
+from portal.logs import HEADER, REQUEST_ID, request_id_for
 from portal.models import utcnow
 from portal.referrals.handoff import HEADERS, PREFETCH_HEADERS, Answer, Arrival, hand_off
 
@@ -38,13 +39,19 @@ class HandoffFastPath:
         self.headers = {scheme: self._headers(security.for_scheme(scheme)) for scheme in SCHEMES}
 
     def __call__(self, environ, start_response):
-        answer = self._try(environ)
+        # Every answer names its request, as the Flask view's does (portal/logs.py).
+        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
+        token = REQUEST_ID.set(request_id)
+        try:
+            answer = self._try(environ)
+        finally:
+            REQUEST_ID.reset(token)
         if answer is None:
             return self.wsgi_app(environ, start_response)
         location, answer = answer
         headers = self.headers.get(environ.get("wsgi.url_scheme"), self.headers["http"])
         status = f"{answer.status} {HTTP_STATUS_CODES[answer.status].upper()}"
-        start_response(status, [("Location", location), *headers])
+        start_response(status, [("Location", location), *headers, (HEADER, request_id)])
         if answer.replay_spool:
             # After the donor's response is sent, as the Flask view's call_on_close does.
             return ClosingIterator([b""], self.app.extensions["portal_referrals"].replay_spool)

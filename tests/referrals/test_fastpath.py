@@ -37,9 +37,8 @@ def test_fast_path_row_and_headers_match_the_flask_view(app, make_org, db_sessio
     first, second = rows(db_session)
     assert [getattr(first, c) for c in SAME_COLUMNS] == [getattr(second, c) for c in SAME_COLUMNS]
     assert (via_flask.status_code, via_fast.status_code) == (302, 302)
-    # Per-response values: the destination carries its own reference, and only a request that
-    # reaches Flask gets a log request id (the fast path answers before it; README, Logs).
-    strip = {"Location", "Content-Length", "X-Request-Id"}
+    assert via_flask.headers["X-Request-Id"] and via_fast.headers["X-Request-Id"]
+    strip = {"Location", "Content-Length", "X-Request-Id"}  # each request has its own
     assert {k: v for k, v in via_flask.headers if k not in strip} == {
         k: v for k, v in via_fast.headers if k not in strip
     }
@@ -104,6 +103,13 @@ def test_a_portal_click_goes_through_flask_and_its_csrf_check(warm_client, flask
 
     assert response.status_code == 400
     assert flask_answers == []
+
+
+def test_the_fast_path_answers_with_the_request_id_nginx_sent(warm_client, flask_answers):
+    response = warm_client.get("/go/roots", headers={"X-Request-Id": "req-0123456789"})
+
+    assert flask_answers == []
+    assert response.headers["X-Request-Id"] == "req-0123456789"
 
 
 def test_a_warm_plain_link_skips_flask(warm_client, flask_answers):
