@@ -127,7 +127,8 @@ class Portal:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        # Gunicorn's master itself: a wrapping strace would only detach and leave it serving.
+        os.kill(self._master(), signal.SIGTERM)
         try:
             self.process.wait(timeout=25)
         except subprocess.TimeoutExpired:
