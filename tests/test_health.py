@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from portal import create_app, dispose
@@ -42,11 +43,22 @@ def test_readyz_is_not_ready_when_the_database_cannot_be_reached(app_config, tmp
     dispose(app)
 
 
-def test_readyz_is_not_ready_on_a_database_behind_the_code(app_config):
+@pytest.fixture
+def database_behind(app_config):
+    """The test database marked as one revision old; put back afterwards, since on PostgreSQL
+    every test shares it (only its tables are emptied between tests)."""
     engine = make_engine(app_config["DATABASE_URL"])
     with engine.begin() as conn:
+        current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
     engine.dispose()
+
+
+@pytest.mark.usefixtures("database_behind")
+def test_readyz_is_not_ready_on_a_database_behind_the_code(app_config):
     app = create_app(app_config)
 
     response = app.test_client().get("/readyz")
