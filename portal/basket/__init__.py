@@ -1,0 +1,1 @@
+"""The giving basket: one gift split among several members, one Checkout, exact allocations."""
