@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from portal import create_app, dispose  # noqa: E402
-from portal.db import database  # noqa: E402
+from portal.db.session import database  # noqa: E402
 from portal.models import Referral  # noqa: E402
 from portal.reports import queries, rollup, service  # noqa: E402
 from portal.reports.scope import Scope  # noqa: E402

@@ -301,7 +301,7 @@ def open_donations(app, count: int, monthly: float, rng: random.Random, batch: B
     """Open donations through the portal's own services; returns checkout id -> donation id."""
     from sqlalchemy import select
 
-    from portal.db import get_session
+    from portal.db.session import get_session
     from portal.donate import service
     from portal.donate.money import CURRENCIES, fee_cover
     from portal.models import ArrivedVia, Frequency, Organization

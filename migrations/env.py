@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import text
 
 import portal.models  # noqa: F401 — registers every table on Base.metadata
-from portal.db import Base
+from portal.db.base import Base
 
 engine = context.config.attributes["engine"]
 

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import Engine, inspect
 
-from portal.db import database
+from portal.db.session import database
 
 
 class BackupError(Exception):

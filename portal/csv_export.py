@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
-from portal.db import database
+from portal.db.session import database
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

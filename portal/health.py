@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify
 
 from portal import schema
-from portal.db import database
+from portal.db.session import database
 
 bp = Blueprint("health", __name__)
 

@@ -30,7 +30,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.db import database
+from portal.db.session import database
 from portal.models import MailStatus, OutboxMail
 
 HANDOFFS = Counter(

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write, dialect_insert
+from portal.db.writing import begin_write, dialect_insert
 from portal.models import DailySalt, RateCounter, utcnow
 from portal.referrals.visitors import SaltKeeper
 

@@ -13,7 +13,7 @@ from flask import Flask, abort, current_app, request
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
-from portal.db import database
+from portal.db.session import database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

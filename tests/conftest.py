@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from portal import create_app, dispose
-from portal.db import Base, make_engine
+from portal.db.base import Base
+from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import upgrade
 

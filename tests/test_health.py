@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from portal import create_app, dispose
-from portal.db import make_engine
+from portal.db.engine import make_engine
 
 
 def test_healthz_answers_without_the_database(app_config, tmp_path):

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 
 import portal.models  # noqa: F401 — every table on Base.metadata, as the migrations see it
 from portal import create_app
-from portal.db import Base
+from portal.db.base import Base
 from portal.schema import alembic_config
 
 INSTRUCTION = "flask --app app init-db"
@@ -102,7 +102,7 @@ def test_upgrading_a_database_with_gifts_keeps_every_row_and_link(tmp_path):
     from alembic import command
     from sqlalchemy import text
 
-    from portal.db import make_engine
+    from portal.db.engine import make_engine
     from portal.schema import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")

@@ -7,7 +7,7 @@ import ipaddress
 from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.models import DailySalt
 from portal.ratelimit import visitor_key
 

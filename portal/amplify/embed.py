@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.donate.money import CURRENCIES
 from portal.errors import BadInput
 from portal.models import ArrivedVia, HandoffMode, Organization, OrgStatus

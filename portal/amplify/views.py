@@ -10,7 +10,7 @@ from portal.amplify import share_cards, sitemap
 from portal.amplify.cards import SIZES, card_file
 from portal.amplify.mark import icon_bytes
 from portal.amplify.share_cards import card_for
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.listen.queries import public_statement
 
 bp = Blueprint("amplify", __name__)

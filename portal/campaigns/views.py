@@ -12,7 +12,7 @@ from portal.campaigns.tables import links_table
 from portal.conversions.funnel import funnel, funnel_table
 from portal.conversions.service import ReportError
 from portal.conversions.upload import ConversionUploadForm, record_file
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.errors import BadInput
 from portal.member_reports.access import held_link
 from portal.member_reports.service import LinkError

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.conversions import service, signature
 from portal.conversions.funnel import funnel, funnel_table
-from portal.db import begin_write, get_session
+from portal.db.session import get_session
+from portal.db.writing import begin_write
 from portal.models import (
     Conversion,
     HandoffMode,

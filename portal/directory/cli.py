@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from portal.db import database
+from portal.db.session import database
 from portal.directory import service
 from portal.engage.demo import load_demo_events
 from portal.listen.demo import load_demo_podcast, load_demo_statements

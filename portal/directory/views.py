@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from sqlalchemy import select
 
 from portal.amplify.share_kit import share_kit
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
 from portal.engage import queries as engage_queries

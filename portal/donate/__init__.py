@@ -2,7 +2,7 @@
 
 from flask import Flask, current_app
 
-from portal.donate.writer import LedgerWriter
+from portal.donate.fastpath import LedgerWriter
 
 
 def init_app(app: Flask) -> None:

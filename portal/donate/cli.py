@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from portal.csv_export import day_options, echo_csv
-from portal.db import database
+from portal.db.session import database
 from portal.donate import queries
 from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
 from portal.stripe_gateway import GatewayError, gateway

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write
+from portal.db.writing import begin_write
 from portal.donate.events import (
     APPLIED,
     DISPUTE_EVENTS,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write, insert_ignore
+from portal.db.writing import begin_write, insert_ignore
 from portal.donate.ledger import apply_checkout_session
 from portal.models import (
     CHECKOUT_REFERRAL,

@@ -15,7 +15,8 @@ from typing import Protocol
 from sqlalchemy import Dialect, bindparam, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from portal.db import Prepared, dialect_insert, insert_ignore
+from portal.db.fastpath import Prepared
+from portal.db.writing import dialect_insert, insert_ignore
 from portal.donate.events import IGNORED
 from portal.donate.notices import Notice
 from portal.models import (

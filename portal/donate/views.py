@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.donate import service
 from portal.donate.forms import DonationForm, choices_of, number_locale, prefill
 from portal.donate.links import manage_token, resume_token, resumed_donation_id

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.engage import contact
 from portal.engage.forms import ContactForm
 from portal.models import ContactAddress, Organization, OrgStatus, utcnow

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.engage import service
 from portal.engage.forms import EventForm
 from portal.listen import publication

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.engage import calendar, queries
 from portal.engage.forms import EngageQuery
 from portal.errors import BadInput

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.donate.links import manage_token
 from portal.donate.money import display
 from portal.mail import Message, queue

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write
+from portal.db.writing import begin_write
 from portal.mail import queue
 from portal.models import Donation, Frequency
 from portal.staff import audit

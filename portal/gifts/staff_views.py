@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.gifts import mails, service
 from portal.staff import auth
 from portal.staff.audit import Actor

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
 from portal.gifts import mails, service

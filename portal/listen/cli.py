@@ -4,7 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from portal.db import database
+from portal.db.session import database
 from portal.listen import episodes
 from portal.listen.podcast import PodcastError
 

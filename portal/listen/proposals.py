@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.engage import service as engage
 from portal.engage.forms import EventForm
 from portal.listen import service as listen

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.listen import episodes as podcast_episodes
 from portal.listen import publication, service
 from portal.listen.cli import feed_limits

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.amplify.share_kit import share_kit
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.errors import BadInput
 from portal.listen import feeds, queries
 from portal.listen.forms import ListenQuery

@@ -16,7 +16,8 @@ def init_app(app: Flask) -> None:
 def deliver_mail():
     """Send every message that is due, and erase donor addresses no longer needed (180 days
     after a gift's last payment). Safe to run alongside the web workers."""
-    from portal.db import begin_write, database
+    from portal.db.session import database
+    from portal.db.writing import begin_write
     from portal.gifts.notices import forget_addresses
     from portal.mail import deliver
     from portal.models import utcnow

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from portal.db import dialect_insert
+from portal.db.writing import dialect_insert
 from portal.models import OutboxMail
 
 # Set on a session that queued mail, so that its commit can wake the sender.
@@ -51,7 +51,7 @@ class CursorOutbox:
     the same row and the same unique key, through a statement compiled once."""
 
     def __init__(self, dialect) -> None:
-        from portal.db import Prepared
+        from portal.db.fastpath import Prepared
 
         table = OutboxMail.__table__
         statement = dialect_insert(dialect)(table).on_conflict_do_nothing(

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db import begin_write
+from portal.db.writing import begin_write
 from portal.mail.transport import PermanentFailure, TemporaryFailure, build_message
 from portal.models import MailStatus, OutboxMail, utcnow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.member_reports import service
 from portal.secret_links import SecretLink
 

@@ -15,7 +15,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db import insert_ignore
+from portal.db.writing import insert_ignore
 from portal.i18n import day
 from portal.models import MemberReportKey, Organization
 from portal.staff import audit

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.campaigns import views as campaigns
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.member_reports import report, service
 from portal.member_reports.access import REPORT_LINK, held_link, open_token
 from portal.member_reports.forms import LinkForm, MemberReportQuery

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.folding import fold
 from portal.models.texts import TEXT_LANGUAGES, OrganizationText
 from portal.models.types import UTCDateTime, enum_column, utcnow

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.models.core import Organization
 from portal.models.listen import PublicationStatus
 from portal.models.types import UTCDateTime, enum_column, utcnow

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.models.types import UTCDateTime, utcnow
 
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.models.core import Organization, Referral
 from portal.models.donations import Donation
 from portal.models.types import UTCDateTime, utcnow

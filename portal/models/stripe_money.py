@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base
+from portal.db.base import Base
 from portal.models.types import UTCDateTime, enum_column, utcnow
 
 

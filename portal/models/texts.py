@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base
+from portal.db.base import Base
 
 if TYPE_CHECKING:
     from portal.models.core import Organization

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.listen.text import render_markdown
 from portal.models import PageText
 from portal.staff import auth

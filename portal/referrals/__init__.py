@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal import metrics
 from portal.referrals import spool
+from portal.referrals.prepared_store import ReferralWriter
 from portal.referrals.routing import RouteTable
 from portal.referrals.service import TagSettings, Visit, commit_or_spool
 from portal.referrals.visitors import SaltKeeper
-from portal.referrals.writer import ReferralWriter
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal.csv_export import day_options, echo_csv
-from portal.db import database
+from portal.db.session import database
 from portal.referrals import queries, spool
 
 

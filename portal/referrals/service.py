@@ -15,9 +15,9 @@ from portal import metrics
 from portal.models import ArrivedVia, HandoffMode, ReferralStatus, utcnow
 from portal.referrals import spool
 from portal.referrals.links import tagged_url
+from portal.referrals.prepared_store import ReferralWriter, WriteFailed
 from portal.referrals.routing import Route
 from portal.referrals.visitors import SaltKeeper, bot_reason, visitor_hash
-from portal.referrals.writer import ReferralWriter, WriteFailed
 
 log = logging.getLogger(__name__)
 

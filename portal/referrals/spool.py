@@ -26,7 +26,7 @@ from typing import NamedTuple
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.db import insert_ignore
+from portal.db.writing import insert_ignore
 from portal.models import Referral
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from crawlerdetect import CrawlerDetect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write, insert_ignore
+from portal.db.writing import begin_write, insert_ignore
 from portal.models import DailySalt
 
 

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from portal.db import database
+from portal.db.session import database
 from portal.models import utcnow
 from portal.reports import rollup
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.csv_export import day_range
-from portal.db import begin_write, insert_ignore
+from portal.db.writing import begin_write, insert_ignore
 from portal.models import (
     ANY,
     ArrivedVia,

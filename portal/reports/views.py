@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.models import Organization
 from portal.reports import charts, queries, rollup, service, today
 from portal.reports.forms import RangeQuery, ReportQuery

@@ -16,7 +16,8 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import ratelimit
-from portal.db import begin_write, get_session
+from portal.db.session import get_session
+from portal.db.writing import begin_write
 from portal.models import LoginOutcome, Staff
 from portal.referrals import desk as referrals_desk
 from portal.staff import passwords, service, staff_desk, throttle

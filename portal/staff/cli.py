@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.db import begin_write, database
+from portal.db.session import database
+from portal.db.writing import begin_write
 from portal.models import StaffRole, utcnow
 from portal.referrals import desk
 from portal.staff import importer, links, passwords, service

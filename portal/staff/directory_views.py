@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 
 from portal.csv_export import csv_lines
-from portal.db import get_session
+from portal.db.session import get_session
 from portal.models import (
     TEXT_LANGUAGES,
     TRANSLATED_FIELDS,

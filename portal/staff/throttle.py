@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from portal.db import begin_write
+from portal.db.writing import begin_write
 from portal.models import LoginAttempt, LoginOutcome
 from portal.ratelimit import visitor_key
 

@@ -16,7 +16,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from portal.db import begin_write, get_session
+from portal.db.session import get_session
+from portal.db.writing import begin_write
 from portal.donate import queries as donations
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service, staff_desk

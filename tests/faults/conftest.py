@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db import make_engine
+from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, Referral
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from portal.db import make_engine
+from portal.db.engine import make_engine
 from tests.faults.conftest import add_member, disk_full, meanwhile, needs_root
 from tests.outages import DatabaseAway, read_only
 

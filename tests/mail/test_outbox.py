@@ -221,7 +221,7 @@ def test_a_page_that_queues_mail_has_it_delivered_after_the_response(mail_app, s
 
 def _client_with_mail_route(app):
     from portal import csrf
-    from portal.db import get_session
+    from portal.db.session import get_session
 
     def queue_mail():
         session = get_session()

@@ -259,7 +259,8 @@ def test_public_pages_still_work_for_staff_when_the_database_is_away(
 ):
     from sqlalchemy.orm import sessionmaker
 
-    from portal.db import Database, make_engine
+    from portal.db.engine import make_engine
+    from portal.db.session import Database
 
     login_as()
     engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'portal.db'}")

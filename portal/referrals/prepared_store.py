@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert
 
-from portal.db import HeldConnection
+from portal.db.fastpath import HeldConnection
 from portal.models import Referral
 
 

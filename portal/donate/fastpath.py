@@ -13,7 +13,7 @@ from contextlib import closing
 
 from sqlalchemy import Engine
 
-from portal.db import HeldConnection
+from portal.db.fastpath import HeldConnection
 from portal.donate.events import DUPLICATE
 from portal.donate.ledger import apply_event
 from portal.donate.stores import CompiledLedger, CursorStore

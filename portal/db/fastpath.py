@@ -1,5 +1,5 @@
-"""Database engine per app, one session per app context, the declarative Base, and the
-statements hot write paths prepare once."""
+"""The fast-path machinery both hot write paths (hand-off, webhook) share: statements compiled
+once, a DBAPI connection each worker holds, and the file queue writers take turns in."""
 
 from __future__ import annotations
 
@@ -9,204 +9,16 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from types import SimpleNamespace
 
-from flask import Flask, current_app, g
-from sqlalchemy import Dialect, Engine, Executable, MetaData, create_engine, event
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import Dialect, Engine, Executable
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-SQLITE_PAGE_SIZE = 2048
-LOCK_TIMEOUT_OPTION = "portal_lock_timeout_ms"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-@dataclass
-class Database:
-    engine: Engine
-    sessions: sessionmaker[Session]
-
-
-def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
-    """Build an engine tuned for its backend (SQLite WAL + IMMEDIATE writes, or a pooled server).
-
-    ``lock_timeout_ms`` bounds how long a statement waits for another writer's lock, so that
-    a stuck database turns into an error the caller can handle instead of a hung worker.
-    """
-    # Kept where the hot writers' queue (``write_queue``) finds it.
-    options = {LOCK_TIMEOUT_OPTION: lock_timeout_ms}
-    if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": lock_timeout_ms / 1000}, execution_options=options
-        )
-        _tune_sqlite(engine, lock_timeout_ms)
-        return engine
-    return create_engine(
-        url,
-        execution_options=options,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
-        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}", "connect_timeout": 5},
-    )
-
-
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    # pysqlite's own transaction handling issues a deferred BEGIN only before DML, which lets a
-    # reader upgrade to writer and fail with "database is locked" at once; take control instead.
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, record):
-        record.info[OPENED_READ_ONLY] = sqlite_file_writable(engine) is False
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        # Only a new, empty database takes this. A hand-off's commit writes one page per tree it
-        # touches, so pages smaller than the 4 KiB default write less; below 2 KiB the trees
-        # grow a level deeper, and every level is a read after another worker's commit.
-        cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        # Every commit is on disk before it returns; the hand-off writer instead groups its
-        # syncs (``HeldConnection(group_commit=True)``), which costs it far less.
-        cursor.execute("PRAGMA synchronous=FULL")
-        # Checkpoint in larger batches: each page is copied back once however often it changed,
-        # which takes a third off the cost of a hand-off's commit. The WAL stays bounded.
-        cursor.execute("PRAGMA wal_autocheckpoint=10000")
-        cursor.execute("PRAGMA journal_size_limit=67108864")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "checkout")
-    def _reopen_once_writable(_dbapi_conn, record, _proxy):
-        # A connection opened on a read-only file would fail its first write; once the file can
-        # be written, the pool opens a fresh one instead (the check costs nothing otherwise).
-        if record.info.get(OPENED_READ_ONLY) and sqlite_file_writable(engine):
-            raise DisconnectionError("the database file is writable again")
-
-    @event.listens_for(engine, "handle_error")
-    def _reopen_after(context):
-        if needs_new_connection(context.original_exception):
-            context.is_disconnect = True  # the pool drops it, and its siblings, for fresh ones
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        immediate = conn.get_execution_options().get("sqlite_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-# SQLite result codes after which a connection must be opened again. A database file that was
-# read-only when the connection opened it stays read-only for that connection's whole life, even
-# once the file is writable again; the same goes for a file that could not be opened or read.
-_SQLITE_REOPEN = {
-    8,  # SQLITE_READONLY
-    10,  # SQLITE_IOERR
-    14,  # SQLITE_CANTOPEN
-}
-
-
-OPENED_READ_ONLY = "portal_opened_read_only"
-
-
-def sqlite_file_writable(engine: Engine) -> bool | None:
-    """Whether this process may write the SQLite file now (None: not a SQLite file)."""
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:":
-        return None
-    # access() says no for a read-only mount and an immutable file, even to root.
-    return os.access(path, os.W_OK)
-
-
-def needs_new_connection(error: BaseException | None) -> bool:
-    """True when ``error`` means the connection that raised it will never write again."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in _SQLITE_REOPEN
-
-
-def init_app(app: Flask) -> None:
-    """Create the engine lazily-connecting (no I/O here) and register the session teardown."""
-    engine = make_engine(
-        app.config["DATABASE_URL"], lock_timeout_ms=app.config["DB_LOCK_TIMEOUT_MS"]
-    )
-    app.extensions["portal_db"] = Database(engine, sessionmaker(engine, expire_on_commit=False))
-    app.teardown_appcontext(_close_session)
-
-
-def database() -> Database:
-    return current_app.extensions["portal_db"]
-
-
-def get_session() -> Session:
-    """The session of the current app context, created on first use."""
-    if "db_session" not in g:
-        g.db_session = database().sessions()
-    return g.db_session
-
-
-def begin_write(session: Session) -> Session:
-    """Make the session's transaction a writer's (``BEGIN IMMEDIATE`` on SQLite).
-
-    SQLite cannot turn a reader into a writer once another connection has written (it fails at
-    once with "database is locked" instead of waiting), so a transaction that has only read so
-    far is ended first: committing it changes nothing and keeps the loaded objects. Safe to call
-    twice; a transaction that has already written is left as it is.
-    """
-    if session.in_transaction() and not session.info.get("writing"):
-        if session.get_bind().dialect.name != "sqlite":
-            session.info["writing"] = True
-            return session
-        if session.new or session.dirty or session.deleted:
-            return session  # pending changes: the caller began writing without us
-        session.commit()
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_write": True})
-        session.info["writing"] = True
-    return session
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop("writing", None)
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-
-
-def insert_ignore(session: Session, model, values: dict | list[dict]) -> int:
-    """INSERT that skips rows whose unique key already exists; returns how many were added.
-
-    Safe to call twice and under concurrency: the database's unique constraint decides, never a
-    prior SELECT.
-    """
-    table = model.__table__
-    insert = dialect_insert(session.get_bind().dialect)
-    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-    # RETURNING counts the rows really added on every backend (a bulk rowcount may be -1).
-    return len(session.execute(statement, values).all())
-
-
-def dialect_insert(dialect: Dialect):
-    """The backend's own ``insert`` construct, which knows ``ON CONFLICT``."""
-    if dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+from portal.db.engine import (
+    LOCK_TIMEOUT_OPTION,
+    OPENED_READ_ONLY,
+    needs_new_connection,
+    sqlite_file_writable,
+)
 
 
 class Prepared:
@@ -353,14 +165,6 @@ class _WalSync:
             self._fd = None
         self._fd = os.open(self._path, os.O_RDONLY)
         self._inode = os.fstat(self._fd).st_ino
-
-
-def refused_data(exc: BaseException) -> bool:
-    """True when the database refused the values it was given (PEP 249's DataError: a number
-    out of range, a text too long or with a NUL), not because it is unavailable. A constraint
-    clash (IntegrityError) is not one: a concurrent writer may cause it, and a retry may pass."""
-    cause = getattr(exc, "orig", None) or exc.__cause__
-    return cause is not None and any(kind.__name__ == "DataError" for kind in type(cause).__mro__)
 
 
 class HeldConnection:
