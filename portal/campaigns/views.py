@@ -14,9 +14,9 @@ from portal.conversions.service import ReportError
 from portal.conversions.upload import ConversionUploadForm, record_file
 from portal.db.session import get_session
 from portal.errors import BadInput
-from portal.member_reports.access import held_link
-from portal.member_reports.service import LinkError
 from portal.models import CampaignLink, LinkMaker, Organization, OrgStatus
+from portal.reports.members.access import held_link
+from portal.reports.members.service import LinkError
 from portal.reports.responses import csv_response
 from portal.staff.auth import staff_required
 from portal.texts import member_texts, reader_language

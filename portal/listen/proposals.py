@@ -1,7 +1,7 @@
 """Members propose statements and events through their signed report link.
 
 The link's token is held in a cookie scoped to ``/reports/member/`` (see
-``portal.member_reports.access``), so these pages live under that path. A proposal is stored as
+``portal.reports.members.access``), so these pages live under that path. A proposal is stored as
 ``PROPOSED``: only staff publish it, after review.
 """
 
@@ -14,9 +14,9 @@ from portal.engage import service as engage
 from portal.engage.forms import EventForm
 from portal.listen import service as listen
 from portal.listen.forms import StatementForm
-from portal.member_reports.access import held_link
-from portal.member_reports.service import LinkError
 from portal.models import AuditVia, PublicationStatus
+from portal.reports.members.access import held_link
+from portal.reports.members.service import LinkError
 from portal.staff.audit import Actor
 
 bp = Blueprint("proposals", __name__, url_prefix="/reports/member/propose")

@@ -20,8 +20,7 @@ class ReportDesk:
 
 
 def init_app(app: Flask) -> None:
-    from portal import member_reports
-    from portal.reports import cli, views
+    from portal.reports import cli, members, views
     from portal.staff import add_dashboard_link
 
     app.extensions["portal_reports"] = ReportDesk()
@@ -39,7 +38,7 @@ def init_app(app: Flask) -> None:
         _l("Directory fairness"),
         _l("How often the daily rotation put each member on the first page, beside its clicks."),
     )
-    member_reports.init_app(app)
+    members.init_app(app)
 
 
 def today() -> date:

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.member_reports import service as report_links
 from portal.models import Conversion, ReportedVia
+from portal.reports.members import service as report_links
 from portal.staff.audit import Actor
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.member_reports import service as report_links
 from portal.models import AuditEntry, AuditVia, Event, PublicationStatus, Statement, utcnow
+from portal.reports.members import service as report_links
 from portal.staff.audit import Actor
 from tests.staff.conftest import fresh, text_of, token_on
 

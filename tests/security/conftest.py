@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.member_reports import service as member_links
 from portal.models import HandoffMode, Staff, StaffRole
+from portal.reports.members import service as member_links
 from portal.staff import passwords
 from portal.staff.audit import Actor
 from tests.security.walk import Walker

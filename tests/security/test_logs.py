@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.member_reports import service as member_links
+from portal.reports.members import service as member_links
 from portal.staff.audit import Actor
 
 ROOT = Path(__file__).resolve().parents[2]

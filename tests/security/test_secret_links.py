@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal import create_app, dispose
-from portal.member_reports import service as member_links
+from portal.reports.members import service as member_links
 from portal.secret_links import redact
 from portal.staff.audit import Actor
 

@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from portal.campaigns import views as campaigns
 from portal.db.session import get_session
-from portal.member_reports import report, service
-from portal.member_reports.access import REPORT_LINK, held_link, open_token
-from portal.member_reports.forms import LinkForm, MemberReportQuery
 from portal.models import Organization, RecipientKind
 from portal.reports import today
+from portal.reports.members import report, service
+from portal.reports.members.access import REPORT_LINK, held_link, open_token
+from portal.reports.members.forms import LinkForm, MemberReportQuery
 from portal.reports.responses import check, csv_response
 from portal.reports.scope import Scope
 from portal.staff.audit import Actor

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
-from portal.member_reports.queries import BY_DAY, BY_MONTH
-from portal.member_reports.service import LONGEST_DAYS
 from portal.reports.forms import RangeQuery
+from portal.reports.members.queries import BY_DAY, BY_MONTH
+from portal.reports.members.service import LONGEST_DAYS
 
 DEFAULT_LINK_DAYS = 90
 

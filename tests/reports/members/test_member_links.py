@@ -13,8 +13,8 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
-from portal.member_reports.service import SALT
 from portal.models import AuditEntry, DonationStatus, HandoffMode, StaffRole
+from portal.reports.members.service import SALT
 from tests.reports.conftest import (
     TODAY,
     at,

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from portal.db.session import get_session
-from portal.member_reports import service
+from portal.reports.members import service
 from portal.secret_links import SecretLink
 
 LONGEST_TOKEN = 400

@@ -9,9 +9,9 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from portal.i18n import day
-from portal.member_reports import queries
-from portal.member_reports.queries import BY_DAY
 from portal.reports import charts
+from portal.reports.members import queries
+from portal.reports.members.queries import BY_DAY
 from portal.reports.scope import Scope
 from portal.reports.tables import Column, Money, Table
 

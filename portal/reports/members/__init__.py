@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.member_reports import views
+    from portal.reports.members import views
     from portal.staff import add_dashboard_link
 
     app.register_blueprint(views.bp)
