@@ -7,10 +7,9 @@ import re
 
 from dotenv import load_dotenv
 from flask import Flask
-from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-csrf = CSRFProtect()
+from portal.state import portal_state
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reports,
         schema,
         security,
+        state,
         texts,
     )
     from portal.campaigns import init_app as init_campaigns
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
     from portal.engage import init_app as init_engage
+    from portal.extensions import csrf
     from portal.gifts import init_app as init_gifts
     from portal.listen import init_app as init_listen
     from portal.pages import init_app as init_pages
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.staff import init_app as init_staff
 
     config.load_config(app, test_config)
+    state.init_app(app)
     errors.bound_integers(app)  # before any route is added
     csrf.init_app(app)
     i18n.init_app(app)
@@ -112,4 +114,4 @@ def dispose(app: Flask) -> None:
     app.extensions["portal_referrals"].writer.close()
     app.extensions["ledger_writer"].close()
     app.extensions["portal_mail"].background.stop()
-    app.extensions["portal_db"].engine.dispose()
+    portal_state(app).database.engine.dispose()

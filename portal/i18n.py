@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 from babel import Locale
 from babel.dates import format_skeleton
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 
-babel = Babel()
+from portal.extensions import babel
 
 
 def init_app(app: Flask) -> None:

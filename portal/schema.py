@@ -9,11 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from portal.db.session import database
+from portal.state import portal_state
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -50,22 +51,22 @@ UNGUARDED_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
 
 def is_current(engine: Engine) -> bool | None:
     """Whether the database is at the newest revision; None when it cannot be reached."""
-    state = current_app.extensions.setdefault("portal_schema", {"checked": False})
-    if "heads" not in state:
-        state["heads"] = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    status = portal_state().schema
+    if status.heads is None:
+        status.heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
     except Exception:
         return None
-    return current == state["heads"]
+    return current == status.heads
 
 
 def _require_current_schema() -> None:
     # Checked on a worker's first request (never at import or in create_app), and on every
     # request while the database is behind: one small SELECT, the scripts' heads being read once.
-    state = current_app.extensions.setdefault("portal_schema", {"checked": False})
-    if state["checked"] or request.endpoint in UNGUARDED_ENDPOINTS:
+    status = portal_state().schema
+    if status.checked or request.endpoint in UNGUARDED_ENDPOINTS:
         return
     current = is_current(database().engine)
     if current is None:
@@ -76,4 +77,4 @@ def _require_current_schema() -> None:
             description="The database has not been set up or upgraded. "
             "Run: flask --app app init-db",
         )
-    state["checked"] = True
+    status.checked = True

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import RequestRedirect
 from werkzeug.wsgi import get_host
+
+from portal.state import portal_state
 
 # Only a strict, same-origin policy: the portal loads no third-party script, font or pixel, and
 # no page needs a <base>. ``form-action`` is added per response (see ``form_action``).
@@ -40,7 +42,7 @@ class SecurityHeaders:
 
 def init_app(app: Flask) -> None:
     _lazy_strings_are_text()
-    app.extensions["security_headers"] = security_headers_for(app.config)
+    portal_state(app).security_headers = security_headers_for(app.config)
     app.after_request(security_headers)
 
 
@@ -107,7 +109,7 @@ def origin_of(url: str | None) -> str | None:
 
 def security_headers(response):
     """Set the portal's security headers where a view has not chosen its own."""
-    headers: SecurityHeaders = current_app.extensions["security_headers"]
+    headers = portal_state().security_headers
     _keep_redirect_on_site(response)
     extra = g.pop("form_targets", None)
     for name, value in headers.for_scheme(request.scheme):
@@ -151,7 +153,7 @@ class TrustedHosts:
         with self.app.request_context(environ):
             text = _("This site does not answer for that address.")
         response = Response(text, 400, mimetype="text/plain")
-        for name, value in self.app.extensions["security_headers"].plain:
+        for name, value in portal_state(self.app).security_headers.plain:
             response.headers.setdefault(name, value)
         return response(environ, start_response)
 

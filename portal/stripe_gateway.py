@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import stripe
-from flask import Flask, current_app
+from flask import Flask
+
+from portal.state import portal_state
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +167,12 @@ def build_gateway(config) -> StripeGateway:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["stripe_gateway"] = build_gateway(app.config)
+    portal_state(app).gateway = build_gateway(app.config)
 
 
 def gateway() -> StripeGateway:
-    return current_app.extensions["stripe_gateway"]
+    """This app's gateway (a shortcut for ``portal_state().gateway``)."""
+    return portal_state().gateway
 
 
 # The latest ``created`` a datetime can hold (9999-12-31T23:59:59Z).

@@ -14,6 +14,7 @@ from portal.db.base import Base
 from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import upgrade
+from portal.state import portal_state
 
 POSTGRES_URL_ENV = "TEST_DATABASE_URL"
 
@@ -88,7 +89,7 @@ def runner(app):
 
 @pytest.fixture
 def db_session(app):
-    with app.extensions["portal_db"].sessions() as session:
+    with portal_state(app).database.sessions() as session:
         yield session
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.models import StaffRole
+from portal.state import portal_state
 from tests.staff.conftest import default_hash, login_as, make_staff, sign_in  # noqa: F401
 
 
@@ -35,7 +36,7 @@ def english_only(app_config):
     """A client of a portal configured with English alone."""
     app = create_app({**app_config, "LANGUAGES": ["en"]})
     yield app.test_client()
-    app.extensions["portal_db"].engine.dispose()
+    portal_state(app).database.engine.dispose()
 
 
 @pytest.mark.parametrize("path", ["/", "/organizations", "/organizations/roots", "/nowhere"])

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from portal.models import HandoffMode, Referral
+from portal.state import portal_state
 
 VISITOR_IP = "203.0.113.77"
 OTHER_IP = "198.51.100.23"
@@ -148,7 +149,7 @@ def test_browsing_the_directory_sets_no_cookie(client, site, path):
 
 def everything_stored(app) -> str:
     """Every row of every table in the database, as text."""
-    engine = app.extensions["portal_db"].engine
+    engine = portal_state(app).database.engine
     tables = MetaData()
     tables.reflect(bind=engine)
     with engine.connect() as conn:

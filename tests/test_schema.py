@@ -15,6 +15,7 @@ import portal.models  # noqa: F401 — every table on Base.metadata, as the migr
 from portal import create_app
 from portal.db.base import Base
 from portal.schema import alembic_config
+from portal.state import portal_state
 
 INSTRUCTION = "flask --app app init-db"
 
@@ -29,7 +30,7 @@ def fresh_client(app_config, empty_database):
     """A portal started on a brand-new, empty database."""
     app = create_app({**app_config, "DATABASE_URL": empty_database})
     yield app.test_client()
-    app.extensions["portal_db"].engine.dispose()
+    portal_state(app).database.engine.dispose()
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_init_db_twice_is_fine(fresh_client, init_db):
 
 
 def test_migrations_create_exactly_what_the_models_describe(app):
-    engine = app.extensions["portal_db"].engine
+    engine = portal_state(app).database.engine
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -92,7 +93,7 @@ def test_migrations_create_exactly_what_the_models_describe(app):
 
 
 def test_migrations_have_a_single_head(app):
-    scripts = ScriptDirectory.from_config(alembic_config(app.extensions["portal_db"].engine))
+    scripts = ScriptDirectory.from_config(alembic_config(portal_state(app).database.engine))
 
     assert len(scripts.get_heads()) == 1
 

@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal import csrf
     from portal.conversions import views
+    from portal.extensions import csrf
 
     csrf.exempt(views.postback)  # signed with the member's secret instead of a session
     app.register_blueprint(views.bp)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.db.engine import make_engine
 from portal.db.session import Database, close_session
+from portal.state import portal_state
 
 
 def init_app(app: Flask) -> None:
@@ -16,5 +17,5 @@ def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["DATABASE_URL"], lock_timeout_ms=app.config["DB_LOCK_TIMEOUT_MS"]
     )
-    app.extensions["portal_db"] = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    portal_state(app).database = Database(engine, sessionmaker(engine, expire_on_commit=False))
     app.teardown_appcontext(close_session)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from portal.state import portal_state
 
 
 @dataclass
@@ -18,8 +20,8 @@ class Database:
 
 
 def database() -> Database:
-    """The current app's database."""
-    return current_app.extensions["portal_db"]
+    """The current app's database (a shortcut for ``portal_state().database``)."""
+    return portal_state().database
 
 
 def get_session() -> Session:

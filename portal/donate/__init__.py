@@ -3,6 +3,7 @@
 from flask import Flask, current_app
 
 from portal.donate.fastpath import LedgerWriter
+from portal.state import portal_state
 
 
 def init_app(app: Flask) -> None:
@@ -11,7 +12,7 @@ def init_app(app: Flask) -> None:
     from portal.gifts.notices import LedgerMail
 
     stripe_gateway.init_app(app)
-    engine = app.extensions["portal_db"].engine
+    engine = portal_state(app).database.engine
     app.extensions["ledger_writer"] = LedgerWriter(engine, notices=LedgerMail(engine.dialect))
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)

@@ -7,10 +7,10 @@ import logging
 from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import csrf
 from portal.db.engine import refused_data
 from portal.donate import ledger_writer
 from portal.donate.fastpath import LedgerUnavailable
+from portal.extensions import csrf
 from portal.mail import wake_after
 from portal.stripe_gateway import InvalidWebhook, gateway
 

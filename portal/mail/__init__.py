@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from portal.mail.outbox import QUEUED, Message, queue
 from portal.mail.sender import BackgroundSender, Delivery, deliver_due, next_due
 from portal.mail.transport import transport_for
+from portal.state import portal_state
 
 __all__ = ["Message", "deliver", "init_app", "queue", "wake", "wake_after"]
 
@@ -101,7 +102,7 @@ def wake_after(response):
 
 def _deliver_for(app: Flask) -> Delivery:
     with app.app_context():
-        sessions = app.extensions["portal_db"].sessions
+        sessions = portal_state(app).database.sessions
         return deliver_due(
             sessions, transport_for(app.config), app.extensions["portal_mail"].sender
         )
@@ -109,7 +110,7 @@ def _deliver_for(app: Flask) -> Delivery:
 
 def _next_due_for(app: Flask):
     with app.app_context():
-        return next_due(app.extensions["portal_db"].sessions)
+        return next_due(portal_state(app).database.sessions)
 
 
 @event.listens_for(Session, "after_commit")

@@ -17,6 +17,7 @@ from portal.referrals.prepared_store import ReferralWriter
 from portal.referrals.routing import RouteTable
 from portal.referrals.service import TagSettings, Visit, commit_or_spool
 from portal.referrals.visitors import SaltKeeper
+from portal.state import portal_state
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class ReferralDesk:
 def init_app(app: Flask) -> None:
     from portal.referrals import campaign, cli, views
 
-    database = app.extensions["portal_db"]
+    database = portal_state(app).database
     app.extensions["portal_referrals"] = ReferralDesk(
         routes=RouteTable(
             database.sessions, app.config["ROUTE_CACHE_SECONDS"], snapshot=_snapshot_path(app)

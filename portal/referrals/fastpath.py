@@ -21,6 +21,7 @@ from werkzeug.wsgi import ClosingIterator
 from portal.logs import HEADER, REQUEST_ID, request_id_for
 from portal.models import utcnow
 from portal.referrals.handoff import HEADERS, PREFETCH_HEADERS, Answer, Arrival, hand_off
+from portal.state import portal_state
 
 SCHEMES = ("http", "https")
 _OWN = {name for name, _ in HEADERS}
@@ -35,7 +36,7 @@ class HandoffFastPath:
         self.wsgi_app = wsgi_app
         self.cookie_name = app.config["SESSION_COOKIE_NAME"] + "="
         # The Flask view's answer, header for header (its body is a courtesy link; ours is empty).
-        security = app.extensions["security_headers"]
+        security = portal_state(app).security_headers
         self.headers = {scheme: self._headers(security.for_scheme(scheme)) for scheme in SCHEMES}
 
     def __call__(self, environ, start_response):
@@ -92,7 +93,7 @@ class HandoffFastPath:
         """No cookie, and a worker that has already seen the schema is current."""
         if self.cookie_name in environ.get("HTTP_COOKIE", ""):
             return False
-        return self.app.extensions.get("portal_schema", {}).get("checked", False)
+        return portal_state(self.app).schema.checked
 
 
 def arrival_from_environ(environ) -> Arrival:

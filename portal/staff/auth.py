@@ -12,22 +12,18 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal import ratelimit
 from portal.db.session import get_session
 from portal.db.writing import begin_write
+from portal.extensions import login_manager
 from portal.models import LoginOutcome, Staff
 from portal.referrals import desk as referrals_desk
 from portal.staff import passwords, service, staff_desk, throttle
 
 log = logging.getLogger(__name__)
-
-login_manager = LoginManager()
-# Flask-Login's own protection hashes the visitor's address into the cookie; the per-account
-# session version below does the job instead, and no address-derived data is kept.
-login_manager.session_protection = None
 
 _SINCE = "staff_since"
 _SEEN = "staff_seen"

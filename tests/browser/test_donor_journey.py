@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal import create_app
 from portal.models import ArrivedVia, Referral, ReferralStatus
+from portal.state import portal_state
 
 pytestmark = pytest.mark.browser
 
@@ -156,7 +157,7 @@ def arabic_server(app_config, live_server, serve):
     """The same portal and data with Arabic switched on."""
     app = create_app({**app_config, "LANGUAGES": ["en", "ar", "he"]})
     yield serve(app)
-    app.extensions["portal_db"].engine.dispose()
+    portal_state(app).database.engine.dispose()
 
 
 @pytest.mark.parametrize(

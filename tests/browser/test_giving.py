@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app, dispose
 from portal.models import Donation
+from portal.state import portal_state
 from stripe_sandbox import SandboxServer
 from tests.stripe_setup import stripe_config
 
@@ -330,7 +331,7 @@ def test_a_monthly_gift_shows_its_total_is_thanked_by_mail_and_its_link_cancels_
     ended = mails["Your monthly gift to The Parents Circle–Families Forum has ended"]
     assert ended["To"] == "ana@example.org"
     sandbox.wait_for_deliveries(timeout=10)
-    with app.extensions["portal_db"].sessions() as session:
+    with portal_state(app).database.sessions() as session:
         [gift] = session.scalars(select(Donation)).all()
         assert (gift.amount, gift.currency, gift.status) == (7777, "EUR", "paid")
         assert gift.subscription_ended_at is not None  # the ledger agrees with the page

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, Referral, ReferralStatus
+from portal.state import portal_state
 
 
 def donations(db_session) -> list[Donation]:
@@ -141,9 +142,7 @@ def test_stripe_refusing_the_key_shows_a_clear_page_and_marks_the_referral_faile
 ):
     from portal.stripe_gateway import build_gateway
 
-    app.extensions["stripe_gateway"] = build_gateway(
-        {**app.config, "STRIPE_SECRET_KEY": "sk_test_bad"}
-    )
+    portal_state(app).gateway = build_gateway({**app.config, "STRIPE_SECRET_KEY": "sk_test_bad"})
 
     response = give(preset="50", currency="GBP", frequency="monthly")
 
@@ -164,7 +163,7 @@ def test_stripe_unreachable_shows_a_clear_page_with_the_members_own_site(
     from portal.stripe_gateway import build_gateway
 
     make_org("ecopeace", handoff_mode=HandoffMode.STRIPE, website="https://ecopeace.example")
-    app.extensions["stripe_gateway"] = build_gateway(
+    portal_state(app).gateway = build_gateway(
         {**app.config, "STRIPE_API_BASE": "http://127.0.0.1:9", "STRIPE_TIMEOUT_SECONDS": 2}
     )
 

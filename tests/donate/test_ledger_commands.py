@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.donate.queries import EXPORT_HEADER
 from portal.models import Donation, DonationStatus
+from portal.state import portal_state
 
 
 def opened(give, db_session, **fields) -> Donation:
@@ -42,7 +43,7 @@ def test_reconcile_refuses_a_window_it_cannot_read(runner):
 def test_reconcile_reports_stripe_being_unreachable(app, runner):
     from portal.stripe_gateway import build_gateway
 
-    app.extensions["stripe_gateway"] = build_gateway(
+    portal_state(app).gateway = build_gateway(
         {**app.config, "STRIPE_API_BASE": "http://127.0.0.1:9", "STRIPE_TIMEOUT_SECONDS": 1}
     )
 

@@ -18,6 +18,7 @@ from portal.models import (
     DonationStatus,
     StripeEvent,
 )
+from portal.state import portal_state
 from tests.donate.conftest import LEDGER_TABLES, ledger_rows, sign
 
 
@@ -264,7 +265,7 @@ def test_an_event_waits_for_another_transaction_on_the_same_gift(
     ]
     assert deliver(client, completed).status_code == 200  # unpaid yet: processing
     gift = Donation.__table__
-    other = app.extensions["portal_db"].engine.connect()
+    other = portal_state(app).database.engine.connect()
     other.execute(
         update(gift).where(gift.c.stripe_checkout_session_id == checkout).values(status="refunded")
     )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, StripeEvent
+from portal.state import portal_state
 from portal.stripe_gateway import GatewayError, build_gateway
 from tests.donate.conftest import WEBHOOK_SECRET, sign, state
 
@@ -188,7 +189,7 @@ def test_missing_signature_header_is_refused(client):
 def test_without_a_configured_secret_every_delivery_is_refused(app, client):
     from portal.stripe_gateway import build_gateway
 
-    app.extensions["stripe_gateway"] = build_gateway({**app.config, "STRIPE_WEBHOOK_SECRET": ""})
+    portal_state(app).gateway = build_gateway({**app.config, "STRIPE_WEBHOOK_SECRET": ""})
     event = {"id": "evt_1", "type": "invoice.paid", "created": 1, "data": {"object": {}}}
 
     assert deliver(client, event).status_code == 400

@@ -13,6 +13,7 @@ from portal.mail import Message, deliver, queue
 from portal.mail.sender import MAX_ATTEMPTS, deliver_due
 from portal.mail.transport import transport_for
 from portal.models import MailStatus, OutboxMail, utcnow
+from portal.state import portal_state
 
 THANKS = Message(
     to="donor@example.org",
@@ -44,7 +45,7 @@ def queued(mail_app, db_session):
 def _deliver(app, **kwargs):
     with app.app_context():
         return deliver_due(
-            app.extensions["portal_db"].sessions,
+            portal_state(app).database.sessions,
             transport_for(app.config),
             app.extensions["portal_mail"].sender,
             **kwargs,
@@ -220,8 +221,8 @@ def test_a_page_that_queues_mail_has_it_delivered_after_the_response(mail_app, s
 
 
 def _client_with_mail_route(app):
-    from portal import csrf
     from portal.db.session import get_session
+    from portal.extensions import csrf
 
     def queue_mail():
         session = get_session()

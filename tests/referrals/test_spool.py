@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from portal import create_app, dispose
 from portal.models import Referral
 from portal.referrals import SPOOL_CHECK_SECONDS, spool
+from portal.state import portal_state
 from tests.outages import DatabaseAway
 from tests.workers import BROWSER_UA, handoffs
 
@@ -83,11 +84,11 @@ def test_a_replay_interrupted_before_emptying_the_spool_counts_nothing_twice(
         browser.get("/go/roots")
     path = app.config["REFERRAL_SPOOL"]
     saved = Path(path).read_bytes()
-    with app.extensions["portal_db"].sessions() as session:
+    with portal_state(app).database.sessions() as session:
         spool.replay(session, path)
     Path(path).write_bytes(saved)  # as if the process died after the commit
 
-    with app.extensions["portal_db"].sessions() as session:
+    with portal_state(app).database.sessions() as session:
         replayed = spool.replay(session, path)
 
     assert replayed.added == 0

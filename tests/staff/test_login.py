@@ -10,6 +10,7 @@ import pytest
 
 from portal import create_app, dispose
 from portal.models import StaffRole, StaffStatus
+from portal.state import portal_state
 from tests.staff.conftest import PASSWORD, text_of, token_on
 
 FAILED = "That email and password do not match an account."
@@ -264,7 +265,7 @@ def test_public_pages_still_work_for_staff_when_the_database_is_away(
 
     login_as()
     engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'portal.db'}")
-    monkeypatch.setitem(app.extensions, "portal_db", Database(engine, sessionmaker(engine)))
+    monkeypatch.setattr(portal_state(app), "database", Database(engine, sessionmaker(engine)))
 
     response = client.get("/no-such-page")
 
