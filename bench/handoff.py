@@ -1,7 +1,10 @@
 """`make bench`: the portal's tracked hand-off against a bare Flask 302, under gunicorn and wrk.
 
-Run as ``.venv/bin/python bench/handoff.py [--duration 10] [--rounds 3] [--connections 32]``.
-Exits non-zero only when the run itself is broken; a missed target is printed as MISSED.
+Run as ``.venv/bin/python bench/handoff.py [--database sqlite|postgresql] [--duration 10]
+[--rounds 3] [--connections 32]``. The PostgreSQL mode creates a scratch database on the server
+``--postgres-url`` names (default ``$BENCH_POSTGRES_URL``, else the local ``postgres`` user) and
+drops it afterwards. Exits non-zero only when the run itself is broken; a missed target is
+printed as MISSED.
 """
 
 from __future__ import annotations
@@ -21,18 +24,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SLUG = "combatants-for-peace"
-TARGET_RATIO = 0.85
-TARGET_P99_MS = 50.0
+# Per database: throughput against the bare app, and the p99 at most this many times the bare
+# app's in the same run.
+TARGET_RATIO = {"sqlite": 0.85, "postgresql": 0.7}
+TARGET_P99_FACTOR = 2.0
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36"
@@ -86,6 +95,9 @@ SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
 class BrokenRun(Exception):
     """The benchmark could not produce trustworthy figures."""
+
+
+BROKEN = (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error, psycopg.Error)
 
 
 @dataclass
@@ -150,6 +162,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--exact", type=int, default=1000, help="closed-loop requests for the exact referral count"
     )
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="a server where the benchmark may create and drop a scratch database",
+    )
     return parser.parse_args(argv)
 
 
@@ -167,38 +185,67 @@ def run_in_scratch(prefix: str, bench: Callable[[argparse.Namespace, Path], int]
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         try:
             return bench(args, Path(tmp))
-        except (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error) as exc:
+        except BROKEN as exc:
             print(f"\nbroken run: {exc}", file=sys.stderr)
             return 2
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> int:
-    """Prepare, serve, load and report; the servers are always stopped."""
-    env = server_env(tmp)
-    print_machine(args)
-    prepare_database(env)
-    db_path = tmp / "portal.db"
-    servers: list[Server] = []
-    try:
-        servers.append(start_server("portal", "app:app", env, tmp, args.workers))
-        servers.append(
-            start_server("bare", "bare_app:app", env, tmp, args.workers, "--pythonpath", "bench")
-        )
-        runs, ledger = load_rounds(args, servers, db_path, tmp)
-        ledger.exact = exact_count(servers[0], db_path, args.exact, args.connections)
-    finally:
-        for server in servers:
-            stop_server(server)
+    """Prepare, serve, load and report; the servers and any scratch database always go."""
+    with scratch_database(args, tmp) as store:
+        env = server_env(tmp, store.url)
+        print_machine(args)
+        prepare_database(env)
+        servers: list[Server] = []
+        try:
+            servers.append(start_server("portal", "app:app", env, tmp, args.workers))
+            bare = ("bare", "bare_app:app", env, tmp, args.workers, "--pythonpath", "bench")
+            servers.append(start_server(*bare))
+            runs, ledger = load_rounds(args, servers, store, tmp)
+            ledger.exact = exact_count(servers[0], store, args.exact, args.connections)
+        finally:
+            for server in servers:
+                stop_server(server)
     spooled = spooled_lines(Path(env["REFERRAL_SPOOL"]))
     print_summary(args, runs, ledger, spooled)
     return 1 if any(run.unexpected or any(run.errors.values()) for run in runs) else 0
 
 
-def server_env(tmp: Path) -> dict[str, str]:
-    """Environment for both servers: a fresh SQLite database and spool in ``tmp``."""
+@dataclass
+class Store:
+    """The database the portal writes to, and how the benchmark counts its referrals."""
+
+    url: str
+    count: Callable[[], int]
+
+
+@contextmanager
+def scratch_database(args: argparse.Namespace, tmp: Path) -> Iterator[Store]:
+    """A fresh, empty database for this run: a SQLite file in ``tmp``, or a PostgreSQL database
+    created on ``--postgres-url``'s server and dropped at the end."""
+    if args.database == "sqlite":
+        path = tmp / "portal.db"
+        yield Store(f"sqlite:///{path}", lambda: sqlite_count(path))
+        return
+    server = make_url(args.postgres_url)
+    name = f"handoff_bench_{secrets.token_hex(4)}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with closing(psycopg.connect(admin, autocommit=True)) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        yield Store(url.render_as_string(hide_password=False), lambda: postgres_count(dsn))
+    finally:
+        with closing(psycopg.connect(admin, autocommit=True)) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(tmp: Path, database_url: str) -> dict[str, str]:
+    """Environment for both servers: the run's fresh database, and a spool in ``tmp``."""
     env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
     env.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'portal.db'}",
+        DATABASE_URL=database_url,
         REFERRAL_SPOOL=str(tmp / "referral-spool.jsonl"),
         SECRET_KEY=secrets.token_hex(32),
         SESSION_COOKIE_SECURE="false",
@@ -228,7 +275,7 @@ def print_machine(args: argparse.Namespace) -> None:
     if load[0] > 0.5 * (os.cpu_count() or 1):
         print("  note         other processes are using the CPU: expect noisy figures")
     print(
-        f"  settings     {args.workers} sync workers per app, SQLite, access log off; "
+        f"  settings     {args.workers} sync workers per app, {args.database}, access log off; "
         f"wrk -c {args.connections} -t {args.threads} -d {args.duration}s, "
         f"{args.rounds} rounds alternating portal/bare"
     )
@@ -269,7 +316,7 @@ def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *ex
             start_new_session=True,
         )  # fmt: skip
     server = Server(name, port, process, log_path)
-    wait_until_serving(server, timeout=30)
+    wait_until_serving(server, timeout=120)  # four workers importing the portal on a busy machine
     return server
 
 
@@ -325,34 +372,34 @@ def stop_server(server: Server) -> None:
 
 
 def load_rounds(
-    args: argparse.Namespace, servers: list[Server], db_path: Path, tmp: Path
+    args: argparse.Namespace, servers: list[Server], store: Store, tmp: Path
 ) -> tuple[list[Run], Ledger]:
     """Warm up both apps, then alternate measured rounds; print each round as it ends."""
     script = tmp / "count.lua"
     script.write_text(WRK_SCRIPT)
     ledger = Ledger()
     for server in servers:
-        measure(server, args, script, db_path, ledger, duration=args.warmup)
+        measure(server, args, script, store, ledger, duration=args.warmup)
     print_round_header()
     runs = []
     for number in range(1, args.rounds + 1):
-        pair = [measure(server, args, script, db_path, ledger) for server in servers]
+        pair = [measure(server, args, script, store, ledger) for server in servers]
         print_round(number, pair)
         runs.extend(pair)
     return runs, ledger
 
 
 def measure(
-    server: Server, args, script: Path, db_path: Path, ledger: Ledger, *, duration: int = 0
+    server: Server, args, script: Path, store: Store, ledger: Ledger, *, duration: int = 0
 ) -> Run:
     """One wrk run; for the portal, also the referrals it logged meanwhile."""
-    before = referral_count(db_path) if server.name == "portal" else None
+    before = store.count() if server.name == "portal" else None
     cpu_before = server_cpu_seconds(server)
     run = run_wrk(server, args, script, duration or args.duration)
     run.cpu_us = (server_cpu_seconds(server) - cpu_before) / run.requests * 1e6
     if before is not None:
         time.sleep(1)  # requests wrk abandoned at its deadline are still being served
-        run.logged = referral_count(db_path) - before
+        run.logged = store.count() - before
         ledger.add(run.logged, run.redirects)
     return run
 
@@ -402,9 +449,15 @@ def parse_wrk(app: str, output: str) -> Run:
     )
 
 
-def referral_count(db_path: Path) -> int:
+def sqlite_count(db_path: Path) -> int:
     """Rows in the referral table, read straight from SQLite."""
     with closing(sqlite3.connect(db_path, timeout=30)) as db:
+        return db.execute("select count(*) from referral").fetchone()[0]
+
+
+def postgres_count(dsn: str) -> int:
+    """Rows in the referral table, read straight from PostgreSQL."""
+    with closing(psycopg.connect(dsn)) as db:
         return db.execute("select count(*) from referral").fetchone()[0]
 
 
@@ -416,15 +469,15 @@ def spooled_lines(path: Path) -> int:
         return 0
 
 
-def exact_count(server: Server, db_path: Path, total: int, concurrency: int) -> tuple[int, int]:
+def exact_count(server: Server, store: Store, total: int, concurrency: int) -> tuple[int, int]:
     """Closed loop: ``total`` requests that all finish, so logged must equal answered exactly."""
     if total <= 0:
         return (0, 0)
-    before = referral_count(db_path)
+    before = store.count()
     path = f"/go/{SLUG}"
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         statuses = list(pool.map(lambda _: get_status(server.port, path), range(total)))
-    return referral_count(db_path) - before, statuses.count(302)
+    return store.count() - before, statuses.count(302)
 
 
 def print_round_header() -> None:
@@ -479,11 +532,13 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
     print(f"  ratio of the medians        {med['portal']['rps'] / med['bare']['rps']:>10.3f}")
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
     print("\ntargets")
+    target = TARGET_RATIO[args.database]
     print(f"  throughput portal/bare, median of round ratios {ratio:.3f}  "
-          f"(target >= {TARGET_RATIO})  {verdict(ratio >= TARGET_RATIO)}")  # fmt: skip
-    p99 = med["portal"]["p99_ms"]
-    print(f"  portal p99 {p99:.2f} ms  (target < {TARGET_P99_MS:.0f} ms)  "
-          f"{verdict(p99 < TARGET_P99_MS)}")  # fmt: skip
+          f"(target >= {target})  {verdict(ratio >= target)}")  # fmt: skip
+    # Like the throughput, the tail is judged against the bare app's in the same rounds.
+    p99 = statistics.median(p.p99_ms / b.p99_ms for p, b in zip(portal, bare, strict=True))
+    print(f"  p99 portal/bare, median of round ratios {p99:.2f}  "
+          f"(target <= {TARGET_P99_FACTOR:.0f})  {verdict(p99 <= TARGET_P99_FACTOR)}")  # fmt: skip
     print_ledger(args, ledger, spooled)
 
 
