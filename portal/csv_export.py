@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
 import click
 
+from portal.dates import day_range
 from portal.db.session import database
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,22 +38,6 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
         yield _drain(buffer)
-
-
-def day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    """UTC bounds ``[start, end)`` covering whole days, ``until`` included."""
-    start = datetime.combine(since, time.min, UTC) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None
-    return start, end
-
-
-def within(query, column, start: datetime | None, end: datetime | None):
-    """``query`` limited to ``start <= column < end`` (either bound may be open)."""
-    if start is not None:
-        query = query.where(column >= start)
-    if end is not None:
-        query = query.where(column < end)
-    return query
 
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from portal.csv_export import within
+from portal.dates import within
 from portal.models import (
     OPEN_DISPUTES,
     Dispute,

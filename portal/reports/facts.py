@@ -12,9 +12,10 @@ from datetime import date, timedelta
 from sqlalchemy import String, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from portal.csv_export import day_range
+from portal.dates import day_of, day_range, month_days, whole_months
 from portal.models import ANY, Referral, ReferralRollup, SourceRollup, Span, created_within
-from portal.reports.rollup import SOURCES, bots, day_of, humans, month_end, read_mark, visitors
+from portal.reports.measures import SOURCES, bots, humans, visitors
+from portal.reports.rollup import read_mark
 from portal.reports.scope import Scope
 
 
@@ -37,12 +38,14 @@ class Sources:
 
     def rolled(self, raw_days, *, months: bool) -> tuple[list[date], list[tuple[date, date]]]:
         """Whole months to read month rows for, and runs of days to read day rows for."""
-        raw, whole = set(raw_days), []
+        scope, raw, whole = self.scope, set(raw_days), []
         if months:
-            whole = [m for m in _months_within(self.scope) if not raw & set(_days(m))]
-        taken = raw | {day for month in whole for day in _days(month)}
+            whole = [
+                m for m in whole_months(scope.since, scope.until) if not raw & set(month_days(m))
+            ]
+        taken = raw | {day for month in whole for day in month_days(month)}
         runs: list[tuple[date, date]] = []
-        for day in self.scope.days:
+        for day in scope.days:
             if day in taken:
                 continue
             if runs and runs[-1][1] == day - timedelta(days=1):
@@ -178,16 +181,3 @@ def _union(parts: list):
     if len(parts) == 1:
         return parts[0].subquery()
     return union_all(*parts).subquery()
-
-
-def _months_within(scope: Scope) -> list[date]:
-    month = scope.since if scope.since.day == 1 else month_end(scope.since) + timedelta(days=1)
-    months = []
-    while month_end(month) <= scope.until:
-        months.append(month)
-        month = month_end(month) + timedelta(days=1)
-    return months
-
-
-def _days(month: date) -> list[date]:
-    return [month + timedelta(days=n) for n in range(month_end(month).day)]

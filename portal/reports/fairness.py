@@ -12,11 +12,12 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.dates import day_start
 from portal.directory.rotation import rotate
 from portal.models import AuditEntry, AuditSubject, Organization, OrgStatus, RecipientKind
 from portal.reports.queries import Recipient
@@ -76,7 +77,7 @@ def exposure(
         m.recipient.id: Exposure(m.recipient, clicks=clicks.get(m.recipient.id, 0)) for m in members
     }
     for day in days:
-        start = datetime.combine(day, time.min, UTC)
+        start = day_start(day)
         listed = rotate([m for m in members if m.listed_at(start)], day)
         chance, middle = min(1.0, page_size / len(listed)) if listed else 0.0, (len(listed) + 1) / 2
         for position, member in enumerate(listed, start=1):

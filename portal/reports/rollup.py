@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, String, and_, delete, func, insert, literal, not_, select, type_coerce
+from sqlalchemy import Date, String, and_, delete, func, insert, literal, select, type_coerce
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from portal.csv_export import day_range
+from portal.dates import day_of, day_range, month_end
 from portal.db.writing import begin_write, insert_ignore
 from portal.models import (
     ANY,
@@ -30,10 +30,10 @@ from portal.models import (
     created_within,
     utcnow,
 )
+from portal.reports.measures import SOURCES, bots, humans, visitors
 
 MARK = "referrals"
 CHUNK_DAYS = 7
-SOURCES = {"campaign": Referral.utm_campaign, "host": Referral.referrer_host}
 MODE_KEYS = (ANY, *(mode.value for mode in HandoffMode))
 ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
 
@@ -42,24 +42,6 @@ ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
 class Mark:
     referral_id: int = 0
     closed_through: date | None = None
-
-
-def day_of(column):
-    """The UTC day of a stored timestamp (stored naive in UTC), as a date on both backends."""
-    return func.date(column, type_=Date)
-
-
-def humans():
-    return func.count(Referral.id).filter(not_(Referral.is_bot))
-
-
-def bots():
-    return func.count(Referral.id).filter(Referral.is_bot)
-
-
-def visitors():
-    """Distinct human visitor hashes; summed per day, since a hash lives for one day only."""
-    return func.count(Referral.visitor_hash.distinct()).filter(not_(Referral.is_bot))
 
 
 def read_mark(session: Session) -> Mark:
@@ -139,10 +121,6 @@ def rebuild_days(session: Session, days: list[date]) -> None:
     _delete(session, Span.MONTH, months)
     for month in months:
         _month_insert(session, month)
-
-
-def month_end(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _delete(session: Session, span: Span, days: list[date]) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from portal.csv_export import day_range
+from portal.dates import day_range, days_between, last_days
 from portal.models import ArrivedVia, HandoffMode, Organization
 
 DEFAULT_DAYS = 30
@@ -34,9 +34,9 @@ class Scope:
 
     @property
     def days(self) -> list[date]:
-        return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+        return days_between(self.since, self.until)
 
 
 def default_range(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     """The last ``days`` days, today included."""
-    return today - timedelta(days=days - 1), today
+    return last_days(today, days)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from portal.dates import months_back
 from portal.reports.forms import RangeQuery
 from portal.reports.members.queries import BY_DAY, BY_MONTH
 from portal.reports.members.service import LONGEST_DAYS
@@ -49,8 +50,5 @@ class MemberReportQuery(RangeQuery):
 
     def days(self, today: date) -> tuple[date, date]:
         if self.since.data is None and self.until.data is None and self.by.data == BY_MONTH:
-            first = today.replace(day=1)
-            for _month in range(11):
-                first = (first - timedelta(days=1)).replace(day=1)
-            return first, today
+            return months_back(today, 12), today
         return super().days(today)

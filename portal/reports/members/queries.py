@@ -12,11 +12,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.dates import day_of
 from portal.donate.queries import refunded_amount
 from portal.models import ANY, Donation, DonationStatus
 from portal.reports import facts
 from portal.reports.queries import CHANNELS
-from portal.reports.rollup import day_of
 from portal.reports.scope import Scope
 
 BY_DAY, BY_MONTH = "day", "month"
