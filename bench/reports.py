@@ -30,7 +30,7 @@ from sqlalchemy import func, select  # noqa: E402
 from portal import create_app, dispose  # noqa: E402
 from portal.db.session import database  # noqa: E402
 from portal.models import Referral  # noqa: E402
-from portal.reports import queries, rollup, service  # noqa: E402
+from portal.reports import queries, rollup, staff_tables  # noqa: E402
 from portal.reports.scope import Scope  # noqa: E402
 from portal.schema import upgrade  # noqa: E402
 
@@ -86,10 +86,12 @@ def run(path: Path, size: int, repeat: int) -> float:
             ("one campaign (raw rows: campaigns are not rolled up)", {"campaign": CAMPAIGNS[0]}),
         ):
             narrowed = Scope(scope.since, scope.until, **extra)
-            ms = _median_ms(lambda s=narrowed: service.staff_report(_fresh(session), s), repeat)
+            ms = _median_ms(
+                lambda s=narrowed: staff_tables.staff_report(_fresh(session), s), repeat
+            )
             print(f"  report for {label}: {ms:.0f} ms")
         ms = _median_ms(
-            lambda: service.fairness_table(_fresh(session), scope, page_size=12),
+            lambda: staff_tables.fairness_table(_fresh(session), scope, page_size=12),
             max(3, repeat // 2),
         )
         print(f"  fairness page, one year (170 members replayed daily): {ms:.0f} ms")
@@ -105,13 +107,13 @@ def time_report(session, scope: Scope, today: date, repeat: int) -> float:
         _fresh(session)
         rollup.catch_up(session, today=today)
         queries.recipients(session)
-        service.staff_report(session, scope)
+        staff_tables.staff_report(session, scope)
 
     total = _median_ms(page, repeat)
     fastest, slowest = min(SAMPLES[-1]), max(SAMPLES[-1])
     steps = {
         "catch-up check": lambda: rollup.catch_up(_fresh(session), today=today),
-        "all tables": lambda: service.staff_report(_fresh(session), scope),
+        "all tables": lambda: staff_tables.staff_report(_fresh(session), scope),
     }
     for label, step in steps.items():
         print(f"  {label}: {_median_ms(step, repeat):.1f} ms")
@@ -124,7 +126,7 @@ def time_report(session, scope: Scope, today: date, repeat: int) -> float:
 
 def check(session, scope: Scope) -> None:
     """The report's people count must equal a plain count of the raw rows."""
-    report = service.staff_report(_fresh(session), scope)
+    report = staff_tables.staff_report(_fresh(session), scope)
     shown = report.tables["members"].totals[2]
     start, end = scope.bounds
     counted = session.scalar(

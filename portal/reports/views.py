@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.db.session import get_session
 from portal.models import Organization
-from portal.reports import charts, queries, rollup, service, today
+from portal.reports import charts, queries, rollup, staff_tables, today
 from portal.reports.forms import RangeQuery, ReportQuery
 from portal.reports.responses import check, csv_response
 from portal.reports.scope import Scope
@@ -33,7 +33,7 @@ def overview():
     scope = form.scope(today(), member)
     form.show_range(scope.since, scope.until)
     rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
-    report = service.staff_report(session, scope)
+    report = staff_tables.staff_report(session, scope)
     if form.format.data == "csv":
         return csv_response(report.tables, form.table.data, _filename("referrals", scope))
     return render_template(
@@ -56,7 +56,7 @@ def fairness():
     form.show_range(scope.since, scope.until)
     rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
-    table = service.fairness_table(session, scope, page_size=size)
+    table = staff_tables.fairness_table(session, scope, page_size=size)
     if form.format.data == "csv":
         stem = _filename("fairness", scope)
         return csv_response({table.name: table}, form.table.data or table.name, stem)

@@ -1,4 +1,5 @@
-"""The staff report: every table of the page and its CSV, read from one consistent snapshot."""
+"""The staff report pages' tables (translated headings and cells): the same `Table` feeds each page
+and its CSV, read from one consistent snapshot."""
 
 from __future__ import annotations
 
