@@ -14,7 +14,7 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    from portal.listen import cli, proposals, staff_views, views
+    from portal.listen import cli, staff_views, views
     from portal.listen.text import clean_html
     from portal.vocabulary import CONTENT_LANGUAGES
 
@@ -22,7 +22,6 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
-    app.register_blueprint(proposals.bp)
     cli.init_app(app)
     app.context_processor(lambda: {"content_languages": CONTENT_LANGUAGES})
     # Stored HTML (episode descriptions) was cleaned on the way in; cleaning again on the way out

@@ -1,4 +1,5 @@
-"""Member report links: an admin signs a read-only link; the member sees only its own numbers."""
+"""Member reports: an admin signs a read-only link; with it a member sees only its own numbers
+and proposes statements and events."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.reports.members import views
+    from portal.reports.members import proposals, views
     from portal.staff import add_dashboard_link
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(proposals.bp)
     add_dashboard_link(
         app,
         "member_reports.links",

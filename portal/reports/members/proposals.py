@@ -1,7 +1,7 @@
 """Members propose statements and events through their signed report link.
 
-The link's token is held in a cookie scoped to ``/reports/member/`` (see
-``portal.reports.members.access``), so these pages live under that path. A proposal is stored as
+The link's token is held in a cookie scoped to ``/reports/member/`` (see ``access``), so these
+pages live under that path and beside the report. A proposal is stored as
 ``PROPOSED``: only staff publish it, after review.
 """
 
@@ -43,7 +43,7 @@ def event():
 
 @bp.get("/thanks")
 def thanks():
-    return render_template("listen/proposed.html")
+    return render_template("reports/proposed.html")
 
 
 def _propose(form_class, clean, create, kind: str):
@@ -73,5 +73,5 @@ def _page(form, kind: str, link, errors=None):
             form[name].errors = list(messages)
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "listen/propose.html", form=form, kind=kind, org=link.organization
+        "reports/propose.html", form=form, kind=kind, org=link.organization
     ), status
