@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import aliased
 
 from portal.db.session import get_session
 from portal.donate.links import manage_token
 from portal.donate.money import display
 from portal.mail import Message, queue
 from portal.mail.outbox import CursorOutbox
-from portal.models import Donation, Organization
+from portal.models import Organization
 from portal.texts import member_texts
 
 log = logging.getLogger(__name__)
@@ -128,38 +125,6 @@ def session_mail(session):
     return lambda store, event: _guarded(
         store, event, lambda key, message: queue(session, key, message)
     )
-
-
-ADDRESS_KEPT = timedelta(days=180)  # Stripe refunds a card payment for up to 180 days
-
-
-def forget_addresses(session, now: datetime) -> int:
-    """Erase the kept address of every gift that can no longer bring a notice: its last payment
-    is over 180 days old and it is not a running monthly gift. Flushes, never commits."""
-    cutoff = now - ADDRESS_KEPT
-    later = aliased(Donation)
-    newer_payment = (
-        select(later.id)
-        .where(
-            later.stripe_subscription_id == Donation.stripe_subscription_id,
-            later.created_at >= cutoff,
-        )
-        .exists()
-    )
-    result = session.execute(
-        update(Donation)
-        .where(
-            Donation.contact_email.is_not(None),
-            Donation.created_at < cutoff,
-            or_(
-                Donation.stripe_subscription_id.is_(None),
-                and_(Donation.subscription_ended_at.is_not(None), ~newer_payment),
-            ),
-        )
-        .values(contact_email=None)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
 
 
 def _address(first, seen: str | None) -> str | None:

@@ -18,7 +18,7 @@ def deliver_mail():
     after a gift's last payment). Safe to run alongside the web workers."""
     from portal.db.session import database
     from portal.db.writing import begin_write
-    from portal.gifts.notices import forget_addresses
+    from portal.donate.retention import forget_addresses
     from portal.mail import deliver
     from portal.models import utcnow
 
