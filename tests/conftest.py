@@ -16,6 +16,9 @@ from portal.models import HandoffMode, Organization, OrganizationFocus, Recipien
 from portal.schema import upgrade
 from portal.state import portal_state
 
+# Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
+pytest_plugins = ["tests.helpers.staff", "tests.helpers.reports"]
+
 POSTGRES_URL_ENV = "TEST_DATABASE_URL"
 
 
@@ -146,7 +149,7 @@ def csrf_token(client):
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback; ``smtp_server.url`` goes in ``MAIL_URL``."""
-    from tests.smtp_server import SmtpServer
+    from tests.helpers.smtp_server import SmtpServer
 
     with SmtpServer() as server:
         yield server

@@ -10,7 +10,6 @@ import pytest
 from portal import create_app
 from portal.models import StaffRole
 from portal.state import portal_state
-from tests.staff.conftest import default_hash, login_as, make_staff, sign_in  # noqa: F401
 
 
 class _RootAttributes(HTMLParser):
@@ -254,7 +253,7 @@ def test_every_staff_page_reads_in_the_language_with_no_english_message_left(
     app,
     client,
     make_org,
-    login_as,  # noqa: F811
+    login_as,
     english_phrases,
     lang,
     direction,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.models import RateCounter
 from portal.ratelimit import hit, visitor_key
 from portal.referrals.visitors import SaltKeeper
-from tests.traces import kept_keys, traced
+from tests.helpers.traces import kept_keys, traced
 
 DAY = date(2026, 3, 1)
 WINDOW = 600

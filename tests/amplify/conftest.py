@@ -9,12 +9,6 @@ from PIL import Image
 
 from portal.models import StaffRole
 from tests.amplify.pages import LANGUAGES, Head
-from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
-    default_hash,
-    login_as,
-    make_staff,
-    sign_in,
-)
 
 
 @pytest.fixture
@@ -52,5 +46,5 @@ def fetch_png(client):
 
 
 @pytest.fixture
-def login_as_viewer(login_as):  # noqa: F811 — the fixture imported above
+def login_as_viewer(login_as):
     return login_as(StaffRole.VIEWER)

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from portal.models import StaffRole
-from tests.staff.conftest import PASSWORD, default_hash, make_staff  # noqa: F401
+from tests.helpers.staff import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -145,7 +145,7 @@ def test_public_pages_pass_axe_fit_a_phone_and_read_in_the_right_direction(
 
 
 @pytest.fixture
-def signed_in(page, live_server, make_staff):  # noqa: F811
+def signed_in(page, live_server, make_staff):
     """The browser signed in as an admin, through the sign-in form."""
     admin = make_staff("admin@coalition.example", role=StaffRole.ADMIN)
     page.goto(live_server + "/staff/login?lang=en")

@@ -20,7 +20,7 @@ from portal import create_app, dispose
 from portal.models import Donation
 from portal.state import portal_state
 from stripe_sandbox import SandboxServer
-from tests.stripe_setup import stripe_config
+from tests.helpers.giving import stripe_config
 
 pytestmark = pytest.mark.browser
 

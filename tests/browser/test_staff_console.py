@@ -10,13 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.models import ArrivedVia, StaffRole
-from tests.reports.conftest import (  # noqa: F401 — fixtures for the seeded report
-    TODAY,
-    add_referrals,
-    at,
-    report_clock,
-)
-from tests.staff.conftest import PASSWORD, default_hash, make_staff  # noqa: F401
+from tests.helpers.reports import TODAY, at
+from tests.helpers.staff import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +21,7 @@ ROOTS_WEEK = ["5", "1", "5", "3", "2", "0"]
 
 
 @pytest.fixture
-def portal(app, serve, make_org, add_referrals, report_clock) -> str:  # noqa: F811
+def portal(app, serve, make_org, add_referrals, report_clock) -> str:
     """Two members with referrals inside and outside the filtered week, served live."""
     roots = make_org("roots", name="Roots", created_at=at(TODAY - timedelta(days=400)))
     other = make_org("olive-grove", name="Olive Grove", created_at=at(TODAY - timedelta(days=400)))
@@ -39,7 +34,7 @@ def portal(app, serve, make_org, add_referrals, report_clock) -> str:  # noqa: F
 
 
 @pytest.fixture
-def viewer(make_staff):  # noqa: F811
+def viewer(make_staff):
     return make_staff("viewer@coalition.example", role=StaffRole.VIEWER)
 
 

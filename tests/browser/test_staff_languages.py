@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.staff.conftest import PASSWORD, default_hash, make_staff  # noqa: F401
+from tests.helpers.staff import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ def portal(app, serve, make_org) -> str:
     return serve(app)
 
 
-def test_an_admin_working_in_hebrew_adds_arabic_texts_by_keyboard(page, portal, make_staff):  # noqa: F811
+def test_an_admin_working_in_hebrew_adds_arabic_texts_by_keyboard(page, portal, make_staff):
     admin = make_staff()
     page.goto(portal + "/staff/login?lang=he")
     assert page.locator("html").get_attribute("dir") == "rtl"

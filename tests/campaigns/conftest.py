@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
-    default_hash,
-    login_as,
-    make_staff,
-    post_form,
-    sign_in,
-    text_of,
-)
+from tests.helpers.pages import text_of
 
 
 @pytest.fixture
-def build_link(login_as, post_form, db_session):  # noqa: F811 — the fixtures imported above
+def build_link(login_as, post_form, db_session):
     """Factory: build a link through the staff form; returns the saved ``CampaignLink``."""
     from sqlalchemy import select
 

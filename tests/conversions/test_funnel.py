@@ -7,12 +7,6 @@ import csv
 import io
 
 from portal.models import StaffRole
-from tests.staff.conftest import (  # noqa: F401 — fixtures shared with the staff console's tests
-    default_hash,
-    login_as,
-    make_staff,
-    sign_in,
-)
 
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
@@ -27,7 +21,7 @@ def test_staff_see_clicks_gifts_and_amounts_by_campaign_and_channel(
     enable_postbacks,
     hand_off,
     report,
-    login_as,  # noqa: F811
+    login_as,
 ):
     org = make_org("ecopeace", name="EcoPeace")
     secret = enable_postbacks(org)
@@ -59,7 +53,7 @@ def test_staff_see_clicks_gifts_and_amounts_by_campaign_and_channel(
     )
 
 
-def test_the_postback_page_is_for_admins_only(client, login_as):  # noqa: F811
+def test_the_postback_page_is_for_admins_only(client, login_as):
     login_as(StaffRole.VIEWER)
 
     assert client.get("/staff/conversions").status_code == 403
@@ -71,7 +65,7 @@ def test_an_admin_sees_a_new_secret_once_and_it_signs_reports(
     make_org,
     hand_off,
     report,
-    login_as,  # noqa: F811
+    login_as,
 ):
     import re
 

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import re
 import threading
-import time
 
 import pytest
 import stripe
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from portal.models import (
-    Dispute,
-    Donation,
-    HandoffMode,
-    Refund,
-    StripeEvent,
-    StripeSubscription,
-)
+from portal.models import Donation, HandoffMode
 from stripe_sandbox import SandboxServer
-from tests.stripe_setup import stripe_config
-
-WEBHOOK_SECRET = "whsec_portal_tests"
+from tests.helpers.giving import WEBHOOK_SECRET, stripe_config
 
 
 @pytest.fixture(scope="session")
@@ -105,12 +92,6 @@ def opened(give, recipient, db_session):
     return _open
 
 
-def state(db_session, donation_id: int) -> Donation:
-    """The donation as committed now."""
-    db_session.rollback()  # a new transaction sees what other connections committed
-    return db_session.get(Donation, donation_id)
-
-
 @pytest.fixture
 def event_history(give, recipient, sandbox, stripe_client, db_session):
     """Real events from the sandbox for every way a gift goes: refunded, settled late then
@@ -162,43 +143,7 @@ def _dispute(sandbox, stripe_client, checkout_id: str, outcome: str) -> None:
     sandbox.close_dispute(dispute["id"], outcome)
 
 
-LEDGER_TABLES = tuple(
-    model.__table__ for model in (Donation, StripeEvent, Refund, Dispute, StripeSubscription)
-)
-# Row ids and clocks differ from one run to the next; every other column must match.
-VOLATILE = {"id", "created_at", "updated_at", "received_at"}
-
-
-def ledger_rows(db_session) -> dict[str, list]:
-    """Every ledger table in this transaction, all columns but ids and clocks, in a stable
-    order; a refund's or dispute's donation is named by its Stripe ids, not its row id."""
-    keys = {
-        row.id: (row.stripe_checkout_session_id, row.stripe_invoice_id)
-        for row in db_session.execute(select(Donation.__table__))
-    }
-    tables = {}
-    for table in LEDGER_TABLES:
-        columns = [column for column in table.columns if column.name not in VOLATILE]
-        rows = [row._asdict() for row in db_session.execute(select(*columns))]
-        for row in rows:
-            if "donation_id" in row:
-                row["donation_id"] = keys[row["donation_id"]]
-        tables[table.name] = sorted(rows, key=repr)
-    return tables
-
-
 def _hidden(html: str, name: str) -> str:
     match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
     assert match, f"no hidden {name} on the form"
     return match.group(1)
-
-
-def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
-    """A ``Stripe-Signature`` header exactly as Stripe builds it."""
-    timestamp = int(time.time()) if at is None else at
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
-
-
-def event_body(event: dict) -> bytes:
-    return json.dumps(event).encode()

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, StripeEvent
-from tests.donate.conftest import sign
-from tests.workers import deliver
+from tests.helpers.giving import sign
+from tests.helpers.workers import deliver
 
 WORKERS = 4
 

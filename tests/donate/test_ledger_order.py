@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.donate.ledger import record_stripe_event
-from tests.donate.conftest import ledger_rows
+from tests.helpers.giving import ledger_rows
 
 
 def ledger_after(db_session, events: list[dict]) -> dict[str, list]:

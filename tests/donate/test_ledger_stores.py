@@ -19,7 +19,7 @@ from portal.models import (
     StripeEvent,
 )
 from portal.state import portal_state
-from tests.donate.conftest import LEDGER_TABLES, ledger_rows, sign
+from tests.helpers.giving import LEDGER_TABLES, ledger_rows, sign
 
 
 def deliver(client, event: dict):

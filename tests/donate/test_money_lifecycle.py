@@ -21,7 +21,7 @@ from portal.models import (
     StripeSubscription,
     SubscriptionStatus,
 )
-from tests.donate.conftest import state
+from tests.helpers.giving import state
 
 
 @pytest.fixture

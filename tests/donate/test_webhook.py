@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.models import Donation, DonationStatus, StripeEvent
 from portal.state import portal_state
 from portal.stripe_gateway import GatewayError, build_gateway
-from tests.donate.conftest import WEBHOOK_SECRET, sign, state
+from tests.helpers.giving import WEBHOOK_SECRET, sign, state
 
 
 def deliver(client, event: dict, *, signature: str | None = None, body: bytes | None = None):

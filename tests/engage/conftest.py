@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal.models import Event, EventKind, Organization, PublicationStatus
-from tests.staff.conftest import (  # noqa: F401 — the console's sign-in fixtures
-    audit_entries,
-    default_hash,
-    login_as,
-    make_staff,
-    post_form,
-    sign_in,
-    text_of,
-    token_on,
-)
-
-NOW = datetime.now(UTC).replace(microsecond=0)
+from tests.helpers.clock import NOW
 
 
 @pytest.fixture

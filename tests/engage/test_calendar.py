@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from portal.models import EventKind
-from tests.engage.conftest import NOW
+from tests.helpers.clock import NOW
 
 JERUSALEM = ZoneInfo("Asia/Jerusalem")
 

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import ContactAddress, ContactRelay, OutboxMail, StaffRole
-from tests.staff.conftest import fresh, text_of, token_on
-from tests.workers import contact_messages
+from tests.helpers.pages import text_of, token_on
+from tests.helpers.staff import fresh
+from tests.helpers.workers import contact_messages
 
 HIDDEN = "roots-inbox@roots.example.org"
 WRITE = "/engage/contact/roots"

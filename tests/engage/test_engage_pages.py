@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.models import EventKind, OrgStatus, PublicationStatus
-from tests.engage.conftest import NOW
-from tests.staff.conftest import text_of
+from tests.helpers.clock import NOW
+from tests.helpers.pages import text_of
 
 
 def titles(response, section: str) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditSubject, Event, EventKind, PublicationStatus, StaffRole
-from tests.staff.conftest import fresh
+from tests.helpers.staff import fresh
 
 FORM = "/staff/engage/events/new"
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.faults.conftest import WORKERS
+from tests.helpers.faults import WORKERS
 
 _CALL = re.compile(r"^(\d+)\s+(\w+)\((.*)$")
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from portal.db.engine import make_engine
-from tests.faults.conftest import add_member, disk_full, meanwhile, needs_root
-from tests.outages import DatabaseAway, read_only
+from tests.helpers.faults import add_member, disk_full, meanwhile, needs_root
+from tests.helpers.outages import DatabaseAway, read_only
 
 BURST = 400
 

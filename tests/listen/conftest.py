@@ -5,25 +5,14 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from portal.models import Episode, Organization, PublicationStatus, Statement
-from tests.staff.conftest import (  # noqa: F401 — the console's sign-in fixtures
-    audit_entries,
-    default_hash,
-    login_as,
-    make_staff,
-    post_form,
-    sign_in,
-    text_of,
-    token_on,
-)
-
-NOW = datetime.now(UTC).replace(microsecond=0)
+from tests.helpers.clock import NOW
 
 
 @pytest.fixture

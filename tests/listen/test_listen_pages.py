@@ -7,8 +7,8 @@ import re
 import pytest
 
 from portal.models import HandoffMode, OrgStatus, PublicationStatus
+from tests.helpers.pages import text_of
 from tests.listen.helpers import body_of, threats
-from tests.staff.conftest import text_of
 
 
 def titles(response) -> list[str]:

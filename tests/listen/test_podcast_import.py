@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Episode
+from tests.helpers.staff import fresh
 from tests.listen.helpers import item, rss, threats
-from tests.staff.conftest import fresh
 
 
 def episodes(db_session) -> dict[str, Episode]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.models import AuditSubject, Episode, StaffRole
+from tests.helpers.staff import fresh
 from tests.listen.helpers import item, rss
-from tests.staff.conftest import fresh
 
 EPISODES = "/staff/listen/episodes"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditSubject, PublicationStatus, StaffRole, Statement, utcnow
-from tests.staff.conftest import fresh
+from tests.helpers.staff import fresh
 
 FORM = "/staff/listen/statements/new"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.models import PageText, StaffRole
-from tests.staff.conftest import text_of
+from tests.helpers.pages import text_of
 
 LEGAL = {
     "COALITION_LEGAL_NAME": "Alliance for Middle East Peace (demo)",

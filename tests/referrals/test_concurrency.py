@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Referral
-from tests.workers import handoffs
+from tests.helpers.workers import handoffs
 
 PROCESSES = 4
 PER_PROCESS = 500

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from portal.models import Referral
 from portal.referrals.queries import EXPORT_HEADER
-from tests.workers import BROWSER_UA
+from tests.helpers.workers import BROWSER_UA
 
 
 def export(runner, *args) -> list[dict]:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Referral
-from tests.workers import BROWSER_UA
+from tests.helpers.workers import BROWSER_UA
 
 # Every column but those that identify one hand-off (its id, ref, time and tagged URL).
 SAME_COLUMNS = tuple(

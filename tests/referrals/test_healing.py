@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from portal import create_app, dispose
 from portal.models import Referral
-from tests.outages import read_only
-from tests.workers import BROWSER_UA
+from tests.helpers.outages import read_only
+from tests.helpers.workers import BROWSER_UA
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="chattr +i needs root (CI runs as root)"),

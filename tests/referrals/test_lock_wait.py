@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from portal.referrals import spool
-from tests.outages import DatabaseAway
-from tests.workers import BROWSER_UA
+from tests.helpers.outages import DatabaseAway
+from tests.helpers.workers import BROWSER_UA
 
 TIMEOUT_MS = 1000
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal import create_app, dispose
 from portal.models import Referral
 from portal.referrals import ROUTE_SNAPSHOT
-from tests.workers import BROWSER_UA
+from tests.helpers.workers import BROWSER_UA
 
 
 @pytest.fixture

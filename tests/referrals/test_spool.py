@@ -14,8 +14,8 @@ from portal import create_app, dispose
 from portal.models import Referral
 from portal.referrals import SPOOL_CHECK_SECONDS, spool
 from portal.state import portal_state
-from tests.outages import DatabaseAway
-from tests.workers import BROWSER_UA, handoffs
+from tests.helpers.outages import DatabaseAway
+from tests.helpers.workers import BROWSER_UA, handoffs
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.models import StaffRole
-from tests.staff.conftest import text_of, token_on
+from tests.helpers.pages import text_of, token_on
 
 STAFF_PAGES = [
     "/staff/reports/",

@@ -13,7 +13,7 @@ from babel.dates import format_date
 from portal.models import StaffRole
 from portal.reports.charts import integer_ticks
 from portal.security import CONTENT_SECURITY_POLICY
-from tests.reports.conftest import NOW, TODAY, page_table
+from tests.helpers.reports import NOW, TODAY, page_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -16,8 +16,8 @@ from portal.models import (
     OrgStatus,
     StaffRole,
 )
-from tests.reports.conftest import TODAY, at, csv_table, page_table
-from tests.staff.conftest import text_of
+from tests.helpers.pages import text_of
+from tests.helpers.reports import TODAY, at, csv_table, page_table
 
 SINCE = TODAY - timedelta(days=13)
 PAGE_SIZE = 4

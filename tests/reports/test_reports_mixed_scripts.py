@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal.models import StaffRole
-from tests.reports.conftest import TODAY, at, csv_table, number, page_table
+from tests.helpers.reports import TODAY, at, csv_table, number, page_table
 
 NAMES = {"tsomet": "צומת", "judur": "جذور الأمل", "roots": "Roots"}
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from portal.models import ArrivedVia, HandoffMode, StaffRole
-from tests.reports.conftest import (
+from tests.helpers.pages import text_of
+from tests.helpers.reports import (
     TODAY,
     at,
     count_by_member,
@@ -17,7 +18,6 @@ from tests.reports.conftest import (
     page_table,
     shown_day,
 )
-from tests.staff.conftest import text_of
 
 SINCE = TODAY - timedelta(days=29)
 

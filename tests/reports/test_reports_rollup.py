@@ -10,7 +10,7 @@ from portal.models import ReferralRollup, RollupMark, Span, StaffRole
 from portal.reports import facts, queries, rollup
 from portal.reports.rollup import read_mark
 from portal.reports.scope import Scope
-from tests.reports.conftest import TODAY, at, count_by_member, page_table
+from tests.helpers.reports import TODAY, at, count_by_member, page_table
 
 
 def totals(session, scope) -> dict[int, tuple]:

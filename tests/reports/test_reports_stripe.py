@@ -16,8 +16,8 @@ from portal.models import (
     HandoffMode,
     StaffRole,
 )
-from tests.reports.conftest import TODAY, at, csv_table, number, page_table
-from tests.staff.conftest import text_of
+from tests.helpers.pages import text_of
+from tests.helpers.reports import TODAY, at, csv_table, number, page_table
 
 SINCE = TODAY - timedelta(days=40)
 QUERY = f"since={SINCE}&until={TODAY}"

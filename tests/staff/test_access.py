@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEntry, LoginAttempt, Organization, OrgStatus, StaffRole
-from tests.staff.conftest import fresh, text_of, token_on
+from tests.helpers.pages import text_of, token_on
+from tests.helpers.staff import fresh
 
 ANY_STAFF_PAGES = ["/staff/", "/staff/password"]
 ADMIN_PAGES = [

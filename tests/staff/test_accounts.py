@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from portal.models import Staff, StaffRole, StaffStatus
 from portal.staff import passwords
-from tests.staff.conftest import PASSWORD, fresh, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.staff import PASSWORD, fresh
 
 
 def stored(db_session, email: str) -> Staff | None:

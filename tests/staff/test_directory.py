@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Organization, OrgStatus, RecipientKind
-from tests.staff.conftest import fresh, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.staff import fresh
 
 NEW_FORM = "/staff/organizations/new"
 

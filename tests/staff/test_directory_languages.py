@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from portal.models import Organization
 from portal.staff.importer import LANGUAGE_COLUMNS
-from tests.directory.conftest import Page
-from tests.staff.conftest import fresh, text_of
+from tests.helpers.pages import Page, text_of
+from tests.helpers.staff import fresh
 from tests.staff.test_directory import NEW_FORM, member_fields
 from tests.staff.test_import import EXPORT, new_row, read_csv, write_csv
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditVia, HandoffMode, Organization
-from tests.staff.conftest import UPLOAD, fresh, text_of, token_on
+from tests.helpers.pages import text_of, token_on
+from tests.helpers.staff import UPLOAD, fresh
 
 EXPORT = "/staff/organizations/export.csv"
 

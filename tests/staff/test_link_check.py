@@ -12,7 +12,8 @@ from werkzeug.serving import make_server
 
 from portal.models import LinkCheck
 from portal.staff.links import USER_AGENT
-from tests.staff.conftest import fresh, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.staff import fresh
 
 
 @dataclass

@@ -11,7 +11,8 @@ import pytest
 from portal import create_app, dispose
 from portal.models import StaffRole, StaffStatus
 from portal.state import portal_state
-from tests.staff.conftest import PASSWORD, text_of, token_on
+from tests.helpers.pages import text_of, token_on
+from tests.helpers.staff import PASSWORD
 
 FAILED = "That email and password do not match an account."
 

@@ -17,7 +17,7 @@ from portal.models import (
     RefundStatus,
     StaffRole,
 )
-from tests.staff.conftest import text_of
+from tests.helpers.pages import text_of
 
 
 @pytest.fixture

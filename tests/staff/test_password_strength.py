@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from portal.models import StaffRole
-from tests.staff.conftest import PASSWORD, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.staff import PASSWORD
 
 TOO_EASY = "This password is too easy to guess"
 EASY = [

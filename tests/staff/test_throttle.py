@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal import create_app, dispose
 from portal.models import LoginAttempt, LoginOutcome
-from tests.staff.conftest import fresh, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.staff import fresh
 
 REFUSED = "Too many sign-in attempts. Wait 15 minutes, then try again."
 WRONG = "wrong password, surely"

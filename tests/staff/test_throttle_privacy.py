@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.traces import kept_keys, traced
+from tests.helpers.traces import kept_keys, traced
 
 GUESSER = "203.0.113.77"
 NETWORK = "203.0.113.0/24"

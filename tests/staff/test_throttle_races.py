@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from portal.models import StaffRole
-from tests.staff.conftest import PASSWORD, text_of
-from tests.workers import sign_in_guesses
+from tests.helpers.pages import text_of
+from tests.helpers.staff import PASSWORD
+from tests.helpers.workers import sign_in_guesses
 
 PROCESSES = 6
 PER_PROCESS = 5

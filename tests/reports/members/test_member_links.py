@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from portal.models import AuditEntry, DonationStatus, HandoffMode, StaffRole
 from portal.reports.members.service import SALT
-from tests.reports.conftest import (
+from tests.helpers.pages import text_of
+from tests.helpers.reports import (
     TODAY,
     at,
     count_by_member,
@@ -24,7 +25,7 @@ from tests.reports.conftest import (
     page_table,
     shown_day,
 )
-from tests.staff.conftest import fresh, text_of
+from tests.helpers.staff import fresh
 
 PRIVATE = {
     "Referrer-Policy": "no-referrer",

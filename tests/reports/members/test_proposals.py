@@ -11,7 +11,8 @@ from sqlalchemy import select
 from portal.models import AuditEntry, AuditVia, Event, PublicationStatus, Statement, utcnow
 from portal.reports.members import service as report_links
 from portal.staff.audit import Actor
-from tests.staff.conftest import fresh, text_of, token_on
+from tests.helpers.pages import text_of, token_on
+from tests.helpers.staff import fresh
 
 
 @pytest.fixture
