@@ -69,8 +69,9 @@ def _exports(runner) -> tuple[str, str]:
     return referrals.output, donations.output
 
 
+@pytest.mark.usefixtures("busy_portal")
 def test_a_restored_backup_reads_exactly_as_the_original(
-    busy_portal, runner, app_config, database_url, tmp_path
+    runner, app_config, database_url, tmp_path
 ):
     before = _exports(runner)
     assert before[0].count("\n") == 4 and "pi_backup" in before[1]
@@ -88,7 +89,8 @@ def test_a_restored_backup_reads_exactly_as_the_original(
     assert after == before
 
 
-def test_restore_refuses_a_database_that_is_not_empty(busy_portal, runner, tmp_path):
+@pytest.mark.usefixtures("busy_portal")
+def test_restore_refuses_a_database_that_is_not_empty(runner, tmp_path):
     path = tmp_path / "portal.backup"
     runner.invoke(args=["backup", str(path)])
     before = _exports(runner)

@@ -102,7 +102,8 @@ def site(make_org, make_coalition):
 
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
-def test_page_loads_nothing_from_another_origin(client, site, path):
+@pytest.mark.usefixtures("site")
+def test_page_loads_nothing_from_another_origin(client, path):
     response = client.get(path)
 
     foreign = [
@@ -112,14 +113,16 @@ def test_page_loads_nothing_from_another_origin(client, site, path):
 
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
-def test_page_has_no_inline_code_or_frames(client, site, path):
+@pytest.mark.usefixtures("site")
+def test_page_has_no_inline_code_or_frames(client, path):
     response = client.get(path)
 
     assert resources(response).inline == []
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/static/portal.css"], ids=[*PAGE_IDS, "css"])
-def test_every_response_carries_a_same_origin_content_security_policy(client, site, path):
+@pytest.mark.usefixtures("site")
+def test_every_response_carries_a_same_origin_content_security_policy(client, path):
     with client.get(path) as response:
         policy = response.headers["Content-Security-Policy"]
 
@@ -131,14 +134,16 @@ def test_every_response_carries_a_same_origin_content_security_policy(client, si
 
 
 @pytest.mark.parametrize("path", PAGES, ids=PAGE_IDS)
-def test_page_sends_other_sites_at_most_its_origin(client, site, path):
+@pytest.mark.usefixtures("site")
+def test_page_sends_other_sites_at_most_its_origin(client, path):
     response = client.get(path)
 
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
 @pytest.mark.parametrize("path", ["/", "/organizations", "/organizations?q=roots"])
-def test_browsing_the_directory_sets_no_cookie(client, site, path):
+@pytest.mark.usefixtures("site")
+def test_browsing_the_directory_sets_no_cookie(client, path):
     response = client.get(path)
 
     assert "Set-Cookie" not in response.headers
@@ -173,7 +178,8 @@ def visitor(client):
     return client
 
 
-def test_a_visit_and_hand_off_keep_no_trace_of_the_address(app, visitor, site, csrf_token, caplog):
+@pytest.mark.usefixtures("site")
+def test_a_visit_and_hand_off_keep_no_trace_of_the_address(app, visitor, csrf_token, caplog):
     caplog.set_level(logging.DEBUG)
     visitor.get("/?utm_source=newsletter&utm_campaign=spring")
     token = csrf_token("/organizations/roots")
@@ -205,7 +211,8 @@ def hand_off(client, slug: str, ip: str, user_agent: str = BROWSER) -> None:
     assert response.status_code == 302
 
 
-def test_visitor_hash_is_stable_for_the_same_visitor_member_and_day(client, site, db_session):
+@pytest.mark.usefixtures("site")
+def test_visitor_hash_is_stable_for_the_same_visitor_member_and_day(client, db_session):
     hand_off(client, "roots", VISITOR_IP)
     hand_off(client, "roots", VISITOR_IP)
 
@@ -215,7 +222,8 @@ def test_visitor_hash_is_stable_for_the_same_visitor_member_and_day(client, site
     assert first and VISITOR_IP not in first
 
 
-def test_visitor_hash_differs_for_a_different_address(client, site, db_session):
+@pytest.mark.usefixtures("site")
+def test_visitor_hash_differs_for_a_different_address(client, db_session):
     hand_off(client, "roots", VISITOR_IP)
     hand_off(client, "roots", OTHER_IP)
 
@@ -224,7 +232,8 @@ def test_visitor_hash_differs_for_a_different_address(client, site, db_session):
     assert first != second
 
 
-def test_visitor_hash_differs_for_a_different_browser(client, site, db_session):
+@pytest.mark.usefixtures("site")
+def test_visitor_hash_differs_for_a_different_browser(client, db_session):
     hand_off(client, "roots", VISITOR_IP)
     hand_off(client, "roots", VISITOR_IP, user_agent=BROWSER.replace("128", "129"))
 
@@ -233,7 +242,8 @@ def test_visitor_hash_differs_for_a_different_browser(client, site, db_session):
     assert first != second
 
 
-def test_visitor_hash_cannot_link_one_visitor_across_members(client, site, make_org, db_session):
+@pytest.mark.usefixtures("site")
+def test_visitor_hash_cannot_link_one_visitor_across_members(client, make_org, db_session):
     make_org("ecopeace")
     hand_off(client, "roots", VISITOR_IP)
     hand_off(client, "ecopeace", VISITOR_IP)

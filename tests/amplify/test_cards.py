@@ -33,7 +33,7 @@ def test_a_card_is_drawn_once_and_served_with_long_caching(app, client, make_org
     assert ImageChops.difference(first.convert("RGB"), second.convert("RGB")).getbbox() is None
 
 
-def test_a_card_url_without_its_version_is_checked_again_daily(client, make_org, fetch_png):
+def test_a_card_url_without_its_version_is_checked_again_daily(make_org, fetch_png):
     make_org("ecopeace")
 
     _, response = fetch_png("/share/ecopeace/en/wide.png")

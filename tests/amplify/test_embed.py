@@ -25,9 +25,8 @@ def _button_target(client, path: str) -> str:
 
 
 @pytest.mark.parametrize(("language", "label"), [("en", "Donate"), ("ar", "تبرّع"), ("he", "לתרום")])
-def test_the_badge_is_an_svg_in_the_chosen_language_other_sites_may_show(
-    client, member, language, label
-):
+@pytest.mark.usefixtures("member")
+def test_the_badge_is_an_svg_in_the_chosen_language_other_sites_may_show(client, language, label):
     response = client.get(f"/embed/ecopeace/badge.svg?lang={language}")
 
     assert response.mimetype == "image/svg+xml"
@@ -36,7 +35,8 @@ def test_the_badge_is_an_svg_in_the_chosen_language_other_sites_may_show(
     assert "<script" not in response.get_data(as_text=True)
 
 
-def test_only_the_widget_may_be_framed(client, member):
+@pytest.mark.usefixtures("member")
+def test_only_the_widget_may_be_framed(client):
     widget = client.get("/embed/ecopeace?lang=ar").headers["Content-Security-Policy"]
     page = client.get("/organizations/ecopeace").headers["Content-Security-Policy"]
 
@@ -48,7 +48,8 @@ def test_only_the_widget_may_be_framed(client, member):
     )
 
 
-def test_the_widget_names_the_member_in_its_language_and_opens_a_new_window(client, member):
+@pytest.mark.usefixtures("member")
+def test_the_widget_names_the_member_in_its_language_and_opens_a_new_window(client):
     html = client.get("/embed/ecopeace?lang=ar").get_data(as_text=True)
 
     assert '<html lang="ar" dir="rtl">' in html
@@ -59,7 +60,8 @@ def test_the_widget_names_the_member_in_its_language_and_opens_a_new_window(clie
 
 
 @pytest.mark.parametrize("cookie", [False, True], ids=["fast-path", "flask-view"])
-def test_a_click_on_the_button_is_counted_as_an_embed_click(client, db_session, member, cookie):
+@pytest.mark.usefixtures("member")
+def test_a_click_on_the_button_is_counted_as_an_embed_click(client, db_session, cookie):
     target = _button_target(client, "/embed/ecopeace")
     client.delete_cookie("session", domain="portal.test")
     if cookie:
@@ -75,7 +77,8 @@ def test_a_click_on_the_button_is_counted_as_an_embed_click(client, db_session, 
     assert referral.ref == outbound["portal_ref"][0]
 
 
-def test_the_staff_report_shows_embed_clicks_apart(client, db_session, member, login_as_viewer):
+@pytest.mark.usefixtures("member", "login_as_viewer")
+def test_the_staff_report_shows_embed_clicks_apart(client):
     for via in ("embed", "embed", None):
         query = "?via=embed" if via else ""
         client.get(f"/go/ecopeace{query}", headers={"User-Agent": PERSON})
@@ -109,14 +112,16 @@ def test_a_preset_amount_leads_to_the_donation_form_filled_in(client, make_org):
 @pytest.mark.parametrize(
     "query", ["amount=abc", "amount=0", "amount=1000001", "currency=XYZ&amount=5", "lang=fr"]
 )
-def test_a_bad_choice_is_a_clear_400(client, member, query):
+@pytest.mark.usefixtures("member")
+def test_a_bad_choice_is_a_clear_400(client, query):
     response = client.get(f"/embed/ecopeace?{query}")
 
     assert response.status_code == 400
     assert "Please check what you entered." in response.get_data(as_text=True)
 
 
-def test_the_snippet_page_gives_both_codes_for_the_chosen_language(client, member):
+@pytest.mark.usefixtures("member")
+def test_the_snippet_page_gives_both_codes_for_the_chosen_language(client):
     page = Elements(client.get("/embed/ecopeace/snippet?lang=ar").get_data(as_text=True))
 
     _, _, badge = page.by_id("badge-code")

@@ -24,7 +24,8 @@ PUBLIC_PAGES = ["/", "/organizations", "/organizations/ecopeace", "/donate", "/d
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_public_page_names_one_canonical_url_in_its_language(head, directory, path, language):
+@pytest.mark.usefixtures("directory")
+def test_public_page_names_one_canonical_url_in_its_language(head, path, language):
     page = head(f"{path}?lang={language}&utm_source=newsletter")
 
     assert page.lang == language
@@ -33,7 +34,8 @@ def test_public_page_names_one_canonical_url_in_its_language(head, directory, pa
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_page_lists_every_language_and_a_default(head, directory, path):
+@pytest.mark.usefixtures("directory")
+def test_public_page_lists_every_language_and_a_default(head, path):
     page = head(path)
 
     alternates = {link["hreflang"]: link["href"] for link in page.links if "hreflang" in link}
@@ -47,9 +49,8 @@ def test_public_page_lists_every_language_and_a_default(head, directory, path):
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_preview_shows_the_pages_title_description_and_cards_in_its_language(
-    head, directory, path, language
-):
+@pytest.mark.usefixtures("directory")
+def test_preview_shows_the_pages_title_description_and_cards_in_its_language(head, path, language):
     page = head(f"{path}?lang={language}")
 
     assert page.value("og:title") == page.title.strip()
@@ -67,7 +68,8 @@ def test_preview_shows_the_pages_title_description_and_cards_in_its_language(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_member_page_previews_with_the_members_own_cards(head, fetch_png, directory, language):
+@pytest.mark.usefixtures("directory")
+def test_member_page_previews_with_the_members_own_cards(head, fetch_png, language):
     page = head(f"/organizations/ecopeace?lang={language}")
 
     wide, square = page.values("og:image")
@@ -89,7 +91,8 @@ def test_directory_page_two_keeps_its_page_in_the_canonical_url(head, make_org):
     assert parse_qs(urlsplit(canonical).query) == {"page": ["2"], "lang": ["en"]}
 
 
-def test_one_language_portal_names_plain_urls_and_no_alternates(app, client, directory):
+@pytest.mark.usefixtures("directory")
+def test_one_language_portal_names_plain_urls_and_no_alternates(app, client):
     app.config["LANGUAGES"] = ["en"]
 
     page = head_of(client, "/organizations/ecopeace")

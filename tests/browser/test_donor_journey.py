@@ -38,9 +38,8 @@ def referrals(db_session) -> list[Referral]:
     return list(db_session.scalars(select(Referral).order_by(Referral.id)))
 
 
-def test_donor_finds_a_member_and_lands_on_its_donation_page_tagged(
-    page, live_server, almond, db_session
-):
+@pytest.mark.usefixtures("almond")
+def test_donor_finds_a_member_and_lands_on_its_donation_page_tagged(page, live_server, db_session):
     page.goto(live_server + "/")
     page.get_by_role("link", name="Choose an organization").click()
     page.get_by_role("searchbox", name="Search").fill("beekeepers")
@@ -63,7 +62,8 @@ def test_donor_finds_a_member_and_lands_on_its_donation_page_tagged(
     assert page.get_by_role("heading", name="Thank you for giving").is_visible()
 
 
-def test_campaign_of_the_landing_link_reaches_the_member(page, live_server, almond, db_session):
+@pytest.mark.usefixtures("almond")
+def test_campaign_of_the_landing_link_reaches_the_member(page, live_server, db_session):
     page.goto(live_server + "/organizations/almond-blossom?utm_source=partner&utm_campaign=spring")
 
     page.get_by_role("button", name=DONATE_BUTTON).click()
@@ -74,9 +74,8 @@ def test_campaign_of_the_landing_link_reaches_the_member(page, live_server, almo
     assert (row.utm_source, row.utm_campaign) == ("partner", "spring")
 
 
-def test_donate_button_is_reached_with_tab_and_pressed_with_enter(
-    page, live_server, almond, db_session
-):
+@pytest.mark.usefixtures("almond")
+def test_donate_button_is_reached_with_tab_and_pressed_with_enter(page, live_server, db_session):
     page.goto(live_server + "/organizations/almond-blossom")
     focused = page.locator(":focus")
 
@@ -106,7 +105,8 @@ def test_first_tab_shows_the_skip_link(page, live_server):
 BROWSED = ["/", "/organizations", "/organizations/almond-blossom", "/donate"]
 
 
-def test_pages_fetch_nothing_from_third_parties(page, live_server, almond, offsite_requests):
+@pytest.mark.usefixtures("almond")
+def test_pages_fetch_nothing_from_third_parties(page, live_server, offsite_requests):
     for path in BROWSED:
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
@@ -114,7 +114,8 @@ def test_pages_fetch_nothing_from_third_parties(page, live_server, almond, offsi
     assert offsite_requests == []
 
 
-def test_pages_ask_for_nothing_that_is_missing(page, live_server, almond):
+@pytest.mark.usefixtures("almond")
+def test_pages_ask_for_nothing_that_is_missing(page, live_server):
     missing = []
     page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
 
@@ -144,9 +145,8 @@ def shoot(page, url: str, name: str) -> dict:
     ("name", "path"),
     [("home", "/"), ("directory", "/organizations"), ("member", "/organizations/almond-blossom")],
 )
-def test_page_fits_a_phone_and_a_desktop_without_sideways_scrolling(
-    page, live_server, almond, name, path
-):
+@pytest.mark.usefixtures("almond")
+def test_page_fits_a_phone_and_a_desktop_without_sideways_scrolling(page, live_server, name, path):
     measures = shoot(page, live_server + path, name)
 
     assert {width: m["overflow"] for width, m in measures.items()} == {1280: 0, 390: 0}
@@ -164,7 +164,8 @@ def arabic_server(app_config, live_server, serve):
     ("name", "path"),
     [("home", "/"), ("directory", "/organizations"), ("member", "/organizations/almond-blossom")],
 )
-def test_right_to_left_page_mirrors_without_breaking(page, arabic_server, almond, name, path):
+@pytest.mark.usefixtures("almond")
+def test_right_to_left_page_mirrors_without_breaking(page, arabic_server, name, path):
     measures = shoot(page, f"{arabic_server}{path}?lang=ar", f"{name}-rtl")
 
     assert {m["dir"] for m in measures.values()} == {"rtl"}

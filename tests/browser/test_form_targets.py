@@ -28,7 +28,8 @@ def refused_submission(page, action: str) -> str:
     return refusal.value.text
 
 
-def test_the_donate_button_reaches_the_members_own_page(page, live_server, members):
+@pytest.mark.usefixtures("members")
+def test_the_donate_button_reaches_the_members_own_page(page, live_server):
     refusals = []
     page.on("console", lambda message: refusals.append(message.text))
     page.goto(f"{live_server}/organizations/almond-blossom")
@@ -40,7 +41,8 @@ def test_the_donate_button_reaches_the_members_own_page(page, live_server, membe
     assert not [text for text in refusals if "form-action" in text]
 
 
-def test_a_form_pointed_at_another_site_is_not_sent(page, live_server, members, offsite_requests):
+@pytest.mark.usefixtures("members")
+def test_a_form_pointed_at_another_site_is_not_sent(page, live_server, offsite_requests):
     page.goto(f"{live_server}/organizations/almond-blossom")
 
     refusal = refused_submission(page, "https://other.example/collect")
@@ -50,8 +52,9 @@ def test_a_form_pointed_at_another_site_is_not_sent(page, live_server, members, 
     assert offsite_requests == []
 
 
+@pytest.mark.usefixtures("members")
 def test_a_form_bounced_through_the_portal_to_another_site_stops_at_the_redirect(
-    page, live_server, members, offsite_requests
+    page, live_server, offsite_requests
 ):
     page.goto(f"{live_server}/organizations/almond-blossom")
 

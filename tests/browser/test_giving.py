@@ -275,7 +275,7 @@ def test_choosing_a_currency_updates_the_amounts_on_the_page(page, portal):
     expect(page.locator(".amount")).to_contain_text("180.00 ILS")
 
 
-def test_the_processing_page_updates_itself_when_the_bank_confirms(page, portal, sandbox, app):
+def test_the_processing_page_updates_itself_when_the_bank_confirms(page, portal, sandbox):
     page.goto(portal + "/donate/parents-circle")
     page.get_by_role("button", name="Give $50.00 once").click()
     page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")

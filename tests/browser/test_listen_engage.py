@@ -37,8 +37,9 @@ def almond(make_org, live_server, db_session):
     return org
 
 
+@pytest.mark.usefixtures("almond")
 def test_home_listen_a_statement_the_member_then_its_donation_page(
-    page, live_server, almond, offsite_requests
+    page, live_server, offsite_requests
 ):
     page.goto(live_server + "/")
     page.locator(".verb-list").get_by_role("link", name="Listen").click()
@@ -55,7 +56,8 @@ def test_home_listen_a_statement_the_member_then_its_donation_page(
     assert offsite_requests == []
 
 
-def test_a_statement_page_donates_directly_too(page, live_server, almond):
+@pytest.mark.usefixtures("almond")
+def test_a_statement_page_donates_directly_too(page, live_server):
     page.goto(live_server + "/listen")
     page.get_by_role("link", name="Bees do not know the Green Line").click()
 

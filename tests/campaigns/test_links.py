@@ -49,7 +49,7 @@ def test_optional_tags_left_empty_are_not_in_the_link(client, make_org, build_li
     assert parse_qs(urlsplit(_link_url(client, link)).query) == {"utm_campaign": ["gala"]}
 
 
-def test_building_the_same_link_twice_keeps_one(client, make_org, build_link):
+def test_building_the_same_link_twice_keeps_one(make_org, build_link):
     org = make_org("ecopeace")
 
     first = build_link(org, campaign="gala", source="poster")

@@ -73,7 +73,7 @@ def test_a_member_cannot_build_a_link_for_another_recipient(
     assert [link.organization_id for link in db_session.scalars(select(CampaignLink))] == [org.id]
 
 
-def test_a_member_sees_only_its_own_links(client, db_session, make_org, report_path):
+def test_a_member_sees_only_its_own_links(client, make_org, report_path):
     org, other = make_org("ecopeace"), make_org("roots")
     _build(client, report_path(other), campaign="their-gala")
 
@@ -83,7 +83,7 @@ def test_a_member_sees_only_its_own_links(client, db_session, make_org, report_p
     assert "No campaign link yet." in page
 
 
-def test_a_withdrawn_report_link_builds_nothing(client, app, db_session, make_org, report_path):
+def test_a_withdrawn_report_link_builds_nothing(client, db_session, make_org, report_path):
     org = make_org("ecopeace")
     path = report_path(org)
     token = _TOKEN.search(_open(client, path))[1]

@@ -60,12 +60,7 @@ def test_the_postback_page_is_for_admins_only(client, login_as):
 
 
 def test_an_admin_sees_a_new_secret_once_and_it_signs_reports(
-    client,
-    db_session,
-    make_org,
-    hand_off,
-    report,
-    login_as,
+    client, make_org, hand_off, report, login_as
 ):
     import re
 

@@ -126,7 +126,7 @@ def test_donor_data_of_any_kind_is_refused(db_session, member, hand_off, report,
         ({"frequency": "weekly"}, "frequency must be"),
     ],
 )
-def test_bad_fields_get_a_clear_422(db_session, member, hand_off, report, fields, message):
+def test_bad_fields_get_a_clear_422(member, hand_off, report, fields, message):
     org, secret = member
 
     response = report("ecopeace", secret, _gift(hand_off(org)) | fields)

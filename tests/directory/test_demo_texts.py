@@ -37,7 +37,8 @@ def test_every_demo_entry_is_written_in_each_language_in_its_script(language):
         assert SCRIPT[language] in scripts_of(texts["name"]) or texts["name"] in entry["name"]
 
 
-def test_seed_demo_gives_every_recipient_arabic_and_hebrew(seeded, db_session):
+@pytest.mark.usefixtures("seeded")
+def test_seed_demo_gives_every_recipient_arabic_and_hebrew(db_session):
     recipients = db_session.scalar(select(func.count(Organization.id)))
     versions = db_session.scalars(select(OrganizationText)).all()
 
@@ -47,7 +48,8 @@ def test_seed_demo_gives_every_recipient_arabic_and_hebrew(seeded, db_session):
     )
 
 
-def test_demo_member_page_reads_in_hebrew_and_arabic(client, read, seeded):
+@pytest.mark.usefixtures("seeded")
+def test_demo_member_page_reads_in_hebrew_and_arabic(client, read):
     hebrew = read(client.get("/organizations/combatants-for-peace?lang=he"))
     arabic = read(client.get("/organizations/combatants-for-peace?lang=ar"))
 
@@ -58,13 +60,15 @@ def test_demo_member_page_reads_in_hebrew_and_arabic(client, read, seeded):
     assert hebrew.all("p", class_="text-note") == []
 
 
-def test_demo_directory_is_found_in_arabic_and_hebrew(client, read, seeded):
+@pytest.mark.usefixtures("seeded")
+def test_demo_directory_is_found_in_arabic_and_hebrew(client, read):
     assert listed(client, read, "q=لوحמים") == []
     assert listed(client, read, "q=לוחמים") == ["Combatants for Peace"]
     assert listed(client, read, "q=مقاتلون") == ["Combatants for Peace"]
 
 
-def test_an_older_demo_database_gains_the_translations_once(runner, db_session, seeded):
+@pytest.mark.usefixtures("seeded")
+def test_an_older_demo_database_gains_the_translations_once(runner, db_session):
     db_session.execute(delete(OrganizationText))
     db_session.commit()
 
@@ -79,7 +83,8 @@ def test_an_older_demo_database_gains_the_translations_once(runner, db_session, 
     assert db_session.scalar(select(func.count()).select_from(OrganizationText)) == 2 * recipients
 
 
-def test_seed_demo_keeps_a_translation_staff_edited(runner, db_session, seeded):
+@pytest.mark.usefixtures("seeded")
+def test_seed_demo_keeps_a_translation_staff_edited(runner, db_session):
     roots = db_session.scalar(select(Organization).filter_by(slug="roots"))
     roots.set_text("name", "he", "שורשים (נערך)")
     db_session.commit()

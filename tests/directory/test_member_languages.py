@@ -37,7 +37,8 @@ def own_words(page) -> dict[str, str]:
     return {bdi.text: bdi.attrs.get("lang") for bdi in page.all("bdi")}
 
 
-def test_hebrew_reader_sees_the_member_page_in_hebrew(client, read, parents):
+@pytest.mark.usefixtures("parents")
+def test_hebrew_reader_sees_the_member_page_in_hebrew(client, read):
     page = read(client.get("/organizations/parents-circle?lang=he"))
 
     assert page.one("h1").text == HEBREW["name"]
@@ -50,7 +51,8 @@ def test_hebrew_reader_sees_the_member_page_in_hebrew(client, read, parents):
     assert notes(page) == []
 
 
-def test_untranslated_text_falls_back_to_the_original_with_a_note(client, read, parents):
+@pytest.mark.usefixtures("parents")
+def test_untranslated_text_falls_back_to_the_original_with_a_note(client, read):
     page = read(client.get("/organizations/parents-circle?lang=ar"))
 
     assert page.one("h1").text == ARABIC["name"]
@@ -61,7 +63,8 @@ def test_untranslated_text_falls_back_to_the_original_with_a_note(client, read, 
     assert "الإنجليزية" in note  # "English", named in Arabic
 
 
-def test_english_reader_sees_the_original_without_a_note(client, read, parents):
+@pytest.mark.usefixtures("parents")
+def test_english_reader_sees_the_original_without_a_note(client, read):
     page = read(client.get("/organizations/parents-circle?lang=en"))
 
     assert page.one("h1").text == "Parents Circle"
@@ -85,7 +88,8 @@ def test_a_member_writing_in_hebrew_is_shown_to_english_readers_as_written(clien
     assert note == "This text is in Hebrew."
 
 
-def test_directory_cards_name_members_in_the_readers_language(client, read, parents, make_org):
+@pytest.mark.usefixtures("parents")
+def test_directory_cards_name_members_in_the_readers_language(client, read, make_org):
     make_org("roots", name="Roots")
 
     page = read(client.get("/organizations?lang=he&sort=name"))
@@ -94,7 +98,7 @@ def test_directory_cards_name_members_in_the_readers_language(client, read, pare
     assert HEBREW["short_description"] in page.text
 
 
-def test_donation_form_names_the_recipient_and_its_receipt_note_in_hebrew(client, read, make_org):
+def test_donation_form_names_the_recipient_and_its_receipt_note_in_hebrew(client, make_org):
     make_org("parents-circle", handoff_mode=HandoffMode.STRIPE, texts={"he": HEBREW})
 
     html = client.get("/donate/parents-circle?lang=he").get_data(as_text=True)

@@ -87,7 +87,8 @@ def ecopeace(make_org):
     )
 
 
-def test_member_page_shows_name_descriptions_and_labels(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_member_page_shows_name_descriptions_and_labels(client, read):
     response = client.get("/organizations/ecopeace")
 
     assert response.status_code == 200
@@ -108,13 +109,15 @@ def test_member_page_names_the_country_once_when_it_is_the_region(client, read, 
     assert meta.text.count("Israel and Palestine") == 1
 
 
-def test_member_page_names_region_and_country_when_they_differ(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_member_page_names_region_and_country_when_they_differ(client, read):
     meta = read(client.get("/organizations/ecopeace")).one("p", class_="meta")
 
     assert "West Bank" in meta.text and "Jordan, Israel and Palestine" in meta.text
 
 
-def test_members_own_text_is_isolated_for_right_to_left_pages(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_members_own_text_is_isolated_for_right_to_left_pages(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     isolated = [bdi.text for bdi in page.all("bdi")]
@@ -122,13 +125,15 @@ def test_members_own_text_is_isolated_for_right_to_left_pages(client, read, ecop
     assert "Protects the Jordan River together." in isolated
 
 
-def test_member_page_links_to_the_members_website(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_member_page_links_to_the_members_website(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     assert page.one("a", href="https://ecopeace.example.org").text == "Visit their website"
 
 
-def test_member_page_offers_listen_and_engage_links(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_member_page_offers_listen_and_engage_links(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     listen = page.one("a", href="https://ecopeace.example.org/podcast")
@@ -155,9 +160,8 @@ def test_member_page_without_listen_or_engage_links_has_no_such_section(client, 
         ("WhatsApp", "wa.me", "text"),
     ],
 )
-def test_share_link_is_a_plain_link_carrying_the_page_url(
-    client, read, ecopeace, network, host, param
-):
+@pytest.mark.usefixtures("ecopeace")
+def test_share_link_is_a_plain_link_carrying_the_page_url(client, read, network, host, param):
     page = read(client.get("/organizations/ecopeace"))
 
     [link] = [a for a in page.all("a") if a.text.startswith(f"Share on {network} ")]
@@ -167,7 +171,8 @@ def test_share_link_is_a_plain_link_carrying_the_page_url(
     assert PAGE_URL + "?utm_source=" in shared
 
 
-def test_share_by_email_is_a_mailto_link_carrying_the_page_url(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_share_by_email_is_a_mailto_link_carrying_the_page_url(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     [link] = [a for a in page.all("a") if a.text.startswith("Share by email ")]
@@ -176,7 +181,8 @@ def test_share_by_email_is_a_mailto_link_carrying_the_page_url(client, read, eco
     assert PAGE_URL + "?utm_source=email" in unquote(href)
 
 
-def test_member_page_loads_no_share_widget_script(client, read, ecopeace):
+@pytest.mark.usefixtures("ecopeace")
+def test_member_page_loads_no_share_widget_script(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     # Only the portal's own copy-button script: no network's widget, no frame.
@@ -184,9 +190,8 @@ def test_member_page_loads_no_share_widget_script(client, read, ecopeace):
     assert page.all("iframe") == []
 
 
-def test_external_member_page_donates_through_a_form_posting_to_the_tracked_handoff(
-    client, read, ecopeace
-):
+@pytest.mark.usefixtures("ecopeace")
+def test_external_member_page_donates_through_a_form_posting_to_the_tracked_handoff(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     form = page.one("form", action="/go/ecopeace")
@@ -197,9 +202,8 @@ def test_external_member_page_donates_through_a_form_posting_to_the_tracked_hand
     assert button.text == "Donate on EcoPeace Middle East’s website"
 
 
-def test_external_member_page_says_who_receives_the_money_and_issues_the_receipt(
-    client, read, ecopeace
-):
+@pytest.mark.usefixtures("ecopeace")
+def test_external_member_page_says_who_receives_the_money_and_issues_the_receipt(client, read):
     page = read(client.get("/organizations/ecopeace"))
 
     assert "EcoPeace Middle East receives the money and issues your receipt." in page.text

@@ -59,50 +59,60 @@ def listed(client, read, query: str) -> list[str]:
     ],
     ids=["name", "short-description", "long-description", "country", "region", "focus"],
 )
-def test_search_finds_members_by_any_descriptive_field(client, read, directory, query, found):
+@pytest.mark.usefixtures("directory")
+def test_search_finds_members_by_any_descriptive_field(client, read, query, found):
     assert listed(client, read, query) == found
 
 
-def test_search_finds_members_by_the_label_of_their_focus_area(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_finds_members_by_the_label_of_their_focus_area(client, read):
     assert listed(client, read, "q=culture") == ["Heartbeat"]
 
 
-def test_search_finds_environmental_members_by_the_environment_label(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_finds_environmental_members_by_the_environment_label(client, read):
     assert listed(client, read, "q=Environment") == ["EcoPeace Middle East"]
 
 
-def test_search_finds_members_by_the_label_of_their_region(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_finds_members_by_the_label_of_their_region(client, read):
     assert listed(client, read, "q=West+Bank") == ["Holy Land Trust"]
 
 
-def test_search_ignores_case(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_ignores_case(client, read):
     assert listed(client, read, "q=hEaRtBeAt") == ["Heartbeat"]
 
 
-def test_search_needs_every_word_to_match(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_needs_every_word_to_match(client, read):
     assert listed(client, read, "q=Israeli+teenagers") == ["Heartbeat"]
     assert listed(client, read, "q=Israeli+Bethlehem") == []
 
 
-def test_search_treats_wildcards_as_plain_characters(client, read, directory, make_org):
+@pytest.mark.usefixtures("directory")
+def test_search_treats_wildcards_as_plain_characters(client, read, make_org):
     make_org("hundred", name="100% Peace", short_description="All in.", long_description="")
 
     assert listed(client, read, "q=%25") == ["100% Peace"]
     assert listed(client, read, "q=_") == []
 
 
-def test_search_with_control_characters_still_answers(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_with_control_characters_still_answers(client, read):
     assert listed(client, read, "q=Heartbeat%09") == ["Heartbeat"]
 
 
-def test_search_with_a_nul_byte_is_a_clear_400(client, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_with_a_nul_byte_is_a_clear_400(client):
     response = client.get("/organizations?q=Holy%00Land")
 
     assert response.status_code == 400
     assert "could not be understood" in response.get_data(as_text=True)
 
 
-def test_no_match_says_so(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_no_match_says_so(client, read):
     page = read(client.get("/organizations?q=submarine"))
 
     assert page.listed_names == []
@@ -110,28 +120,33 @@ def test_no_match_says_so(client, read, directory):
     assert "0 organizations found" in page.text
 
 
-def test_result_count_is_singular_for_one_match(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_result_count_is_singular_for_one_match(client, read):
     page = read(client.get("/organizations?q=heartbeat"))
 
     assert "1 organization found" in page.text
 
 
-def test_focus_filter_lists_only_members_with_that_focus(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_focus_filter_lists_only_members_with_that_focus(client, read):
     assert listed(client, read, "focus=youth") == ["Heartbeat"]
 
 
-def test_region_filter_lists_only_members_in_that_region(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_region_filter_lists_only_members_in_that_region(client, read):
     assert listed(client, read, "region=west-bank") == ["Holy Land Trust"]
 
 
-def test_search_and_filters_combine(client, read, directory, make_org):
+@pytest.mark.usefixtures("directory")
+def test_search_and_filters_combine(client, read, make_org):
     make_org("kids4peace", name="Kids4Peace", focus=["youth"], region="jerusalem")
 
     assert listed(client, read, "q=Kids&focus=youth&region=jerusalem") == ["Kids4Peace"]
     assert listed(client, read, "q=Kids&focus=arts") == []
 
 
-def test_search_form_keeps_what_was_asked(client, read, directory):
+@pytest.mark.usefixtures("directory")
+def test_search_form_keeps_what_was_asked(client, read):
     page = read(client.get("/organizations?q=music&focus=arts&region=jerusalem&sort=name"))
 
     assert page.one("input", name="q").attrs["value"] == "music"
@@ -170,7 +185,8 @@ def rel_links(page, rel: str) -> tuple[list[str], list[str]]:
     ]
 
 
-def test_first_page_points_to_the_next_and_not_back(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_first_page_points_to_the_next_and_not_back(client, read):
     page = read(client.get("/organizations"))
 
     assert rel_links(page, "next") == (["/organizations?page=2"], ["/organizations?page=2"])
@@ -178,14 +194,16 @@ def test_first_page_points_to_the_next_and_not_back(client, read, many):
     assert "Page 1 of 4" in page.text
 
 
-def test_middle_page_points_both_ways(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_middle_page_points_both_ways(client, read):
     page = read(client.get("/organizations?page=2"))
 
     assert rel_links(page, "prev") == (["/organizations?page=1"], ["/organizations?page=1"])
     assert rel_links(page, "next") == (["/organizations?page=3"], ["/organizations?page=3"])
 
 
-def test_last_page_points_only_back(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_last_page_points_only_back(client, read):
     page = read(client.get("/organizations?page=4"))
 
     assert len(page.listed_names) == 2
@@ -193,7 +211,8 @@ def test_last_page_points_only_back(client, read, many):
     assert rel_links(page, "prev") == (["/organizations?page=3"], ["/organizations?page=3"])
 
 
-def test_page_links_keep_the_search_and_filters(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_page_links_keep_the_search_and_filters(client, read):
     page = read(client.get("/organizations?q=Group&focus=youth&sort=name"))
 
     [link], [anchor] = rel_links(page, "next")
@@ -206,21 +225,23 @@ def test_page_links_keep_the_search_and_filters(client, read, many):
     }
 
 
-def test_a_single_page_has_no_pagination(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_a_single_page_has_no_pagination(client, read):
     page = read(client.get("/organizations?focus=dialogue"))
 
     assert page.all("nav", class_="pagination") == []
     assert rel_links(page, "next") == ([], [])
 
 
-def test_page_beyond_the_last_is_a_not_found_page(client, read, many):
+@pytest.mark.usefixtures("many")
+def test_page_beyond_the_last_is_a_not_found_page(client, read):
     response = client.get("/organizations?page=5")
 
     assert response.status_code == 404
     assert read(response).one("h1").text == "We couldn't find that page"
 
 
-def test_empty_directory_has_one_empty_page(client, read):
+def test_empty_directory_has_one_empty_page(client):
     response = client.get("/organizations")
 
     assert response.status_code == 200
@@ -252,9 +273,8 @@ def test_empty_directory_has_one_empty_page(client, read):
         "q-10kb",
     ],
 )
-def test_bad_parameters_get_a_400_page_naming_the_field_and_the_problem(
-    client, read, directory, query, error
-):
+@pytest.mark.usefixtures("directory")
+def test_bad_parameters_get_a_400_page_naming_the_field_and_the_problem(client, read, query, error):
     response = client.get("/organizations?" + query)
 
     assert response.status_code == 400

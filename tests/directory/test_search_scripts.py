@@ -78,20 +78,24 @@ def trilingual(make_org):
         "untranslated-member",
     ],
 )
-def test_search_finds_members_in_every_script(client, read, trilingual, query, found):
+@pytest.mark.usefixtures("trilingual")
+def test_search_finds_members_in_every_script(client, read, query, found):
     assert listed(client, read, "q=" + query) == found
 
 
-def test_a_hebrew_and_an_english_word_together_need_both(client, read, trilingual):
+@pytest.mark.usefixtures("trilingual")
+def test_a_hebrew_and_an_english_word_together_need_both(client, read):
     assert listed(client, read, "q=שלום+Haifa") == ["Salam Shalom Choir"]
     assert listed(client, read, "q=שלום+school") == []
 
 
-def test_a_query_of_vowel_marks_alone_finds_everyone(client, read, trilingual):
+@pytest.mark.usefixtures("trilingual")
+def test_a_query_of_vowel_marks_alone_finds_everyone(client, read):
     assert len(listed(client, read, "q=%D9%8E%D9%8E")) == 3
 
 
-def test_search_follows_a_translation_staff_change(client, read, trilingual, db_session):
+@pytest.mark.usefixtures("trilingual")
+def test_search_follows_a_translation_staff_change(client, read, db_session):
     roots = db_session.scalar(select(Organization).filter_by(slug="roots"))
     roots.set_text("name", "ar", "جذور")
     db_session.commit()

@@ -151,7 +151,8 @@ def test_a_typed_amount_in_any_portal_language_is_what_checkout_charges(
     assert (checkout.amount_total, checkout.currency) == (minor, code.lower())
 
 
-def test_an_ambiguous_amount_is_asked_about_with_both_readings(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_an_ambiguous_amount_is_asked_about_with_both_readings(give, db_session):
     response = give(preset="other", other_amount="1.000", currency="EUR")
 
     html = response.get_data(as_text=True)
@@ -162,9 +163,8 @@ def test_an_ambiguous_amount_is_asked_about_with_both_readings(give, recipient, 
     assert db_session.scalars(select(Donation)).all() == []
 
 
-def test_seventy_five_fifty_with_a_comma_is_charged_as_such(
-    give, recipient, stripe_client, db_session
-):
+@pytest.mark.usefixtures("recipient")
+def test_seventy_five_fifty_with_a_comma_is_charged_as_such(give, stripe_client, db_session):
     give(preset="other", other_amount="75,50", currency="EUR")
 
     db_session.rollback()

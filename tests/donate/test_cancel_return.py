@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from portal.models import Donation
@@ -26,9 +27,8 @@ def _cancel_path(stripe_client, db_session) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def test_cancelling_on_checkout_keeps_every_choice(
-    give, recipient, client, stripe_client, db_session
-):
+@pytest.mark.usefixtures("recipient")
+def test_cancelling_on_checkout_keeps_every_choice(give, client, stripe_client, db_session):
     give(
         currency="EUR",
         preset="other",
@@ -51,7 +51,8 @@ def test_cancelling_on_checkout_keeps_every_choice(
     assert "Give €77.77 every month" in html
 
 
-def test_the_cancel_link_names_no_choice_of_the_donor(give, recipient, stripe_client, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_the_cancel_link_names_no_choice_of_the_donor(give, stripe_client, db_session):
     give(currency="EUR", preset="other", other_amount="75,50", dedication="In memory of Yosef")
 
     cancel = _cancel_path(stripe_client, db_session)
@@ -63,7 +64,8 @@ def test_the_cancel_link_names_no_choice_of_the_donor(give, recipient, stripe_cl
     }
 
 
-def test_a_forged_resume_link_shows_the_usual_form(give, recipient, client, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_a_forged_resume_link_shows_the_usual_form(give, client):
     give(currency="EUR", preset="other", other_amount="75,50", dedication="In memory of Yosef")
 
     html = client.get("/donate/parents-circle?resume=1.forged.sig&cancelled=1").get_data(

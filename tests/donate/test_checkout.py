@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, Referral, ReferralStatus
@@ -15,8 +16,9 @@ def donations(db_session) -> list[Donation]:
     return list(db_session.scalars(select(Donation).order_by(Donation.id)))
 
 
+@pytest.mark.usefixtures("recipient")
 def test_one_time_gift_opens_a_donate_checkout_carrying_the_referral(
-    give, recipient, stripe_client, db_session
+    give, stripe_client, db_session
 ):
     response = give(preset="50", currency="EUR")
 
@@ -34,7 +36,8 @@ def test_one_time_gift_opens_a_donate_checkout_carrying_the_referral(
     assert donation.referral.mode == "stripe"
 
 
-def test_monthly_gift_opens_a_subscription_checkout(give, recipient, stripe_client, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_monthly_gift_opens_a_subscription_checkout(give, stripe_client, db_session):
     response = give(preset="other", other_amount="42.50", frequency="monthly")
 
     assert response.status_code == 303
@@ -46,14 +49,16 @@ def test_monthly_gift_opens_a_subscription_checkout(give, recipient, stripe_clie
     assert donation.frequency == "monthly"
 
 
-def test_cover_the_fees_adds_the_shown_amount(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_cover_the_fees_adds_the_shown_amount(give, db_session):
     give(preset="100", cover_fees="y")
 
     [donation] = donations(db_session)
     assert (donation.amount, donation.fee_cover) == (10300, 300)
 
 
-def test_double_click_or_retried_post_opens_one_session(client, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_double_click_or_retried_post_opens_one_session(client, db_session):
     html = client.get("/donate/parents-circle").get_data(as_text=True)
     fields = {
         name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
@@ -101,9 +106,8 @@ def test_monthly_connect_recipient_gets_subscription_transfers(
     assert subscription.transfer_data.destination == "acct_1Eco"
 
 
-def test_invalid_amount_rerenders_the_form_with_errors_and_sends_nothing(
-    give, recipient, sandbox, db_session
-):
+@pytest.mark.usefixtures("recipient")
+def test_invalid_amount_rerenders_the_form_with_errors_and_sends_nothing(give, sandbox, db_session):
     response = give(preset="other", other_amount="12,34.5.6")
 
     assert response.status_code == 400
@@ -114,7 +118,8 @@ def test_invalid_amount_rerenders_the_form_with_errors_and_sends_nothing(
     assert sandbox.events() == []
 
 
-def test_amount_outside_the_currency_range_is_refused(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_amount_outside_the_currency_range_is_refused(give, db_session):
     response = give(preset="other", other_amount="3", currency="ILS")
 
     assert response.status_code == 400
@@ -122,7 +127,8 @@ def test_amount_outside_the_currency_range_is_refused(give, recipient, db_sessio
     assert donations(db_session) == []
 
 
-def test_long_dedication_is_refused_with_a_message(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_long_dedication_is_refused_with_a_message(give, db_session):
     response = give(dedication="x" * 121)
 
     assert response.status_code == 400
@@ -130,15 +136,17 @@ def test_long_dedication_is_refused_with_a_message(give, recipient, db_session):
     assert donations(db_session) == []
 
 
-def test_missing_csrf_token_is_refused(client, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_missing_csrf_token_is_refused(client, db_session):
     response = client.post("/donate/parents-circle", data={"preset": "50", "currency": "USD"})
 
     assert response.status_code == 400
     assert donations(db_session) == []
 
 
+@pytest.mark.usefixtures("recipient")
 def test_stripe_refusing_the_key_shows_a_clear_page_and_marks_the_referral_failed(
-    app, give, recipient, db_session
+    app, give, db_session
 ):
     from portal.stripe_gateway import build_gateway
 
@@ -175,7 +183,8 @@ def test_stripe_unreachable_shows_a_clear_page_with_the_members_own_site(
     assert "APIConnectionError" in donation.failure_reason
 
 
-def test_checkout_creation_is_rate_limited_per_visitor(app, give, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_checkout_creation_is_rate_limited_per_visitor(app, give):
     app.config["CHECKOUT_RATE_LIMIT"] = 3
 
     codes = [give(preset="50").status_code for _ in range(4)]
@@ -183,7 +192,8 @@ def test_checkout_creation_is_rate_limited_per_visitor(app, give, recipient):
     assert codes == [303, 303, 303, 429]
 
 
-def test_rate_limit_holds_across_workers(app_config, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_rate_limit_holds_across_workers(app_config):
     from portal import create_app, dispose
 
     workers = [create_app({**app_config, "CHECKOUT_RATE_LIMIT": 2}) for _ in range(2)]
@@ -244,8 +254,9 @@ def test_monthly_connect_gift_keeps_the_fee_cover_on_every_invoice(
     assert intent.transfer_data.destination == "acct_1Eco"
 
 
+@pytest.mark.usefixtures("recipient")
 def test_a_gift_without_a_connect_account_has_no_application_fee(
-    give, recipient, sandbox, stripe_client, db_session
+    give, sandbox, stripe_client, db_session
 ):
     give(preset="50", cover_fees="y")
     [donation] = donations(db_session)

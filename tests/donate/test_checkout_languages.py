@@ -18,8 +18,9 @@ from portal.models import Donation
         ("ar", "تأكّد تبرعك بمبلغ \u200f50.00\xa0US$ لـ Parents Circle."),
     ],
 )
+@pytest.mark.usefixtures("recipient")
 def test_gift_in_arabic_or_hebrew_checks_out_and_is_thanked_in_that_language(
-    client, give, recipient, sandbox, stripe_client, db_session, lang, confirmed
+    client, give, sandbox, stripe_client, db_session, lang, confirmed
 ):
     response = give(query=f"?lang={lang}", preset="50")
 
@@ -45,16 +46,16 @@ def test_gift_in_arabic_or_hebrew_checks_out_and_is_thanked_in_that_language(
         ("ar", "صفحة الدفع من Stripe غير متوفرة باللغة العربية"),
     ],
 )
-def test_form_warns_before_leaving_that_the_payment_page_lacks_the_language(
-    client, recipient, lang, note
-):
+@pytest.mark.usefixtures("recipient")
+def test_form_warns_before_leaving_that_the_payment_page_lacks_the_language(client, lang, note):
     html = client.get(f"/donate/parents-circle?lang={lang}").get_data(as_text=True)
 
     assert note in html
     assert html.index(note) < html.index('id="give-button"')  # read before the donor leaves
 
 
-def test_form_in_a_language_checkout_speaks_has_no_such_warning(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_form_in_a_language_checkout_speaks_has_no_such_warning(client):
     html = client.get("/donate/parents-circle?lang=en").get_data(as_text=True)
 
     assert 'id="checkout-language"' not in html

@@ -16,8 +16,9 @@ WORKERS = 4
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("recipient")
 def test_concurrent_duplicate_deliveries_make_exactly_one_donation(
-    app_config, give, recipient, sandbox, db_session
+    app_config, give, sandbox, db_session
 ):
     give(preset="other", other_amount="30", frequency="monthly")
     db_session.rollback()

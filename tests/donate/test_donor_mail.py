@@ -99,8 +99,9 @@ def mailed(app, smtp_server):
     return _mailed
 
 
+@pytest.mark.usefixtures("recipient", "live_portal")
 def test_the_webhook_queues_one_thank_you_in_the_donors_language(
-    give, recipient, sandbox, live_portal, app, db_session, mailed, client
+    give, sandbox, app, db_session, mailed, client
 ):
     app.config["LANGUAGES"] = ["en", "ar", "he"]
     give(query="?lang=he", preset="100")
@@ -116,7 +117,8 @@ def test_the_webhook_queues_one_thank_you_in_the_donors_language(
     assert "/gift/" in mail.get_content()
 
 
-def test_a_refund_is_told_to_the_donor(give, recipient, sandbox, live_portal, db_session, mailed):
+@pytest.mark.usefixtures("recipient", "live_portal")
+def test_a_refund_is_told_to_the_donor(give, sandbox, db_session, mailed):
     give(preset="50")
     db_session.rollback()
     donation = db_session.scalars(select(Donation)).one()
@@ -133,9 +135,8 @@ def test_a_refund_is_told_to_the_donor(give, recipient, sandbox, live_portal, db
     ]
 
 
-def test_a_failed_monthly_payment_is_told_to_the_donor(
-    give, recipient, sandbox, live_portal, db_session, mailed
-):
+@pytest.mark.usefixtures("recipient", "live_portal")
+def test_a_failed_monthly_payment_is_told_to_the_donor(give, sandbox, db_session, mailed):
     give(preset="other", other_amount="30", frequency="monthly")
     db_session.rollback()
     donation = db_session.scalars(select(Donation)).one()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -13,7 +14,8 @@ from portal.donate.money import CURRENCIES, parse_amount, plain
 from portal.models import Donation, Referral
 
 
-def test_presets_are_a_labelled_radio_group(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_presets_are_a_labelled_radio_group(client):
     html = client.get("/donate/parents-circle?currency=ILS").get_data(as_text=True)
 
     assert re.search(r"<fieldset[^>]*>\s*<legend>Amount</legend>", html)
@@ -21,7 +23,8 @@ def test_presets_are_a_labelled_radio_group(client, recipient):
     assert "₪180.00" in html
 
 
-def test_a_prefilled_link_fills_the_form_but_never_skips_it(client, recipient, sandbox):
+@pytest.mark.usefixtures("recipient")
+def test_a_prefilled_link_fills_the_form_but_never_skips_it(client, sandbox):
     response = client.get("/donate/parents-circle?amount=75&currency=EUR&frequency=monthly")
 
     html = response.get_data(as_text=True)
@@ -33,7 +36,8 @@ def test_a_prefilled_link_fills_the_form_but_never_skips_it(client, recipient, s
     assert sandbox.events() == []
 
 
-def test_nonsense_in_a_prefilled_link_is_ignored(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_nonsense_in_a_prefilled_link_is_ignored(client):
     response = client.get("/donate/parents-circle?amount=-5&currency=XYZ&frequency=daily")
 
     assert response.status_code == 200
@@ -43,7 +47,8 @@ def test_nonsense_in_a_prefilled_link_is_ignored(client, recipient):
     )
 
 
-def test_fee_cover_amount_is_shown_before_paying(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_fee_cover_amount_is_shown_before_paying(client):
     html = client.get("/donate/parents-circle").get_data(as_text=True)
 
     assert "Add 3% to cover card fees" in html
@@ -112,7 +117,8 @@ def test_plain_amounts_parse_back_to_the_same_minor_units(code, minor):
     assert currency.to_major(bounded) == Decimal(bounded) / 100
 
 
-def test_thanks_page_says_processing_until_stripe_confirms(give, recipient, client, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_thanks_page_says_processing_until_stripe_confirms(give, client, db_session):
     give(preset="50")
     db_session.rollback()
     donation = db_session.scalars(select(Donation)).one()
@@ -129,7 +135,8 @@ def test_thanks_page_says_processing_until_stripe_confirms(give, recipient, clie
     assert 'aria-live="polite"' in html and "thanks.js" in html
 
 
-def test_thanks_page_asks_stripe_and_fulfils_once(give, recipient, client, sandbox, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_thanks_page_asks_stripe_and_fulfils_once(give, client, sandbox, db_session):
     give(preset="50")
     db_session.rollback()
     donation = db_session.scalars(select(Donation)).one()
@@ -149,7 +156,8 @@ def test_thanks_page_for_an_unknown_session_is_not_found(client):
     assert client.get("/donate/thanks?session_id=cs_test_nope").status_code == 404
 
 
-def test_a_typed_amount_counts_even_without_picking_other(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_a_typed_amount_counts_even_without_picking_other(give, db_session):
     response = give(preset=None, other_amount="64")
 
     assert response.status_code == 303
@@ -157,9 +165,8 @@ def test_a_typed_amount_counts_even_without_picking_other(give, recipient, db_se
     assert db_session.scalars(select(Donation)).one().amount == 6400
 
 
-def test_a_typed_amount_wins_over_the_preselected_preset_and_is_confirmed_first(
-    give, recipient, db_session
-):
+@pytest.mark.usefixtures("recipient")
+def test_a_typed_amount_wins_over_the_preselected_preset_and_is_confirmed_first(give, db_session):
     response = give(preset="50", other_amount="64", confirm=False)
 
     html = response.get_data(as_text=True)
@@ -170,7 +177,8 @@ def test_a_typed_amount_wins_over_the_preselected_preset_and_is_confirmed_first(
     assert db_session.scalars(select(Donation)).all() == []
 
 
-def test_no_amount_at_all_is_explained(give, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_no_amount_at_all_is_explained(give):
     response = give(preset=None)
 
     assert response.status_code == 400

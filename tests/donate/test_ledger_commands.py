@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import select
 
 from portal.donate.queries import EXPORT_HEADER
@@ -18,8 +19,9 @@ def opened(give, db_session, **fields) -> Donation:
     return db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
 
 
+@pytest.mark.usefixtures("recipient")
 def test_reconcile_applies_events_the_webhook_missed_and_a_second_run_changes_nothing(
-    runner, give, recipient, sandbox, db_session
+    runner, give, sandbox, db_session
 ):
     donation = opened(give, db_session)
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")  # no webhook URL set
@@ -53,8 +55,9 @@ def test_reconcile_reports_stripe_being_unreachable(app, runner):
     assert "Stripe did not answer" in result.output
 
 
+@pytest.mark.usefixtures("recipient", "live_portal")
 def test_export_lists_donations_and_shows_email_only_with_consent(
-    runner, give, recipient, sandbox, live_portal, db_session
+    runner, give, sandbox, db_session
 ):
     shared = opened(give, db_session, share_email="y", preset="100", currency="EUR")
     private = opened(give, db_session, preset="25")

@@ -230,9 +230,7 @@ def test_database_trouble_on_the_fast_path_answers_503_and_stores_nothing(
     dispose(app)
 
 
-def test_a_dropped_connection_answers_503_once_then_reconnects(
-    writer, client, event_history, db_session
-):
+def test_a_dropped_connection_answers_503_once_then_reconnects(client, event_history, db_session):
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("asks PostgreSQL to end the writer's connection, as a restart would")
     first, second = of_type(event_history, "checkout.session.completed")[:2]

@@ -128,13 +128,15 @@ def test_the_card_is_changed_on_stripes_billing_portal(
     assert back.headers["Location"].endswith("/gift")
 
 
-def test_a_forged_manage_link_opens_nothing(client, monthly_gift):
+@pytest.mark.usefixtures("monthly_gift")
+def test_a_forged_manage_link_opens_nothing(client):
     assert client.get("/gift/1.forged").status_code == 404
     assert client.get("/gift").status_code == 404
 
 
+@pytest.mark.usefixtures("recipient", "live_portal")
 def test_a_one_time_gift_shows_its_payment_and_no_monthly_controls(
-    give, recipient, sandbox, live_portal, db_session, managing, client
+    give, sandbox, db_session, managing, client
 ):
     give(preset="50")
     db_session.rollback()
@@ -175,16 +177,9 @@ def staff_admin(client, db_session, csrf_token):
     assert response.status_code == 303
 
 
+@pytest.mark.usefixtures("staff_admin")
 def test_staff_cancel_a_monthly_gift_from_the_console(
-    monthly_gift,
-    staff_admin,
-    client,
-    csrf_token,
-    stripe_client,
-    sandbox,
-    db_session,
-    app,
-    smtp_server,
+    monthly_gift, client, csrf_token, stripe_client, sandbox, db_session, app, smtp_server
 ):
     app.config["MAIL_URL"] = smtp_server.url
     listed = _words(client.get("/staff/monthly-gifts/").get_data(as_text=True))

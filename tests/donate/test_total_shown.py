@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.models import Donation
@@ -13,20 +14,23 @@ def _button(html: str) -> str:
     return re.search(r'id="give-button"[^>]*>([^<]*)</button>', html).group(1)
 
 
-def test_a_sensible_amount_is_chosen_and_the_button_says_it(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_a_sensible_amount_is_chosen_and_the_button_says_it(client):
     html = client.get("/donate/parents-circle").get_data(as_text=True)
 
     assert re.search(r'checked[^>]*value="50"|value="50"[^>]*checked', html)
     assert _button(html) == "Give $50.00 once"
 
 
-def test_the_fee_hint_uses_the_chosen_currency(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_the_fee_hint_uses_the_chosen_currency(client):
     html = client.get("/donate/parents-circle?currency=EUR").get_data(as_text=True)
 
     assert "On a gift of €50.00 this adds €1.50." in html
 
 
-def test_the_quote_names_the_monthly_total_with_fee_cover(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_the_quote_names_the_monthly_total_with_fee_cover(client):
     quote = client.get(
         "/donate/parents-circle/quote",
         query_string={
@@ -43,7 +47,8 @@ def test_the_quote_names_the_monthly_total_with_fee_cover(client, recipient):
     assert quote["fee_hint"] == "On a gift of €75.50 this adds €2.27."
 
 
-def test_a_quote_for_no_amount_names_none(client, recipient):
+@pytest.mark.usefixtures("recipient")
+def test_a_quote_for_no_amount_names_none(client):
     quote = client.get(
         "/donate/parents-circle/quote", query_string={"currency": "USD", "preset": "other"}
     ).get_json()
@@ -57,7 +62,8 @@ def test_a_quote_for_a_member_outside_checkout_is_not_found(client, make_org):
     assert client.get("/donate/roots/quote").status_code == 404
 
 
-def test_a_total_the_button_did_not_show_is_confirmed_before_checkout(give, recipient, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_a_total_the_button_did_not_show_is_confirmed_before_checkout(give, db_session):
     page = give(
         preset="other",
         other_amount="75,50",
@@ -76,7 +82,8 @@ def test_a_total_the_button_did_not_show_is_confirmed_before_checkout(give, reci
     assert db_session.scalars(select(Donation)).all() == []
 
 
-def test_the_confirmed_total_goes_to_checkout(give, recipient, stripe_client, db_session):
+@pytest.mark.usefixtures("recipient")
+def test_the_confirmed_total_goes_to_checkout(give, stripe_client, db_session):
     response = give(preset="other", other_amount="75,50", currency="EUR", cover_fees="y")
 
     assert response.status_code == 303

@@ -22,8 +22,9 @@ def deliver(client, event: dict, *, signature: str | None = None, body: bytes | 
     return client.post("/stripe/webhook", data=payload, headers=headers)
 
 
+@pytest.mark.usefixtures("live_portal")
 def test_paid_checkout_marks_the_donation_paid_and_keeps_opted_in_email(
-    opened, sandbox, live_portal, db_session
+    opened, sandbox, db_session
 ):
     donation = opened(share_email="y")
 
@@ -36,7 +37,8 @@ def test_paid_checkout_marks_the_donation_paid_and_keeps_opted_in_email(
     assert paid.donor_email == "ana@example.org"
 
 
-def test_email_is_not_kept_without_consent(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_email_is_not_kept_without_consent(opened, sandbox, db_session):
     donation = opened()
 
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
@@ -45,7 +47,8 @@ def test_email_is_not_kept_without_consent(opened, sandbox, live_portal, db_sess
     assert state(db_session, donation.id).donor_email is None
 
 
-def test_async_payment_is_processing_until_it_settles(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_async_payment_is_processing_until_it_settles(opened, sandbox, db_session):
     donation = opened()
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay_async")
     sandbox.wait_for_deliveries()
@@ -57,7 +60,8 @@ def test_async_payment_is_processing_until_it_settles(opened, sandbox, live_port
     assert state(db_session, donation.id).status == DonationStatus.PAID
 
 
-def test_failed_async_payment_marks_the_donation_failed(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_failed_async_payment_marks_the_donation_failed(opened, sandbox, db_session):
     donation = opened()
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay_async")
 
@@ -67,7 +71,8 @@ def test_failed_async_payment_marks_the_donation_failed(opened, sandbox, live_po
     assert state(db_session, donation.id).status == DonationStatus.FAILED
 
 
-def test_expired_checkout_marks_the_donation_expired(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_expired_checkout_marks_the_donation_expired(opened, sandbox, db_session):
     donation = opened()
 
     sandbox.expire(donation.stripe_checkout_session_id)
@@ -76,7 +81,8 @@ def test_expired_checkout_marks_the_donation_expired(opened, sandbox, live_porta
     assert state(db_session, donation.id).status == DonationStatus.EXPIRED
 
 
-def test_full_refund_marks_the_donation_refunded(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_full_refund_marks_the_donation_refunded(opened, sandbox, db_session):
     donation = opened()
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
 
@@ -86,8 +92,9 @@ def test_full_refund_marks_the_donation_refunded(opened, sandbox, live_portal, d
     assert state(db_session, donation.id).status == DonationStatus.REFUNDED
 
 
+@pytest.mark.usefixtures("live_portal")
 def test_each_monthly_payment_is_its_own_donation_linked_to_the_subscription(
-    opened, sandbox, live_portal, db_session
+    opened, sandbox, db_session
 ):
     first = opened(frequency="monthly", preset="100")
     sandbox.complete_checkout(first.stripe_checkout_session_id, "pay")
@@ -109,7 +116,8 @@ def test_each_monthly_payment_is_its_own_donation_linked_to_the_subscription(
     assert {row.referral_id for row in rows} == {first.referral_id}
 
 
-def test_duplicate_deliveries_change_nothing(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_duplicate_deliveries_change_nothing(opened, sandbox, db_session):
     donation = opened(frequency="monthly")
     sandbox.configure_webhooks(duplicate=2)
 
@@ -123,7 +131,8 @@ def test_duplicate_deliveries_change_nothing(opened, sandbox, live_portal, db_se
     assert len([d for d in sandbox.deliveries() if d["status_code"] == 200]) == 9
 
 
-def test_reversed_delivery_order_ends_in_the_same_state(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_reversed_delivery_order_ends_in_the_same_state(opened, sandbox, db_session):
     donation = opened()
     sandbox.configure_webhooks(hold=True)
     sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay")
@@ -135,7 +144,8 @@ def test_reversed_delivery_order_ends_in_the_same_state(opened, sandbox, live_po
     assert state(db_session, donation.id).status == DonationStatus.REFUNDED
 
 
-def test_failed_deliveries_are_retried_until_applied(opened, sandbox, live_portal, db_session):
+@pytest.mark.usefixtures("live_portal")
+def test_failed_deliveries_are_retried_until_applied(opened, sandbox, db_session):
     donation = opened()
     sandbox.configure_webhooks(fail_first=1)
 
@@ -195,7 +205,7 @@ def test_without_a_configured_secret_every_delivery_is_refused(app, client):
     assert deliver(client, event).status_code == 400
 
 
-def test_unhandled_event_types_are_acknowledged_and_ignored(client, db_session):
+def test_unhandled_event_types_are_acknowledged_and_ignored(client):
     event = {
         "id": "evt_cust",
         "type": "customer.created",

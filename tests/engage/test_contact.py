@@ -37,8 +37,9 @@ def write(client, **fields):
     return client.post(WRITE, data={"csrf_token": token, **fields})
 
 
+@pytest.mark.usefixtures("mail_app", "member")
 def test_a_message_reaches_the_member_by_real_smtp_without_the_visitors_address(
-    mail_app, member, client, runner, smtp_server
+    client, runner, smtp_server
 ):
     response = write(
         client, message="We would like to visit in spring.", name="Ana", email="ana@example.net"
@@ -55,9 +56,8 @@ def test_a_message_reaches_the_member_by_real_smtp_without_the_visitors_address(
     assert "did not share an email address" in body
 
 
-def test_a_ticked_box_shares_the_visitors_address_as_reply_to(
-    mail_app, member, client, runner, smtp_server
-):
+@pytest.mark.usefixtures("mail_app", "member")
+def test_a_ticked_box_shares_the_visitors_address_as_reply_to(client, runner, smtp_server):
     write(client, message="Hello", email="ana@example.net", share_email="y")
 
     runner.invoke(args=["deliver-mail"])
@@ -66,7 +66,8 @@ def test_a_ticked_box_shares_the_visitors_address_as_reply_to(
     assert mail["Reply-To"] == "ana@example.net"
 
 
-def test_the_members_address_appears_on_no_page(member, client):
+@pytest.mark.usefixtures("member")
+def test_the_members_address_appears_on_no_page(client):
     pages = ["/organizations/roots", WRITE, f"{WRITE}/sent", "/engage", "/listen", "/"]
 
     for page in pages:
@@ -75,7 +76,8 @@ def test_the_members_address_appears_on_no_page(member, client):
         assert HIDDEN not in response.get_data(as_text=True), page
 
 
-def test_the_member_page_carries_the_form(member, client):
+@pytest.mark.usefixtures("member")
+def test_the_member_page_carries_the_form(client):
     html = client.get("/organizations/roots").get_data(as_text=True)
 
     assert f'action="{WRITE}"' in html
@@ -89,16 +91,16 @@ def test_a_member_without_an_address_has_no_form(make_org, client):
     assert "/engage/contact/" not in client.get("/organizations/ecopeace").get_data(as_text=True)
 
 
-def test_a_filled_trap_field_is_answered_like_a_person_but_nothing_is_sent(
-    member, client, db_session
-):
+@pytest.mark.usefixtures("member")
+def test_a_filled_trap_field_is_answered_like_a_person_but_nothing_is_sent(client, db_session):
     response = write(client, message="Buy now", website="https://spam.example")
 
     assert response.status_code == 303
     assert fresh(db_session).scalar(select(func.count(OutboxMail.id))) == 0
 
 
-def test_a_message_over_the_length_limit_is_refused_whole(member, client, db_session):
+@pytest.mark.usefixtures("member")
+def test_a_message_over_the_length_limit_is_refused_whole(client, db_session):
     response = write(client, message="x" * 3001)
 
     assert response.status_code == 400
@@ -106,14 +108,16 @@ def test_a_message_over_the_length_limit_is_refused_whole(member, client, db_ses
     assert fresh(db_session).scalar(select(func.count(ContactRelay.id))) == 0
 
 
-def test_a_post_without_the_forms_token_is_refused(member, client, db_session):
+@pytest.mark.usefixtures("member")
+def test_a_post_without_the_forms_token_is_refused(client, db_session):
     response = client.post(WRITE, data={"message": "Hello"})
 
     assert response.status_code == 400
     assert fresh(db_session).scalar(select(func.count(ContactRelay.id))) == 0
 
 
-def test_sharing_needs_a_real_address(member, client, db_session):
+@pytest.mark.usefixtures("member")
+def test_sharing_needs_a_real_address(client, db_session):
     response = write(
         client, message="Hi", email="ana@example.net\nBcc: all@example.org", share_email="y"
     )
@@ -122,7 +126,8 @@ def test_sharing_needs_a_real_address(member, client, db_session):
     assert fresh(db_session).scalar(select(func.count(ContactRelay.id))) == 0
 
 
-def test_one_visitor_is_held_to_the_limit(app, member, client):
+@pytest.mark.usefixtures("member")
+def test_one_visitor_is_held_to_the_limit(app, client):
     app.config["CONTACT_RATE_LIMIT"] = 2
 
     codes = [write(client, message=f"Note {n}").status_code for n in range(3)]
@@ -131,7 +136,8 @@ def test_one_visitor_is_held_to_the_limit(app, member, client):
 
 
 @pytest.mark.slow
-def test_the_limit_holds_across_two_worker_processes(app_config, member):
+@pytest.mark.usefixtures("member")
+def test_the_limit_holds_across_two_worker_processes(app_config):
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
     config["CONTACT_RATE_LIMIT"] = 3
     context = multiprocessing.get_context("spawn")
@@ -143,7 +149,8 @@ def test_the_limit_holds_across_two_worker_processes(app_config, member):
     assert codes == Counter({303: 3, 429: 3})
 
 
-def test_staff_see_counts_never_messages(member, client, login_as, db_session):
+@pytest.mark.usefixtures("member")
+def test_staff_see_counts_never_messages(client, login_as):
     for n in range(2):
         write(client, message=f"Private words {n}")
     login_as(StaffRole.ADMIN)

@@ -65,5 +65,5 @@ def test_an_empty_feed_is_still_valid(client):
     assert parse(client, "/listen/feed.atom").entries == []
 
 
-def test_an_unknown_members_feed_is_404(client, make_org):
+def test_an_unknown_members_feed_is_404(client):
     assert client.get("/listen/members/nobody/feed.atom").status_code == 404

@@ -138,7 +138,7 @@ def test_a_retried_mail_arrives_once_the_server_is_back(mail_app, queued, db_ses
     assert _row(db_session).status == MailStatus.SENT
 
 
-def test_a_mail_not_yet_due_waits(mail_app, queued, smtp_server, db_session):
+def test_a_mail_not_yet_due_waits(mail_app, queued, smtp_server):
     mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{_closed_port()}"
     queued()
     _deliver(mail_app)
@@ -195,7 +195,7 @@ def test_the_sandbox_banner_says_where_mail_goes(app, client):
     assert "instance/outbox" in html
 
 
-def test_a_page_that_queues_mail_answers_without_waiting_for_the_mail_server(mail_app, smtp_server):
+def test_a_page_that_queues_mail_answers_without_waiting_for_the_mail_server(mail_app):
     mail_app.config["MAIL_SEND_IN_BACKGROUND"] = True
     with _silent_server() as port:
         mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"

@@ -82,7 +82,7 @@ def test_queue_and_database_lock_share_one_timeout(app, browser, make_org, datab
 
 
 def test_after_a_long_wait_the_next_write_has_the_whole_timeout_again(
-    app, browser, make_org, database_url
+    browser, make_org, database_url
 ):
     make_org("roots")
     browser.get("/go/roots")

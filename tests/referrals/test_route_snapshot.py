@@ -32,7 +32,7 @@ def started_worker(config):
 
 
 def test_a_worker_started_during_an_outage_routes_donors_from_the_snapshot(
-    app, client, runner, make_org, db_session, unreachable_config
+    client, runner, make_org, db_session, unreachable_config
 ):
     make_org("roots", donation_url="https://roots.example.org/give")
     client.get("/go/roots")  # a worker that could read the table left a snapshot

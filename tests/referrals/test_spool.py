@@ -113,7 +113,7 @@ def test_the_next_successful_handoff_replays_the_spool(
 
 @pytest.mark.slow
 def test_database_taken_away_mid_run_loses_no_referral_and_counts_none_twice(
-    app, app_config, runner, make_org, db_session, database_url
+    app_config, runner, make_org, db_session, database_url
 ):
     make_org("roots")
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}

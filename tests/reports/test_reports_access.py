@@ -41,7 +41,8 @@ def test_anonymous_post_to_member_links_is_sent_to_sign_in(client, make_org):
 
 @pytest.mark.parametrize("role", [StaffRole.VIEWER, StaffRole.ADMIN])
 @pytest.mark.parametrize("path", STAFF_PAGES)
-def test_viewers_and_admins_read_reports(client, login_as, report_clock, role, path):
+@pytest.mark.usefixtures("report_clock")
+def test_viewers_and_admins_read_reports(client, login_as, role, path):
     login_as(role)
 
     response = client.get(path)

@@ -69,9 +69,8 @@ def y_ticks(chart: ET.Element) -> list[str]:
     ]
 
 
-def test_small_counts_get_whole_number_ticks(
-    client, login_as, make_org, add_referrals, report_clock
-):
+@pytest.mark.usefixtures("report_clock")
+def test_small_counts_get_whole_number_ticks(client, login_as, make_org, add_referrals):
     login_as(StaffRole.VIEWER)
     add_referrals(make_org("roots"), NOW, n=3)
 
@@ -88,7 +87,8 @@ def test_integer_ticks_are_whole_and_cover_the_highest_count(highest):
     assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1
 
 
-def test_chart_in_arabic_names_its_days_in_arabic(client, login_as, varied):
+@pytest.mark.usefixtures("varied")
+def test_chart_in_arabic_names_its_days_in_arabic(client, login_as):
     login_as(StaffRole.VIEWER)
 
     wide, _ = charts_in(client.get("/staff/reports/?lang=ar"))
@@ -123,7 +123,8 @@ def test_chart_numbers_are_also_in_a_table(report_page):
     assert "The same numbers are in the table “Referrals by day” below." in report_page.text
 
 
-def test_member_report_chart_is_described_too(client, login_as, post_form, make_org, report_clock):
+@pytest.mark.usefixtures("report_clock")
+def test_member_report_chart_is_described_too(client, login_as, post_form, make_org):
     login_as(StaffRole.ADMIN)
     org = make_org("roots")
     issued = post_form(

@@ -83,7 +83,8 @@ def replay(members, late, paused) -> dict[str, list]:
     return seen
 
 
-def test_exposure_matches_a_replay_of_the_rotation(client, viewer, directory):
+@pytest.mark.usefixtures("viewer")
+def test_exposure_matches_a_replay_of_the_rotation(client, directory):
     _header, rows = csv_table(
         client.get(f"/staff/reports/fairness?since={SINCE}&until={TODAY}&format=csv")
     )
@@ -97,7 +98,8 @@ def test_exposure_matches_a_replay_of_the_rotation(client, viewer, directory):
         assert float(average) == pytest.approx(positions / days, abs=0.006)
 
 
-def test_first_page_days_add_up_to_the_page_size_each_day(client, viewer, directory):
+@pytest.mark.usefixtures("viewer", "directory")
+def test_first_page_days_add_up_to_the_page_size_each_day(client):
     _header, rows = csv_table(
         client.get(f"/staff/reports/fairness?since={SINCE}&until={TODAY}&format=csv")
     )
@@ -105,7 +107,8 @@ def test_first_page_days_add_up_to_the_page_size_each_day(client, viewer, direct
     assert sum(int(row[3]) for row in rows) == PAGE_SIZE * 14
 
 
-def test_clicks_are_portal_clicks_by_people(client, viewer, directory, add_referrals):
+@pytest.mark.usefixtures("viewer")
+def test_clicks_are_portal_clicks_by_people(client, directory, add_referrals):
     members, _late, _paused = directory
     add_referrals(members[0], at(TODAY - timedelta(days=1)), n=3)
     add_referrals(members[0], at(TODAY), n=2, arrived_via=ArrivedVia.LINK)
@@ -119,7 +122,8 @@ def test_clicks_are_portal_clicks_by_people(client, viewer, directory, add_refer
     assert clicks["member-1"] == "0"
 
 
-def test_page_states_how_past_listings_are_rebuilt(client, viewer, directory):
+@pytest.mark.usefixtures("viewer", "directory")
+def test_page_states_how_past_listings_are_rebuilt(client):
     text = text_of(client.get("/staff/reports/fairness"))
 
     assert "Which members were listed on a past day:" in text
@@ -128,7 +132,8 @@ def test_page_states_how_past_listings_are_rebuilt(client, viewer, directory):
     assert f"the first {PAGE_SIZE} members of the directory’s default listing" in text
 
 
-def test_today_matches_the_directory_first_page(app, client, viewer, directory, report_clock):
+@pytest.mark.usefixtures("viewer", "directory")
+def test_today_matches_the_directory_first_page(client, report_clock):
     report_clock.now = datetime.now(UTC)
     today = report_clock.now.date()
 

@@ -36,14 +36,16 @@ def viewer(login_as):
 
 
 @pytest.mark.parametrize("language", ["en", "ar", "he"])
-def test_members_table_names_each_member_as_written(client, viewer, mixed, language):
+@pytest.mark.usefixtures("viewer", "mixed")
+def test_members_table_names_each_member_as_written(client, language):
     rows = page_table(client.get(f"/staff/reports/?lang={language}"), "members")
 
     referrals = {name: number(humans) for _slug, name, humans, *_rest in rows}
     assert referrals == {"צומת": 1, "جذور الأمل": 2, "Roots": 3}
 
 
-def test_members_csv_keeps_arabic_and_hebrew_names(client, viewer, mixed):
+@pytest.mark.usefixtures("viewer", "mixed")
+def test_members_csv_keeps_arabic_and_hebrew_names(client):
     response = client.get("/staff/reports/?lang=he&format=csv&table=members")
 
     assert response.get_data(as_text=True).startswith("\ufeff")  # spreadsheets read it as UTF-8
@@ -51,7 +53,8 @@ def test_members_csv_keeps_arabic_and_hebrew_names(client, viewer, mixed):
     assert {row[0]: row[1] for row in rows} == NAMES
 
 
-def test_filtering_by_a_hebrew_named_member(client, viewer, mixed):
+@pytest.mark.usefixtures("viewer", "mixed")
+def test_filtering_by_a_hebrew_named_member(client):
     response = client.get("/staff/reports/?member=tsomet&lang=ar")
 
     rows = page_table(response, "members")

@@ -36,20 +36,23 @@ def members_on_page(response, orgs) -> dict[int, tuple]:
     }
 
 
-def test_members_table_counts_people_bots_visitors_and_channels(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_members_table_counts_people_bots_visitors_and_channels(client, varied):
     response = client.get("/staff/reports/")
 
     assert response.status_code == 200
     assert members_on_page(response, varied.orgs) == count_by_member(varied.referrals, SINCE, TODAY)
 
 
-def test_page_says_how_unique_visitors_are_counted(client, viewer, varied):
+@pytest.mark.usefixtures("viewer", "varied")
+def test_page_says_how_unique_visitors_are_counted(client):
     text = text_of(client.get("/staff/reports/"))
 
     assert "distinct hashes are counted for each recipient and each UTC day, then added up" in text
 
 
-def test_daily_table_counts_each_day(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_daily_table_counts_each_day(client, varied):
     response = client.get("/staff/reports/")
 
     rows = page_table(response, "daily")
@@ -79,7 +82,8 @@ def test_daily_table_counts_each_day(client, viewer, varied):
         ),
     ],
 )
-def test_filters_narrow_every_number(client, viewer, varied, query, filters):
+@pytest.mark.usefixtures("viewer")
+def test_filters_narrow_every_number(client, varied, query, filters):
     since = TODAY - timedelta(days=40)
 
     response = client.get(f"/staff/reports/?since={since}&until={TODAY}&{query}")
@@ -89,7 +93,8 @@ def test_filters_narrow_every_number(client, viewer, varied, query, filters):
     )
 
 
-def test_member_filter_shows_that_member_alone(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_member_filter_shows_that_member_alone(client, varied):
     member = varied.orgs[2]
 
     response = client.get(f"/staff/reports/?member={member.slug}&since={SINCE}")
@@ -103,7 +108,8 @@ def test_member_filter_shows_that_member_alone(client, viewer, varied):
 @pytest.mark.parametrize(
     ("table", "column"), [("campaigns", "utm_campaign"), ("hosts", "referrer_host")]
 )
-def test_top_sources_count_people_and_bots(client, viewer, varied, table, column):
+@pytest.mark.usefixtures("viewer")
+def test_top_sources_count_people_and_bots(client, varied, table, column):
     rows = page_table(client.get("/staff/reports/"), table)
 
     people, bots = Counter(), Counter()
@@ -119,7 +125,8 @@ def test_top_sources_count_people_and_bots(client, viewer, varied, table, column
 
 
 @pytest.mark.parametrize("table", ["members", "daily", "campaigns", "hosts", "funnel", "amounts"])
-def test_each_csv_has_the_rows_of_its_table(client, viewer, varied, table):
+@pytest.mark.usefixtures("viewer", "varied")
+def test_each_csv_has_the_rows_of_its_table(client, table):
     query = f"since={TODAY - timedelta(days=40)}&until={TODAY}&mode=stripe"
 
     page = page_table(client.get(f"/staff/reports/?{query}"), table)
@@ -142,7 +149,8 @@ def same_value(shown: str, written: str) -> bool:
     return True
 
 
-def test_csv_link_on_the_page_repeats_the_filters(client, viewer, varied):
+@pytest.mark.usefixtures("viewer", "varied")
+def test_csv_link_on_the_page_repeats_the_filters(client):
     html = client.get(f"/staff/reports/?since={SINCE}&until={TODAY}&mode=stripe").get_data(
         as_text=True
     )
@@ -153,9 +161,8 @@ def test_csv_link_on_the_page_repeats_the_filters(client, viewer, varied):
     ) in html
 
 
-def test_the_last_day_is_included_to_its_last_microsecond(
-    client, viewer, make_org, add_referrals, report_clock
-):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_the_last_day_is_included_to_its_last_microsecond(client, make_org, add_referrals):
     org = make_org("roots")
     first, last = TODAY - timedelta(days=3), TODAY - timedelta(days=1)
     add_referrals(org, at(first, 0, 0, 0), visitor_hash="starts-the-range")
@@ -174,9 +181,8 @@ def test_the_last_day_is_included_to_its_last_microsecond(
     }
 
 
-def test_a_visitor_is_counted_once_a_day_and_again_the_next_day(
-    client, viewer, make_org, add_referrals, report_clock
-):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_a_visitor_is_counted_once_a_day_and_again_the_next_day(client, make_org, add_referrals):
     org = make_org("roots")
     yesterday = TODAY - timedelta(days=1)
     add_referrals(org, at(yesterday, 9), n=3, visitor_hash="same-person")
@@ -189,9 +195,8 @@ def test_a_visitor_is_counted_once_a_day_and_again_the_next_day(
     assert members_on_page(response, [org]) == {org.id: (5, 2, 2, 4, 1, 0)}
 
 
-def test_a_late_referral_for_a_finished_day_is_counted(
-    client, viewer, make_org, add_referrals, report_clock
-):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_a_late_referral_for_a_finished_day_is_counted(client, make_org, add_referrals):
     org = make_org("roots")
     week_ago = TODAY - timedelta(days=7)
     add_referrals(org, at(week_ago, 9), visitor_hash="first")
@@ -203,8 +208,9 @@ def test_a_late_referral_for_a_finished_day_is_counted(
     assert members_on_page(client.get("/staff/reports/"), [org]) == {org.id: (2, 0, 2, 2, 0, 0)}
 
 
+@pytest.mark.usefixtures("viewer")
 def test_referrals_of_the_coming_midnight_are_counted_the_next_day(
-    client, viewer, make_org, add_referrals, report_clock
+    client, make_org, add_referrals, report_clock
 ):
     org = make_org("roots")
     add_referrals(org, at(TODAY, 23, 59), visitor_hash="late-evening")
@@ -217,7 +223,8 @@ def test_referrals_of_the_coming_midnight_are_counted_the_next_day(
     assert members_on_page(response, [org]) == {org.id: (2, 0, 2, 2, 0, 0)}
 
 
-def test_listed_recipients_without_referrals_show_zeros(client, viewer, make_org, report_clock):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_listed_recipients_without_referrals_show_zeros(client, make_org):
     make_org("roots", name="Roots")
 
     rows = page_table(client.get("/staff/reports/"), "members")
@@ -244,7 +251,8 @@ def test_listed_recipients_without_referrals_show_zeros(client, viewer, make_org
         ("format=csv&table=everything", "Table", "Choose one of: members, daily"),
     ],
 )
-def test_bad_filters_get_a_clear_400(client, viewer, report_clock, query, field, message):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_bad_filters_get_a_clear_400(client, query, field, message):
     response = client.get(f"/staff/reports/?{query}")
 
     assert response.status_code == 400
@@ -253,7 +261,8 @@ def test_bad_filters_get_a_clear_400(client, viewer, report_clock, query, field,
     assert message in text
 
 
-def test_bad_fairness_range_gets_a_clear_400(client, viewer, report_clock):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_bad_fairness_range_gets_a_clear_400(client):
     response = client.get("/staff/reports/fairness?since=2025-06-10&until=2025-06-01")
 
     assert response.status_code == 400

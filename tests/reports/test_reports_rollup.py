@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from portal.models import ReferralRollup, RollupMark, Span, StaffRole
@@ -56,8 +57,9 @@ def test_roll_ups_and_raw_rows_give_the_same_numbers(db_session, varied):
     assert raw == rolled == count_by_member(varied.referrals, scope.since, scope.until)
 
 
+@pytest.mark.usefixtures("report_clock")
 def test_a_page_leaves_a_long_backlog_to_the_command(
-    client, login_as, db_session, make_org, add_referrals, report_clock
+    client, login_as, db_session, make_org, add_referrals
 ):
     org = make_org("roots")
     for back in range(20):

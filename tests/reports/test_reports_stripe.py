@@ -47,7 +47,8 @@ def funnel_from(donations) -> dict[str, int]:
     return counts
 
 
-def test_funnel_counts_checkouts_by_how_they_ended(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_funnel_counts_checkouts_by_how_they_ended(client, varied):
     _header, rows = csv_table(client.get(f"/staff/reports/?{QUERY}&format=csv&table=funnel"))
 
     expected = funnel_from(varied.donations)
@@ -58,7 +59,8 @@ def test_funnel_counts_checkouts_by_how_they_ended(client, viewer, varied):
     assert expected["started"] > expected["completed"] > 0
 
 
-def test_amounts_are_summed_per_currency_and_frequency(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_amounts_are_summed_per_currency_and_frequency(client, varied):
     _header, rows = csv_table(client.get(f"/staff/reports/?{QUERY}&format=csv&table=amounts"))
 
     sums = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
@@ -84,9 +86,8 @@ def test_amounts_are_summed_per_currency_and_frequency(client, viewer, varied):
     assert {currency for currency, *_ in rows} == {"USD", "EUR", "ILS"}
 
 
-def test_page_shows_each_currency_in_its_own_money(
-    client, viewer, make_org, add_donation, report_clock
-):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_page_shows_each_currency_in_its_own_money(client, make_org, add_donation):
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     add_donation(org, at(TODAY), amount=125000, currency="USD")
     add_donation(org, at(TODAY), amount=18000, currency="ILS")
@@ -103,9 +104,8 @@ def test_page_shows_each_currency_in_its_own_money(
     ]
 
 
-def test_renewals_count_as_money_but_not_as_checkouts(
-    client, viewer, make_org, add_donation, report_clock
-):
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_renewals_count_as_money_but_not_as_checkouts(client, make_org, add_donation):
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     add_donation(org, at(TODAY - timedelta(days=40)), frequency=Frequency.MONTHLY)
     add_donation(org, at(TODAY - timedelta(days=10)), renewal=True)
@@ -122,14 +122,16 @@ def test_renewals_count_as_money_but_not_as_checkouts(
     ]
 
 
-def test_own_page_mode_has_no_stripe_gifts(client, viewer, varied):
+@pytest.mark.usefixtures("viewer", "varied")
+def test_own_page_mode_has_no_stripe_gifts(client):
     response = client.get(f"/staff/reports/?{QUERY}&mode=external")
 
     assert page_table(response, "amounts") == []
     assert "there are no Stripe gifts to show for this filter" in text_of(response)
 
 
-def test_member_filter_narrows_the_gifts(client, viewer, varied):
+@pytest.mark.usefixtures("viewer")
+def test_member_filter_narrows_the_gifts(client, varied):
     other = varied.orgs[0]
 
     response = client.get(f"/staff/reports/?{QUERY}&member={other.slug}")
@@ -138,8 +140,9 @@ def test_member_filter_narrows_the_gifts(client, viewer, varied):
     assert {n for _stage, n in page_table(response, "funnel")} == {"0"}
 
 
+@pytest.mark.usefixtures("viewer", "report_clock")
 def test_channel_and_campaign_filters_follow_the_gift_to_its_referral(
-    client, viewer, make_org, add_referrals, add_donation, report_clock
+    client, make_org, add_referrals, add_donation
 ):
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     (from_link,) = add_referrals(org, at(TODAY), arrived_via=ArrivedVia.LINK, utm_campaign="gala")
@@ -159,8 +162,9 @@ def test_channel_and_campaign_filters_follow_the_gift_to_its_referral(
     assert by_portal == [["USD", "One-time", "1", "$70.00", "0", "$0.00", "$0.00", "$70.00"]]
 
 
+@pytest.mark.usefixtures("viewer", "report_clock")
 def test_net_takes_partial_refunds_and_lost_disputes_off_the_gross(
-    client, viewer, make_org, add_donation, report_clock, db_session
+    client, make_org, add_donation, db_session
 ):
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     add_donation(org, at(TODAY), amount=7725, currency="EUR", amount_refunded=1525)
@@ -184,7 +188,8 @@ def test_net_takes_partial_refunds_and_lost_disputes_off_the_gross(
     ]
 
 
-def test_staff_report_shows_no_donor_details(client, viewer, varied):
+@pytest.mark.usefixtures("viewer", "varied")
+def test_staff_report_shows_no_donor_details(client):
     pages = [client.get(f"/staff/reports/?{QUERY}")] + [
         client.get(f"/staff/reports/?{QUERY}&format=csv&table={table}")
         for table in ("members", "daily", "campaigns", "hosts", "funnel", "amounts")

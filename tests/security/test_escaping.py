@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
+
 # Markup that would add an element, an attribute and a script URL if printed unescaped.
 HOSTILE = "javascript:alert(1)//'\"><x-inj data-inj=1><img src=x onerror=alert(1)>"
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href"}
@@ -43,7 +45,8 @@ def test_no_typed_value_reaches_any_page_as_markup(walker):
     assert problems == []
 
 
-def test_a_typed_recipient_on_the_staff_report_is_shown_as_text(walker, client):
+@pytest.mark.usefixtures("walker")
+def test_a_typed_recipient_on_the_staff_report_is_shown_as_text(client):
     response = client.get("/staff/reports/", query_string={"member": HOSTILE})
 
     assert response.status_code == 400

@@ -40,20 +40,23 @@ def members(make_coalition, make_org):
 @pytest.mark.parametrize(
     "path", ["/", "/organizations/olive-press", "/donate/collected-for", "/nowhere", "/staff/login"]
 )
-def test_pages_forbid_a_base_element_and_share_no_window_with_other_sites(client, members, path):
+@pytest.mark.usefixtures("members")
+def test_pages_forbid_a_base_element_and_share_no_window_with_other_sites(client, path):
     response = client.get(path)
 
     assert directives(response)["base-uri"] == "'none'"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_forms_lead_only_to_the_portal_and_stripe(client, members):
+@pytest.mark.usefixtures("members")
+def test_forms_lead_only_to_the_portal_and_stripe(client):
     targets = directives(client.get("/donate/collected-for"))["form-action"].split()
 
     assert targets == ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"]
 
 
-def test_a_member_page_lets_its_donate_button_reach_that_members_site(client, members):
+@pytest.mark.usefixtures("members")
+def test_a_member_page_lets_its_donate_button_reach_that_members_site(client):
     targets = directives(client.get("/organizations/olive-press"))["form-action"].split()
 
     assert "https://give.olive-press.example" in targets
@@ -63,7 +66,8 @@ def test_a_member_page_lets_its_donate_button_reach_that_members_site(client, me
     )
 
 
-def test_with_a_local_sandbox_the_donation_form_leads_there(make_app, members):
+@pytest.mark.usefixtures("members")
+def test_with_a_local_sandbox_the_donation_form_leads_there(make_app):
     client = make_app(STRIPE_API_BASE="http://127.0.0.1:12111").test_client()
 
     targets = directives(client.get("/donate/collected-for"))["form-action"].split()
@@ -71,18 +75,21 @@ def test_with_a_local_sandbox_the_donation_form_leads_there(make_app, members):
     assert targets == ["'self'", "http://127.0.0.1:12111"]
 
 
-def test_no_hsts_over_plain_http(client, members):
+@pytest.mark.usefixtures("members")
+def test_no_hsts_over_plain_http(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
 
-def test_hsts_for_a_year_when_the_portal_is_served_over_https(make_app, members):
+@pytest.mark.usefixtures("members")
+def test_hsts_for_a_year_when_the_portal_is_served_over_https(make_app):
     client = make_app(PREFERRED_URL_SCHEME="https").test_client()
 
     for response in (client.get("/"), client.get("/go/olive-press"), client.get("/nowhere")):
         assert response.headers["Strict-Transport-Security"] == HSTS
 
 
-def test_hsts_when_a_trusted_proxy_says_https(make_app, members):
+@pytest.mark.usefixtures("members")
+def test_hsts_when_a_trusted_proxy_says_https(make_app):
     client = make_app(PROXY_HOPS=1).test_client()
     proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
 
@@ -96,13 +103,15 @@ def test_hsts_when_a_trusted_proxy_says_https(make_app, members):
     assert shared_link.headers["Strict-Transport-Security"] == HSTS
 
 
-def test_an_untrusted_proxy_header_does_not_turn_on_hsts(client, members):
+@pytest.mark.usefixtures("members")
+def test_an_untrusted_proxy_header_does_not_turn_on_hsts(client):
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
 
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_the_shared_link_fast_path_sends_the_pages_headers(client, members):
+@pytest.mark.usefixtures("members")
+def test_the_shared_link_fast_path_sends_the_pages_headers(client):
     shared_link, page = client.get("/go/olive-press"), client.get("/")
 
     assert shared_link.status_code == 302
@@ -110,7 +119,8 @@ def test_the_shared_link_fast_path_sends_the_pages_headers(client, members):
         assert shared_link.headers[name] == page.headers[name]
 
 
-def test_a_secure_session_cookie_is_host_only(make_app, members):
+@pytest.mark.usefixtures("members")
+def test_a_secure_session_cookie_is_host_only(make_app):
     client = make_app(SESSION_COOKIE_SECURE=True).test_client()
 
     response = client.get("/staff/login", base_url="https://portal.test")
@@ -120,7 +130,8 @@ def test_a_secure_session_cookie_is_host_only(make_app, members):
     assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
 
 
-def test_a_request_for_another_host_is_refused(make_app, members):
+@pytest.mark.usefixtures("members")
+def test_a_request_for_another_host_is_refused(make_app):
     client = make_app(TRUSTED_HOSTS=["portal.test"]).test_client()
 
     for path in ("/staff", "/go/olive-press", "/organizations/olive-press"):
@@ -131,7 +142,8 @@ def test_a_request_for_another_host_is_refused(make_app, members):
     assert client.get("/go/olive-press", headers={"Host": "portal.test"}).status_code == 302
 
 
-def test_the_slash_fixing_redirect_never_names_the_requested_host(client, members):
+@pytest.mark.usefixtures("members")
+def test_the_slash_fixing_redirect_never_names_the_requested_host(client):
     response = client.get("/staff?next=%2F", headers={"Host": "evil.example"})
 
     assert response.status_code == 308

@@ -26,14 +26,16 @@ def app_config(app_config):
         "until=9999-12-31",
     ],
 )
-def test_extreme_report_dates_are_a_400_that_says_which_days_work(walker, client, query):
+@pytest.mark.usefixtures("walker")
+def test_extreme_report_dates_are_a_400_that_says_which_days_work(client, query):
     response = client.get(f"/staff/reports/?{query}")
 
     assert response.status_code == 400
     assert "Choose a day from 1970-01-01 to 2999-12-31." in response.text
 
 
-def test_extreme_dates_on_a_member_report_link_are_a_400_too(walker, client, populated):
+@pytest.mark.usefixtures("walker")
+def test_extreme_dates_on_a_member_report_link_are_a_400_too(client, populated):
     client.get(f"/reports/member/{populated['token']}")
 
     response = client.get("/reports/member/?since=9999-12-31")
@@ -43,12 +45,14 @@ def test_extreme_dates_on_a_member_report_link_are_a_400_too(walker, client, pop
 
 
 @pytest.mark.parametrize("page", [HUGE, "9223372036854775807", "-1", "0"])
-def test_an_audit_page_beyond_reach_is_not_found(walker, client, page):
+@pytest.mark.usefixtures("walker")
+def test_an_audit_page_beyond_reach_is_not_found(client, page):
     assert client.get(f"/staff/audit?page={page}").status_code == 404
 
 
 @pytest.mark.parametrize("path", [f"/staff/organizations/{HUGE}/edit", f"/listen/episodes/{HUGE}"])
-def test_an_id_too_large_for_the_database_is_not_found(walker, client, path):
+@pytest.mark.usefixtures("walker")
+def test_an_id_too_large_for_the_database_is_not_found(client, path):
     assert client.get(path).status_code == 404
 
 
@@ -60,7 +64,7 @@ def test_an_unknown_currency_on_the_donation_form_is_a_400(client, make_org):
     assert response.status_code == 400
 
 
-def test_a_report_link_with_a_day_that_is_not_a_date_is_a_400(walker, client, populated):
+def test_a_report_link_with_a_day_that_is_not_a_date_is_a_400(walker, populated):
     response = walker.send(
         "POST", "/staff/reports/links", {"member": str(populated["org_id"]), "expires": "x"}
     )

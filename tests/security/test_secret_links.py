@@ -52,7 +52,8 @@ def test_the_report_page_names_the_member_and_never_the_token(client, report_tok
     assert "/reports/member/?" in page.text  # the CSV links, token-free too
 
 
-def test_without_the_cookie_the_page_asks_to_open_the_link_again(client, report_token):
+@pytest.mark.usefixtures("report_token")
+def test_without_the_cookie_the_page_asks_to_open_the_link_again(client):
     page = client.get("/reports/member/")
 
     assert page.status_code == 404

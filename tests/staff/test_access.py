@@ -85,7 +85,7 @@ def test_viewer_is_refused_admin_pages(client, ids, login_as, path):
 
 @pytest.mark.parametrize("path", ADMIN_FORMS)
 def test_viewer_is_refused_admin_forms_and_nothing_changes(
-    client, ids, login_as, post_form, db_session, path
+    ids, login_as, post_form, db_session, path
 ):
     login_as(StaffRole.VIEWER)
 

@@ -44,7 +44,8 @@ def admin(login_as):
     return login_as()
 
 
-def test_admin_adds_a_member_that_donors_can_find(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_admin_adds_a_member_that_donors_can_find(client, post_form, db_session):
     response = post_form(NEW_FORM, member_fields(), page=NEW_FORM)
 
     assert response.status_code == 303
@@ -69,13 +70,15 @@ def test_new_recipient_is_audited_field_by_field(admin, post_form, audit_entries
     assert {entry.actor for entry in entries.values()} == {admin.email}
 
 
-def test_the_coalition_slug_makes_the_coalition_recipient(admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_the_coalition_slug_makes_the_coalition_recipient(post_form, db_session):
     post_form(NEW_FORM, member_fields(slug="allmep", name="The Coalition", focus_areas=[]))
 
     assert find(db_session, "allmep").kind == RecipientKind.COALITION
 
 
-def test_stripe_recipient_needs_no_donation_page(admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_stripe_recipient_needs_no_donation_page(post_form, db_session):
     fields = member_fields(
         handoff_mode="stripe", donation_url="", stripe_account_id="acct_1Nv0FGQ9RKHgCVdK"
     )
@@ -125,8 +128,9 @@ def test_stripe_recipient_needs_no_donation_page(admin, post_form, db_session):
         ),
     ],
 )
+@pytest.mark.usefixtures("admin")
 def test_invalid_field_is_explained_and_nothing_is_saved(
-    admin, post_form, db_session, audit_entries, changes, message
+    post_form, db_session, audit_entries, changes, message
 ):
     response = post_form(NEW_FORM, member_fields(**changes))
 
@@ -136,7 +140,8 @@ def test_invalid_field_is_explained_and_nothing_is_saved(
     assert audit_entries() == []
 
 
-def test_slug_already_taken_is_refused(admin, post_form, make_org, db_session):
+@pytest.mark.usefixtures("admin")
+def test_slug_already_taken_is_refused(post_form, make_org, db_session):
     make_org("new-dawn", name="The First New Dawn")
 
     response = post_form(NEW_FORM, member_fields())
@@ -146,7 +151,8 @@ def test_slug_already_taken_is_refused(admin, post_form, make_org, db_session):
     assert find(db_session, "new-dawn").name == "The First New Dawn"
 
 
-def test_invalid_form_keeps_what_was_typed(admin, post_form):
+@pytest.mark.usefixtures("admin")
+def test_invalid_form_keeps_what_was_typed(post_form):
     html = post_form(NEW_FORM, member_fields(donation_url="http://x.example")).get_data(
         as_text=True
     )
@@ -156,7 +162,8 @@ def test_invalid_form_keeps_what_was_typed(admin, post_form):
     assert 'aria-invalid="true"' in html
 
 
-def test_edit_form_shows_the_current_values(client, admin, make_org):
+@pytest.mark.usefixtures("admin")
+def test_edit_form_shows_the_current_values(client, make_org):
     org = make_org("roots", focus=["dialogue", "youth"])
 
     html = client.get(f"/staff/organizations/{org.id}/edit").get_data(as_text=True)
@@ -198,7 +205,8 @@ def test_edit_audits_only_what_changed_with_before_and_after(
     ) in log
 
 
-def test_saving_an_unchanged_form_audits_nothing(client, admin, make_org, post_form, audit_entries):
+@pytest.mark.usefixtures("admin")
+def test_saving_an_unchanged_form_audits_nothing(client, make_org, post_form, audit_entries):
     org = make_org("roots", focus=["dialogue"])
     fields = {
         name: getattr(org, name) or ""
@@ -215,7 +223,8 @@ def test_saving_an_unchanged_form_audits_nothing(client, admin, make_org, post_f
     assert audit_entries() == []
 
 
-def test_invalid_edit_leaves_the_recipient_as_it_was(admin, make_org, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_invalid_edit_leaves_the_recipient_as_it_was(make_org, post_form, db_session):
     org = make_org("roots")
 
     response = post_form(
@@ -226,12 +235,14 @@ def test_invalid_edit_leaves_the_recipient_as_it_was(admin, make_org, post_form,
     assert find(db_session, "roots").name == "Roots"
 
 
-def test_editing_an_unknown_recipient_is_a_404(client, admin):
+@pytest.mark.usefixtures("admin")
+def test_editing_an_unknown_recipient_is_a_404(client):
     assert client.get("/staff/organizations/9999/edit").status_code == 404
 
 
+@pytest.mark.usefixtures("admin")
 def test_suspended_member_leaves_the_directory_and_its_donors_reroute(
-    client, admin, make_org, make_coalition, post_form, audit_entries
+    client, make_org, make_coalition, post_form, audit_entries
 ):
     make_coalition()
     org = make_org("roots")
@@ -245,7 +256,8 @@ def test_suspended_member_leaves_the_directory_and_its_donors_reroute(
     assert (entry.field, entry.before, entry.after) == ("status", "active", "suspended")
 
 
-def test_reactivated_member_is_back(client, admin, make_org, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_reactivated_member_is_back(client, make_org, post_form, db_session):
     org = make_org("roots", status=OrgStatus.SUSPENDED)
 
     post_form(f"/staff/organizations/{org.id}/reactivate")
@@ -254,7 +266,8 @@ def test_reactivated_member_is_back(client, admin, make_org, post_form, db_sessi
     assert client.get("/organizations/roots").status_code == 200
 
 
-def test_suspending_twice_changes_and_audits_once(admin, make_org, post_form, audit_entries):
+@pytest.mark.usefixtures("admin")
+def test_suspending_twice_changes_and_audits_once(make_org, post_form, audit_entries):
     org = make_org("roots")
 
     post_form(f"/staff/organizations/{org.id}/suspend")
@@ -263,8 +276,9 @@ def test_suspending_twice_changes_and_audits_once(admin, make_org, post_form, au
     assert len(audit_entries()) == 1
 
 
+@pytest.mark.usefixtures("admin")
 def test_a_change_reaches_donors_at_once_despite_the_routing_cache(
-    app, client, admin, make_org, post_form
+    app, client, make_org, post_form
 ):
     app.extensions["portal_referrals"].routes.max_age = 3600
     org = make_org("roots", donation_url="https://roots.example.org/old")
@@ -276,9 +290,8 @@ def test_a_change_reaches_donors_at_once_despite_the_routing_cache(
     assert client.get("/go/roots").headers["Location"].startswith("https://roots.example.org/new")
 
 
-def test_directory_list_shows_every_recipient_with_its_status(
-    client, admin, make_org, make_coalition
-):
+@pytest.mark.usefixtures("admin")
+def test_directory_list_shows_every_recipient_with_its_status(client, make_org, make_coalition):
     make_coalition(name="The Coalition")
     make_org("roots", status=OrgStatus.SUSPENDED)
     make_org("hand-in-hand")

@@ -34,7 +34,8 @@ def edit_url(db_session, slug: str = "new-dawn") -> str:
     return f"/staff/organizations/{member(db_session, slug).id}/edit"
 
 
-def test_admin_adds_a_member_in_three_languages(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_admin_adds_a_member_in_three_languages(client, post_form, db_session):
     response = post_form(NEW_FORM, member_fields(**ARABIC, **HEBREW), page=NEW_FORM)
 
     assert response.status_code == 303
@@ -45,7 +46,8 @@ def test_admin_adds_a_member_in_three_languages(client, admin, post_form, db_ses
     assert member(db_session).text_in("receipt_note", "ar") == "يصدر الائتلاف الإيصال."
 
 
-def test_each_language_is_audited_field_by_field(admin, post_form, db_session, audit_entries):
+@pytest.mark.usefixtures("admin")
+def test_each_language_is_audited_field_by_field(post_form, db_session, audit_entries):
     post_form(NEW_FORM, member_fields(**ARABIC))
     url = edit_url(db_session)
 
@@ -59,8 +61,9 @@ def test_each_language_is_audited_field_by_field(admin, post_form, db_session, a
     }
 
 
+@pytest.mark.usefixtures("admin")
 def test_emptying_a_translation_is_audited_and_falls_back(
-    client, admin, post_form, db_session, audit_entries
+    client, post_form, db_session, audit_entries
 ):
     post_form(NEW_FORM, member_fields(**HEBREW))
     url = edit_url(db_session)
@@ -73,7 +76,8 @@ def test_emptying_a_translation_is_audited_and_falls_back(
     assert page.one("h1").text == "New Dawn"
 
 
-def test_the_editor_shows_each_translation_in_its_language(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_the_editor_shows_each_translation_in_its_language(client, post_form, db_session):
     post_form(NEW_FORM, member_fields(**ARABIC, **HEBREW))
 
     page = Page(client.get(edit_url(db_session)).get_data(as_text=True))
@@ -90,9 +94,8 @@ def test_the_editor_shows_each_translation_in_its_language(client, admin, post_f
     assert "In Arabic" in legends and "In Hebrew" in legends
 
 
-def test_text_in_the_original_language_belongs_in_the_main_field(
-    client, admin, post_form, db_session
-):
+@pytest.mark.usefixtures("admin")
+def test_text_in_the_original_language_belongs_in_the_main_field(post_form, db_session):
     response = post_form(NEW_FORM, member_fields(name_en="New Dawn"), page=NEW_FORM)
 
     assert response.status_code == 400
@@ -100,7 +103,8 @@ def test_text_in_the_original_language_belongs_in_the_main_field(
     assert member(db_session) is None
 
 
-def test_a_member_writing_in_arabic_keeps_arabic_as_original(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_a_member_writing_in_arabic_keeps_arabic_as_original(client, post_form, db_session):
     fields = member_fields(
         original_language="ar", name="الفجر الجديد", short_description="شباب.", name_en="New Dawn"
     )
@@ -118,16 +122,16 @@ def test_a_member_writing_in_arabic_keeps_arabic_as_original(client, admin, post
     assert [p.text for p in english.all("p", class_="text-note")] == ["This text is in Arabic."]
 
 
-def test_an_unknown_original_language_is_refused(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_an_unknown_original_language_is_refused(post_form):
     response = post_form(NEW_FORM, member_fields(original_language="xx"), page=NEW_FORM)
 
     assert response.status_code == 400
     assert "Choose one of: en, ar, he." in text_of(response)
 
 
-def test_staff_list_names_members_in_the_staff_members_language(
-    client, admin, post_form, db_session
-):
+@pytest.mark.usefixtures("admin")
+def test_staff_list_names_members_in_the_staff_members_language(client, post_form):
     post_form(NEW_FORM, member_fields(**HEBREW))
 
     page = text_of(client.get("/staff/organizations/?lang=he"))
@@ -138,7 +142,8 @@ def test_staff_list_names_members_in_the_staff_members_language(
 # CSV
 
 
-def test_export_carries_every_language_in_its_own_columns(client, admin, post_form):
+@pytest.mark.usefixtures("admin")
+def test_export_carries_every_language_in_its_own_columns(client, post_form):
     post_form(NEW_FORM, member_fields(**ARABIC, **HEBREW))
 
     [row] = read_csv(client.get(EXPORT).data)
@@ -151,9 +156,8 @@ def test_export_carries_every_language_in_its_own_columns(client, admin, post_fo
     assert row["name_en"] == ""
 
 
-def test_reimporting_a_trilingual_export_changes_nothing(
-    client, admin, post_form, preview, audit_entries
-):
+@pytest.mark.usefixtures("admin")
+def test_reimporting_a_trilingual_export_changes_nothing(client, post_form, preview, audit_entries):
     post_form(NEW_FORM, member_fields(**ARABIC, **HEBREW))
     before = len(audit_entries())
 
@@ -164,8 +168,9 @@ def test_reimporting_a_trilingual_export_changes_nothing(
     assert len(audit_entries()) == before
 
 
+@pytest.mark.usefixtures("admin")
 def test_importing_translations_adds_them_and_audits_each(
-    client, admin, preview, post_form, db_session, audit_entries
+    preview, post_form, db_session, audit_entries
 ):
     row = new_row(
         original_language="he", name="ענף זית", name_en="Olive Branch", name_ar="غصن الزيتون"
@@ -185,9 +190,8 @@ def test_importing_translations_adds_them_and_audits_each(
     assert {"name", "name_en", "name_ar", "original_language"} <= fields
 
 
-def test_a_file_without_language_columns_leaves_translations_alone(
-    client, admin, post_form, preview, db_session
-):
+@pytest.mark.usefixtures("admin")
+def test_a_file_without_language_columns_leaves_translations_alone(post_form, preview, db_session):
     post_form(NEW_FORM, member_fields(**HEBREW))
     old_format = write_csv([new_row(slug="new-dawn", name="New Dawn (renamed)")])
 
@@ -198,7 +202,8 @@ def test_a_file_without_language_columns_leaves_translations_alone(
     assert (org.name, org.text_in("name", "he")) == ("New Dawn (renamed)", "שחר חדש")
 
 
-def test_some_language_columns_without_the_others_are_refused(client, admin, preview, upload):
+@pytest.mark.usefixtures("admin")
+def test_some_language_columns_without_the_others_are_refused(upload):
     response = upload(write_csv([new_row(name_ar="غصن الزيتون")]))
 
     assert response.status_code == 400
@@ -216,8 +221,9 @@ def test_cli_imports_every_language(runner, db_session, tmp_path):
     assert member(db_session, "olive-branch").text_in("name", "he") == "ענף זית"
 
 
+@pytest.mark.usefixtures("admin")
 def test_members_written_in_hebrew_and_arabic_round_trip_through_csv(
-    client, admin, make_org, preview, post_form, audit_entries
+    client, make_org, preview, post_form, audit_entries
 ):
     make_org("tsomet", name="צומת", original_language="he", texts={"en": {"name": "Tsomet"}})
     make_org("judur", name="جذور", original_language="ar", texts={"he": {"name": "שורשים"}})
@@ -232,7 +238,8 @@ def test_members_written_in_hebrew_and_arabic_round_trip_through_csv(
     assert audit_entries() == []
 
 
-def test_the_audit_log_shows_each_script_as_written(client, admin, post_form, db_session):
+@pytest.mark.usefixtures("admin")
+def test_the_audit_log_shows_each_script_as_written(client, post_form, db_session):
     post_form(NEW_FORM, member_fields(**HEBREW))
     url = edit_url(db_session)
     post_form(url, member_fields(**HEBREW, name_ar="الفجر الجديد"), page=url)
@@ -243,7 +250,8 @@ def test_the_audit_log_shows_each_script_as_written(client, admin, post_form, db
     assert "الفجر الجديد" in page
 
 
-def test_staff_list_says_which_languages_each_member_has(client, admin, make_org):
+@pytest.mark.usefixtures("admin")
+def test_staff_list_says_which_languages_each_member_has(client, make_org):
     make_org("tsomet", name="צומת", original_language="he", texts={"en": {"name": "Tsomet"}})
     make_org("roots", name="Roots")
 

@@ -88,7 +88,7 @@ def test_export_keeps_spreadsheet_formulas_inert(client, login_as, make_org):
 
 
 def test_reimporting_the_export_changes_nothing(
-    client, exported, preview, post_form, db_session, audit_entries
+    exported, preview, post_form, db_session, audit_entries
 ):
     before = names(db_session)
 
@@ -102,9 +102,7 @@ def test_reimporting_the_export_changes_nothing(
     assert audit_entries() == []
 
 
-def test_formula_like_text_survives_the_round_trip(
-    client, login_as, make_org, preview, audit_entries
-):
+def test_formula_like_text_survives_the_round_trip(client, login_as, make_org, preview):
     make_org("roots", short_description="- people first, then politics")
     login_as()
 
@@ -171,7 +169,8 @@ def test_the_same_file_twice_changes_nothing_the_second_time(
     assert len(audit_entries()) == first
 
 
-def test_a_confirmed_import_cannot_be_confirmed_again(exported, preview, post_form):
+@pytest.mark.usefixtures("exported")
+def test_a_confirmed_import_cannot_be_confirmed_again(preview, post_form):
     url, _page = preview(write_csv([new_row()]))
     post_form(url, page=url)
 
@@ -196,8 +195,9 @@ def test_a_confirmed_import_cannot_be_confirmed_again(exported, preview, post_fo
         ([new_row(name="")], "name: This is required."),
     ],
 )
+@pytest.mark.usefixtures("exported")
 def test_a_file_with_any_bad_row_writes_nothing(
-    exported, preview, post_form, db_session, audit_entries, rows, message
+    preview, post_form, db_session, audit_entries, rows, message
 ):
     good = new_row(slug="good-neighbours", name="Good Neighbours")
     url, page = preview(write_csv([good, *rows]))
@@ -211,7 +211,8 @@ def test_a_file_with_any_bad_row_writes_nothing(
     assert audit_entries() == []
 
 
-def test_blank_lines_are_skipped(exported, preview):
+@pytest.mark.usefixtures("exported")
+def test_blank_lines_are_skipped(preview):
     data = write_csv([new_row()]) + b",,,,,,,,,,,,,,,\r\n\r\n"
 
     _url, page = preview(data)
@@ -219,7 +220,8 @@ def test_blank_lines_are_skipped(exported, preview):
     assert "1 to add, 0 to update, 0 unchanged, 0 with errors." in text_of(page)
 
 
-def test_a_row_with_the_wrong_number_of_cells_is_an_error(exported, preview):
+@pytest.mark.usefixtures("exported")
+def test_a_row_with_the_wrong_number_of_cells_is_an_error(preview):
     data = write_csv([new_row()]) + b"short-row,member,Short\r\n"
 
     _url, page = preview(data)
@@ -249,9 +251,8 @@ def test_a_row_with_the_wrong_number_of_cells_is_an_error(exported, preview):
         ),
     ],
 )
-def test_malformed_file_is_refused_with_a_clear_message(
-    exported, upload, db_session, data, message
-):
+@pytest.mark.usefixtures("exported")
+def test_malformed_file_is_refused_with_a_clear_message(upload, db_session, data, message):
     before = names(db_session)
 
     response = upload(data)
@@ -261,7 +262,8 @@ def test_malformed_file_is_refused_with_a_clear_message(
     assert names(db_session) == before
 
 
-def test_ten_megabytes_of_garbage_is_refused_as_too_large(client, exported, db_session, post_form):
+@pytest.mark.usefixtures("exported")
+def test_ten_megabytes_of_garbage_is_refused_as_too_large(client, db_session):
     before = names(db_session)
     token = token_on(client.get(UPLOAD))
     # Built by hand: the test client would spool a large upload to a file it never closes.
@@ -282,7 +284,8 @@ def test_ten_megabytes_of_garbage_is_refused_as_too_large(client, exported, db_s
     assert names(db_session) == before
 
 
-def test_an_upload_is_only_visible_to_the_admin_who_sent_it(app, exported, preview, login_as):
+@pytest.mark.usefixtures("exported")
+def test_an_upload_is_only_visible_to_the_admin_who_sent_it(app, preview, login_as):
     url, _page = preview(write_csv([new_row()]))
     other = app.test_client()
     login_as(email="other-admin@coalition.example", browser=other)
@@ -290,7 +293,8 @@ def test_an_upload_is_only_visible_to_the_admin_who_sent_it(app, exported, previ
     assert other.get(url).status_code == 404
 
 
-def test_cli_dry_run_shows_the_plan_and_writes_nothing(runner, directory, tmp_path, db_session):
+@pytest.mark.usefixtures("directory")
+def test_cli_dry_run_shows_the_plan_and_writes_nothing(runner, tmp_path, db_session):
     path = tmp_path / "directory.csv"
     path.write_bytes(write_csv([new_row()]))
 
@@ -302,9 +306,8 @@ def test_cli_dry_run_shows_the_plan_and_writes_nothing(runner, directory, tmp_pa
     assert "olive-branch" not in names(db_session)
 
 
-def test_cli_imports_once_and_then_has_nothing_to_do(
-    runner, directory, tmp_path, db_session, audit_entries
-):
+@pytest.mark.usefixtures("directory")
+def test_cli_imports_once_and_then_has_nothing_to_do(runner, tmp_path, db_session, audit_entries):
     path = tmp_path / "directory.csv"
     path.write_bytes(write_csv([new_row()]))
 
@@ -317,7 +320,8 @@ def test_cli_imports_once_and_then_has_nothing_to_do(
     assert {entry.actor for entry in audit_entries()} == {"command line"}
 
 
-def test_cli_refuses_a_file_with_errors_and_writes_nothing(runner, directory, tmp_path, db_session):
+@pytest.mark.usefixtures("directory")
+def test_cli_refuses_a_file_with_errors_and_writes_nothing(runner, tmp_path, db_session):
     path = tmp_path / "directory.csv"
     path.write_bytes(write_csv([new_row(slug="fine-one"), new_row(donation_url="ftp://x")]))
 
@@ -329,7 +333,8 @@ def test_cli_refuses_a_file_with_errors_and_writes_nothing(runner, directory, tm
     assert "fine-one" not in names(db_session)
 
 
-def test_cli_refuses_a_file_that_is_not_csv(runner, directory, tmp_path):
+@pytest.mark.usefixtures("directory")
+def test_cli_refuses_a_file_that_is_not_csv(runner, tmp_path):
     path = tmp_path / "directory.csv"
     path.write_bytes(b"\xff\xfe\x00garbage")
 

@@ -141,7 +141,7 @@ def test_a_new_check_replaces_the_last_one(runner, site, make_org, db_session):
     assert last_check(db_session, org).ok
 
 
-def test_recipients_without_a_donation_page_are_skipped(runner, site, make_org, db_session):
+def test_recipients_without_a_donation_page_are_skipped(runner, site, make_org):
     make_org("parents-circle", donation_url=None)
 
     result = runner.invoke(args=["check-links"])

@@ -87,7 +87,7 @@ def test_sign_ins_are_logged_without_passwords_or_emails(make_staff, sign_in, ca
     assert not any(PASSWORD in m or "wrong password" in m or staff.email in m for m in messages)
 
 
-def test_session_cookie_is_httponly_and_samesite_lax(client, make_staff, sign_in):
+def test_session_cookie_is_httponly_and_samesite_lax(make_staff, sign_in):
     staff = make_staff()
 
     response = sign_in(staff.email)

@@ -29,9 +29,8 @@ def from_address(app, address: str):
     return browser
 
 
-def test_sixth_attempt_on_one_account_is_refused_even_with_the_right_password(
-    clock, make_staff, sign_in
-):
+@pytest.mark.usefixtures("clock")
+def test_sixth_attempt_on_one_account_is_refused_even_with_the_right_password(make_staff, sign_in):
     staff = make_staff()
     for _ in range(5):
         assert sign_in(staff.email, WRONG).status_code == 200
@@ -43,7 +42,8 @@ def test_sixth_attempt_on_one_account_is_refused_even_with_the_right_password(
     assert response.headers["Retry-After"] == "900"
 
 
-def test_refusal_reads_the_same_for_an_account_that_does_not_exist(clock, make_staff, sign_in):
+@pytest.mark.usefixtures("clock")
+def test_refusal_reads_the_same_for_an_account_that_does_not_exist(make_staff, sign_in):
     staff = make_staff()
     for email in (staff.email, "nobody@coalition.example"):
         for _ in range(5):
@@ -66,7 +66,8 @@ def test_account_opens_again_once_the_window_has_passed(clock, make_staff, sign_
     assert response.status_code == 303
 
 
-def test_successful_sign_in_clears_the_account_count(app, clock, make_staff, sign_in):
+@pytest.mark.usefixtures("clock")
+def test_successful_sign_in_clears_the_account_count(app, make_staff, sign_in):
     staff = make_staff()
     for _ in range(4):
         sign_in(staff.email, WRONG)
@@ -76,7 +77,8 @@ def test_successful_sign_in_clears_the_account_count(app, clock, make_staff, sig
         assert sign_in(staff.email, WRONG).status_code == 200
 
 
-def test_twenty_failures_from_one_visitor_refuse_every_account(app, clock, make_staff, sign_in):
+@pytest.mark.usefixtures("clock")
+def test_twenty_failures_from_one_visitor_refuse_every_account(app, make_staff, sign_in):
     staff = make_staff()
     guesser = from_address(app, "203.0.113.9")
     for number in range(20):
@@ -89,7 +91,7 @@ def test_twenty_failures_from_one_visitor_refuse_every_account(app, clock, make_
     assert from_elsewhere.status_code == 303
 
 
-def test_limits_hold_across_workers(clock, make_staff, sign_in, second_worker):
+def test_limits_hold_across_workers(make_staff, sign_in, second_worker):
     staff = make_staff()
     for _ in range(3):
         sign_in(staff.email, WRONG)
@@ -118,7 +120,8 @@ def test_refused_attempts_do_not_check_or_extend_anything(clock, make_staff, sig
     assert outcomes.count(LoginOutcome.REFUSED) == 5
 
 
-def test_attempts_keep_neither_address_nor_email(app, clock, make_staff, sign_in, db_session):
+@pytest.mark.usefixtures("clock")
+def test_attempts_keep_neither_address_nor_email(app, make_staff, sign_in, db_session):
     staff = make_staff()
     sign_in(staff.email, WRONG, browser=from_address(app, "203.0.113.77"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.traces import kept_keys, traced
 
 GUESSER = "203.0.113.77"
@@ -29,7 +31,8 @@ def test_an_attempt_leads_back_to_its_address_for_two_days_at_most(
     assert traced(db_session, kept_keys(db_session, app.secret_key), NETWORK) == set()
 
 
-def test_the_secret_key_leads_back_to_no_address(app, clock, make_staff, sign_in, db_session):
+@pytest.mark.usefixtures("clock")
+def test_the_secret_key_leads_back_to_no_address(app, make_staff, sign_in, db_session):
     staff = make_staff()
 
     sign_in(staff.email, WRONG, browser=from_address(app, GUESSER))
@@ -37,7 +40,7 @@ def test_the_secret_key_leads_back_to_no_address(app, clock, make_staff, sign_in
     assert traced(db_session, [app.secret_key], NETWORK) == set()
 
 
-def test_attempts_just_before_midnight_still_count_after_it(app, clock, make_staff, sign_in):
+def test_attempts_just_before_midnight_still_count_after_it(clock, make_staff, sign_in):
     staff = make_staff()
     clock.now = clock.now.replace(hour=23, minute=55)
     for _ in range(5):

@@ -269,7 +269,7 @@ def test_objects_match_stripes_fixture(objects_after, contract, actions):
     contract(*objects_after(*actions))
 
 
-def test_settled_and_refunded_payments_match(objects_after, contract, sandbox, client):
+def test_settled_and_refunded_payments_match(objects_after, contract, client):
     found = objects_after("payment", "pay_async", "settle", "refund")
     refund_id = next(o for o in found if o["object"] == "charge")["refunds"]["data"][0]["id"]
 

@@ -89,7 +89,8 @@ def test_ending_before_pages_back_towards_newer_events(client, expired_sessions)
         (1003, 1),
     ],
 )
-def test_created_filters(client, clock, expired_sessions, created, expected_count):
+@pytest.mark.usefixtures("clock")
+def test_created_filters(client, expired_sessions, created, expected_count):
     expired_sessions(5)
 
     page = client.v1.events.list(params={"created": created})
@@ -97,7 +98,8 @@ def test_created_filters(client, clock, expired_sessions, created, expected_coun
     assert len(page.data) == expected_count
 
 
-def test_created_filter_with_paging(client, clock, expired_sessions):
+@pytest.mark.usefixtures("clock")
+def test_created_filter_with_paging(client, expired_sessions):
     expired_sessions(7)
 
     events = list(

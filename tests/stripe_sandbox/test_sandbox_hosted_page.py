@@ -9,7 +9,7 @@ def _event_types(client):
     return [event.type for event in client.v1.events.list(params={"limit": 100}).data][::-1]
 
 
-def test_page_shows_banner_amount_recipient_and_email(client, make_session, sandbox, http):
+def test_page_shows_banner_amount_recipient_and_email(client, make_session, http):
     session = make_session(client, amount=5000)
 
     page = http("GET", session.url)

@@ -116,7 +116,7 @@ def test_wsgi_app_uses_the_request_host_without_public_url():
     assert response.get_json()["url"].startswith("http://localhost/pay/cs_test_")
 
 
-def test_events_record_the_api_version_of_the_request(client, make_session, sandbox):
+def test_events_record_the_api_version_of_the_request(client, make_session):
     session = make_session(client)
 
     client.v1.checkout.sessions.expire(session.id)

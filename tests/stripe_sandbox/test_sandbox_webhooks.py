@@ -129,7 +129,7 @@ def test_fail_first_simulates_failures_without_calling_the_endpoint(
     assert len(receiver.requests) == 1
 
 
-def test_unreachable_endpoint_is_retried_then_given_up(make_client, make_session, build_params):
+def test_unreachable_endpoint_is_retried_then_given_up(make_client, build_params):
     with SandboxServer(webhook_url="http://127.0.0.1:9/nothing", retry_delays=(0.01,)) as server:
         session = make_client(server).v1.checkout.sessions.create(params=build_params())
         server.complete_checkout(session.id)

@@ -133,7 +133,8 @@ def test_shows_nothing_about_other_members_or_donors(outsider, issue_link, varie
         assert "cs_test_" not in text and "in_test_" not in text
 
 
-def test_page_and_csv_are_private(outsider, issue_link, make_org, report_clock):
+@pytest.mark.usefixtures("report_clock")
+def test_page_and_csv_are_private(outsider, issue_link, make_org):
     path = issue_link(make_org("roots"))
 
     for response in (outsider.get(path), outsider.get(f"{path}?format=csv&table=referrals")):
@@ -178,8 +179,9 @@ def test_link_stops_working_after_its_last_day(outsider, issue_link, make_org, r
         assert after.headers[name] == value
 
 
+@pytest.mark.usefixtures("report_clock")
 def test_withdrawing_stops_earlier_links_only(
-    outsider, issue_link, post_form, make_org, report_clock, audit_entries
+    outsider, issue_link, post_form, make_org, audit_entries
 ):
     org = make_org("roots")
     earlier = issue_link(org)
@@ -199,7 +201,8 @@ def test_withdrawing_stops_earlier_links_only(
     ]
 
 
-def test_the_link_itself_is_never_stored(client, issue_link, make_org, db_session, report_clock):
+@pytest.mark.usefixtures("report_clock")
+def test_the_link_itself_is_never_stored(client, issue_link, make_org, db_session):
     path = issue_link(make_org("roots"))
     token = path.rsplit("/", 1)[1]
 
@@ -219,7 +222,8 @@ def test_the_link_itself_is_never_stored(client, issue_link, make_org, db_sessio
         lambda token: "a" * 500,
     ],
 )
-def test_a_tampered_link_is_not_found(outsider, issue_link, make_org, report_clock, mangle):
+@pytest.mark.usefixtures("report_clock")
+def test_a_tampered_link_is_not_found(outsider, issue_link, make_org, mangle):
     path = issue_link(make_org("roots"))
     base, token = path.rsplit("/", 1)
 
@@ -230,7 +234,8 @@ def test_a_tampered_link_is_not_found(outsider, issue_link, make_org, report_clo
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_a_link_signed_with_another_secret_is_not_found(app, outsider, make_org, report_clock):
+@pytest.mark.usefixtures("report_clock")
+def test_a_link_signed_with_another_secret_is_not_found(outsider, make_org):
     org = make_org("roots")
     forged = URLSafeSerializer("guessed-secret", salt=SALT).dumps(
         {"m": org.id, "v": 1, "x": "2099-01-01"}
@@ -246,9 +251,8 @@ def test_a_link_signed_with_another_secret_is_not_found(app, outsider, make_org,
         (TODAY + timedelta(days=400), "A link works for at most a year"),
     ],
 )
-def test_expiry_must_be_within_a_year(
-    client, admin, post_form, make_org, report_clock, expires, message
-):
+@pytest.mark.usefixtures("admin", "report_clock")
+def test_expiry_must_be_within_a_year(post_form, make_org, expires, message):
     org = make_org("roots")
 
     response = post_form(
@@ -261,7 +265,8 @@ def test_expiry_must_be_within_a_year(
     assert message in text_of(response)
 
 
-def test_bad_member_report_range_is_a_400(outsider, issue_link, make_org, report_clock):
+@pytest.mark.usefixtures("report_clock")
+def test_bad_member_report_range_is_a_400(outsider, issue_link, make_org):
     path = issue_link(make_org("roots"))
 
     response = outsider.get(f"{path}?since=2025-06-10&until=2025-06-01")
@@ -274,9 +279,8 @@ def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def test_the_member_sees_refunds_against_its_gifts(
-    outsider, issue_link, make_org, add_donation, report_clock
-):
+@pytest.mark.usefixtures("report_clock")
+def test_the_member_sees_refunds_against_its_gifts(outsider, issue_link, make_org, add_donation):
     org = make_org("roots", handoff_mode=HandoffMode.STRIPE)
     add_donation(org, at(TODAY), amount=7725, currency="EUR", amount_refunded=1525)
     add_donation(org, at(TODAY), amount=5000, currency="EUR", amount_refunded=5000,
