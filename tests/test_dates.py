@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.dates import (
@@ -19,9 +19,12 @@ from portal.dates import (
     whole_months,
 )
 
+# A loaded machine may pause any example: these pure functions get no per-example deadline.
+UNTIMED = settings(deadline=None)
 DAYS = st.dates(min_value=date(1970, 1, 1), max_value=date(2999, 12, 31))
 
 
+@UNTIMED
 @given(DAYS, st.integers(min_value=0, max_value=800))
 def test_day_range_covers_both_ends_and_nothing_more(since, length):
     until = since + timedelta(days=length)
@@ -36,6 +39,7 @@ def test_day_range_leaves_a_missing_end_open():
     assert day_range(date(2026, 3, 1), None) == (day_start(date(2026, 3, 1)), None)
 
 
+@UNTIMED
 @given(DAYS, st.integers(min_value=0, max_value=800))
 def test_days_between_lists_every_day_once_in_order(since, length):
     until = since + timedelta(days=length)
@@ -44,12 +48,14 @@ def test_days_between_lists_every_day_once_in_order(since, length):
     assert all(later - earlier == timedelta(days=1) for earlier, later in pairwise(days))
 
 
+@UNTIMED
 @given(DAYS, st.integers(min_value=1, max_value=400))
 def test_last_days_end_today_and_count_today(today, count):
     since, until = last_days(today, count)
     assert until == today and len(days_between(since, until)) == count
 
 
+@UNTIMED
 @given(DAYS)
 def test_a_month_is_its_days_from_the_first_to_the_end(day):
     first = day.replace(day=1)
@@ -59,6 +65,7 @@ def test_a_month_is_its_days_from_the_first_to_the_end(day):
     assert {d.month for d in days} == {day.month}
 
 
+@UNTIMED
 @given(DAYS, st.integers(min_value=0, max_value=800))
 def test_whole_months_are_exactly_the_months_inside_the_range(since, length):
     until = since + timedelta(days=length)
@@ -70,6 +77,7 @@ def test_whole_months_are_exactly_the_months_inside_the_range(since, length):
         assert not set(month_days(day.replace(day=1))) <= inside
 
 
+@UNTIMED
 @given(DAYS, st.integers(min_value=1, max_value=36))
 def test_months_back_counts_the_current_month(today, months):
     first = months_back(today, months)
