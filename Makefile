@@ -68,10 +68,10 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/handoff.py
-	$(BIN)/python bench/webhooks.py
-	$(BIN)/python bench/checkout.py
-	$(BIN)/python bench/reports.py
+	$(BIN)/python -m bench.handoff
+	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.checkout
+	$(BIN)/python -m bench.reports
 
 clean:
 	rm -rf $(VENV) instance .coverage .pytest_cache .ruff_cache

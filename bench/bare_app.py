@@ -1,4 +1,4 @@
-"""The baseline for ``bench/handoff.py``: a Flask app that only answers a 302, nothing logged."""
+"""The baseline for ``bench.handoff``: a Flask app that only answers a 302, nothing logged."""
 
 from flask import Flask, redirect
 

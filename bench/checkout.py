@@ -1,6 +1,6 @@
 """`make bench`: the portal's own time to open a checkout, the Stripe sandbox's time taken out.
 
-Run as ``.venv/bin/python bench/checkout.py [--gifts 300] [--warmup 30]``.
+Run as ``.venv/bin/python -m bench.checkout [--gifts 300] [--warmup 30]``.
 
 Each gift loads the donation form like a browser (not timed), then POSTs it through the Flask
 test client to a portal whose Stripe calls go to the local sandbox served in this process. The
@@ -13,7 +13,6 @@ Exits non-zero only when the run itself is broken or a gift went wrong.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import secrets
@@ -25,10 +24,16 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handoff import ROOT, BrokenRun, prepare_database, run_in_scratch, server_env
-from webhooks import RECIPIENTS, print_machine
-
-sys.path.insert(0, str(ROOT))  # the portal and the sandbox
+from bench.harness import (
+    BrokenRun,
+    percentile_ms,
+    prepare_database,
+    print_load_after,
+    print_machine,
+    run_in_scratch,
+    server_env,
+)
+from bench.webhooks import RECIPIENTS
 
 TARGET_P50_MS = 15.0
 HIDDEN = r'name="{}" type="hidden" value="([^"]*)"'
@@ -222,11 +227,6 @@ def check_ledger(db_path: Path, gifts: int) -> list[str]:
     return []
 
 
-def ms(values: list[float], q: int) -> float:
-    """The q-th percentile in milliseconds."""
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
-
-
 def print_summary(timings: Timings, problems: list[str]) -> None:
     """Percentiles of each share of a gift's POST, and the verdict."""
     if not timings.total:
@@ -242,16 +242,17 @@ def print_summary(timings: Timings, problems: list[str]) -> None:
         ("portal + stripe library", timings.portal_and_library),
     )
     for label, values in rows:
-        print(f"  {label:<32}{ms(values, 50):>8.2f} {ms(values, 90):>8.2f} "
-              f"{ms(values, 99):>8.2f} {statistics.fmean(values) * 1000:>8.2f}")  # fmt: skip
-    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
+        p50, p90, p99 = (percentile_ms(values, q) for q in (50, 90, 99))
+        print(f"  {label:<32}{p50:>8.2f} {p90:>8.2f} {p99:>8.2f} "
+              f"{statistics.fmean(values) * 1000:>8.2f}")  # fmt: skip
+    print_load_after()
     print("\nledger")
     for problem in problems:
         print(f"  PROBLEM  {problem}")
     if not problems:
         print("  every gift: a 303 to the sandbox's hosted page, one open donation with its own "
               "Checkout Session and referral  PASS")  # fmt: skip
-    p50 = ms(timings.portal, 50)
+    p50 = percentile_ms(timings.portal, 50)
     print("\ntargets")
     print(f"  checkout creation overhead of the portal (sandbox excluded), p50 {p50:.2f} ms  "
           f"(target < {TARGET_P50_MS:.0f} ms)  "

@@ -1,6 +1,6 @@
 """`make bench`: the portal's tracked hand-off against a bare Flask 302, under gunicorn and wrk.
 
-Run as ``.venv/bin/python bench/handoff.py [--database sqlite|postgresql] [--duration 10]
+Run as ``.venv/bin/python -m bench.handoff [--database sqlite|postgresql] [--duration 10]
 [--rounds 3] [--connections 32]``. The PostgreSQL mode creates a scratch database on the server
 ``--postgres-url`` names (default ``$BENCH_POSTGRES_URL``, else the local ``postgres`` user) and
 drops it afterwards. Exits non-zero only when the run itself is broken; a missed target is
@@ -10,49 +10,48 @@ printed as MISSED.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import platform
 import re
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from bench.harness import (
+    BROWSER_HEADERS,
+    BrokenRun,
+    Server,
+    alternate,
+    get_status,
+    median_ratio,
+    prepare_database,
+    print_load_after,
+    print_machine,
+    run_in_scratch,
+    server_cpu_seconds,
+    server_env,
+    start_server,
+    stop_server,
+    verdict,
+)
+
 SLUG = "combatants-for-peace"
 # Per database: throughput against the bare app, and the p99 at most this many times the bare
 # app's in the same run.
 TARGET_RATIO = {"sqlite": 0.85, "postgresql": 0.7}
 TARGET_P99_FACTOR = 2.0
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
-HEADERS = {
-    "User-Agent": USER_AGENT,
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "en-GB,en;q=0.9",
-}
-# Settings the benchmark fixes itself; inherited values would make the two servers differ.
-SCRUBBED_ENV = ("PORTAL_BIND", "PORTAL_WORKERS", "PORTAL_ACCESS_LOG", "GUNICORN_CMD_ARGS")
 
 # Each wrk thread counts statuses in its own Lua state; done() gathers them through setup()'s
 # thread handles and prints one "BENCH key value" line per figure.
@@ -91,26 +90,6 @@ end
 
 
 SOCKET_ERRORS = ("connect", "read", "write", "timeout")
-
-
-class BrokenRun(Exception):
-    """The benchmark could not produce trustworthy figures."""
-
-
-BROKEN = (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error, psycopg.Error)
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        """The hand-off link wrk loads."""
-        return f"http://127.0.0.1:{self.port}/go/{SLUG}"
 
 
 @dataclass
@@ -180,27 +159,20 @@ def main(argv: list[str] | None = None) -> int:
     return run_in_scratch("handoff-bench-", bench, args)
 
 
-def run_in_scratch(prefix: str, bench: Callable[[argparse.Namespace, Path], int], args) -> int:
-    """``bench(args, folder)`` in a fresh temporary folder; 2, saying why, if the run breaks."""
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        try:
-            return bench(args, Path(tmp))
-        except BROKEN as exc:
-            print(f"\nbroken run: {exc}", file=sys.stderr)
-            return 2
-
-
 def bench(args: argparse.Namespace, tmp: Path) -> int:
     """Prepare, serve, load and report; the servers and any scratch database always go."""
     with scratch_database(args, tmp) as store:
         env = server_env(tmp, store.url)
-        print_machine(args)
+        print_machine(
+            f"{args.workers} sync workers per app, {args.database}, access log off; "
+            f"wrk -c {args.connections} -t {args.threads} -d {args.duration}s, "
+            f"{args.rounds} rounds alternating portal/bare"
+        )
         prepare_database(env)
         servers: list[Server] = []
         try:
             servers.append(start_server("portal", "app:app", env, tmp, args.workers))
-            bare = ("bare", "bare_app:app", env, tmp, args.workers, "--pythonpath", "bench")
-            servers.append(start_server(*bare))
+            servers.append(start_server("bare", "bench.bare_app:app", env, tmp, args.workers))
             runs, ledger = load_rounds(args, servers, store, tmp)
             ledger.exact = exact_count(servers[0], store, args.exact, args.connections)
         finally:
@@ -241,136 +213,6 @@ def scratch_database(args: argparse.Namespace, tmp: Path) -> Iterator[Store]:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server_env(tmp: Path, database_url: str) -> dict[str, str]:
-    """Environment for both servers: the run's fresh database, and a spool in ``tmp``."""
-    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
-    env.update(
-        DATABASE_URL=database_url,
-        REFERRAL_SPOOL=str(tmp / "referral-spool.jsonl"),
-        SECRET_KEY=secrets.token_hex(32),
-        SESSION_COOKIE_SECURE="false",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def print_machine(args: argparse.Namespace) -> None:
-    """Say what the figures were measured on."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
-    print("machine")
-    print(f"  cores        {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {model}")
-    print(f"  python       {platform.python_version()} ({platform.python_implementation()})")
-    print(f"  gunicorn     {version('gunicorn')}, flask {version('flask')}")
-    print(f"  wrk          {(wrk.stdout or wrk.stderr).splitlines()[0].split(' [')[0]}")
-    load = os.getloadavg()
-    print(f"  load average {' '.join(f'{x:.2f}' for x in load)} (before)")
-    if load[0] > 0.5 * (os.cpu_count() or 1):
-        print("  note         other processes are using the CPU: expect noisy figures")
-    print(
-        f"  settings     {args.workers} sync workers per app, {args.database}, access log off; "
-        f"wrk -c {args.connections} -t {args.threads} -d {args.duration}s, "
-        f"{args.rounds} rounds alternating portal/bare"
-    )
-
-
-def prepare_database(env: dict[str, str]) -> None:
-    """Create the schema and the demo directory in the fresh database."""
-    for command in ("init-db", "seed-demo"):
-        subprocess.run(
-            [str(BIN / "flask"), "--app", "app", command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *extra: str) -> Server:
-    """Start gunicorn with the repository's config and the benchmark's overrides."""
-    port, log_path = free_port(), tmp / f"{name}.log"
-    command = [
-        str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-        "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-        "--error-logfile", str(log_path), *control_socket_flags(tmp / f"{name}.ctl"),
-        *extra, target,
-    ]  # fmt: skip
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    server = Server(name, port, process, log_path)
-    wait_until_serving(server, timeout=120)  # four workers importing the portal on a busy machine
-    return server
-
-
-def control_socket_flags(path: Path) -> list[str]:
-    """Gunicorn 25.1+ opens a control socket in $HOME; give each server its own, in ``tmp``."""
-    major, minor = (int(part) for part in version("gunicorn").split(".")[:2])
-    return ["--control-socket", str(path)] if (major, minor) >= (25, 1) else []
-
-
-def wait_until_serving(server: Server, *, timeout: float) -> None:
-    """Block until the server answers HTTP; raise if it dies or stays silent."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BrokenRun(f"{server.name} server exited:\n{tail(server.log_path)}")
-        try:
-            get_status(server.port, "/go/-probe-")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise BrokenRun(f"{server.name} server silent for {timeout:.0f}s:\n{tail(server.log_path)}")
-
-
-def get_status(port: int, path: str) -> int:
-    """One GET on a fresh connection, as a browser would send it; returns the status."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=HEADERS)
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    """The end of a log file, for error messages."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def stop_server(server: Server) -> None:
-    """Stop gunicorn gracefully, then by force; only the process group started here."""
-    process = server.process
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def load_rounds(
     args: argparse.Namespace, servers: list[Server], store: Store, tmp: Path
 ) -> tuple[list[Run], Ledger]:
@@ -381,11 +223,10 @@ def load_rounds(
     for server in servers:
         measure(server, args, script, store, ledger, duration=args.warmup)
     print_round_header()
-    runs = []
-    for number in range(1, args.rounds + 1):
-        pair = [measure(server, args, script, store, ledger) for server in servers]
-        print_round(number, pair)
-        runs.extend(pair)
+    runs = alternate(
+        args.rounds, servers, lambda server, _: measure(server, args, script, store, ledger),
+        print_round,
+    )  # fmt: skip
     return runs, ledger
 
 
@@ -404,28 +245,12 @@ def measure(
     return run
 
 
-def server_cpu_seconds(server: Server) -> float:
-    """CPU time (user + system) used so far by the gunicorn master and its live workers."""
-    master = server.process.pid
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        if entry.name == str(master) or fields[1] == str(master):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def run_wrk(server: Server, args, script: Path, duration: int) -> Run:
     """Load ``server`` with wrk and parse the figures its Lua ``done()`` printed."""
-    headers = [arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")]
+    headers = [arg for name, value in BROWSER_HEADERS.items() for arg in ("-H", f"{name}: {value}")]
     command = [
         "wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration}s",
-        "--timeout", "2s", "--latency", "-s", str(script), *headers, server.url,
+        "--timeout", "2s", "--latency", "-s", str(script), *headers, server.url(f"/go/{SLUG}"),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
     if done.returncode != 0:
@@ -507,11 +332,6 @@ SUMMARY_ROWS = (
 )
 
 
-def verdict(ok: bool) -> str:
-    """The word printed next to a target."""
-    return "PASS" if ok else "MISSED"
-
-
 def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spooled: int) -> None:
     """Medians across rounds, the referral ledger, and one verdict per target."""
     portal = [run for run in runs if run.app == "portal"]
@@ -521,8 +341,7 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
               for key in ("rps", "p50_ms", "p99_ms", "cpu_us")}
         for app, group in (("portal", portal), ("bare", bare))
     }  # fmt: skip
-    # Each round pairs two adjacent runs, so its ratio cancels drift in the machine's speed.
-    ratio = statistics.median(p.rps / b.rps for p, b in zip(portal, bare, strict=True))
+    ratio = median_ratio((p.rps, b.rps) for p, b in zip(portal, bare, strict=True))
     print(f"\nsummary (median of {len(portal)} rounds)       portal       bare")
     for label, key, spec in SUMMARY_ROWS:
         print(f"  {label:<28}{med['portal'][key]:>10{spec}} {med['bare'][key]:>10{spec}}")
@@ -530,13 +349,13 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
           f"{max(r.p99_ms for r in bare):>10.2f}")  # fmt: skip
     print_problems(runs)
     print(f"  ratio of the medians        {med['portal']['rps'] / med['bare']['rps']:>10.3f}")
-    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
+    print_load_after()
     print("\ntargets")
     target = TARGET_RATIO[args.database]
     print(f"  throughput portal/bare, median of round ratios {ratio:.3f}  "
           f"(target >= {target})  {verdict(ratio >= target)}")  # fmt: skip
     # Like the throughput, the tail is judged against the bare app's in the same rounds.
-    p99 = statistics.median(p.p99_ms / b.p99_ms for p, b in zip(portal, bare, strict=True))
+    p99 = median_ratio((p.p99_ms, b.p99_ms) for p, b in zip(portal, bare, strict=True))
     print(f"  p99 portal/bare, median of round ratios {p99:.2f}  "
           f"(target <= {TARGET_P99_FACTOR:.0f})  {verdict(p99 <= TARGET_P99_FACTOR)}")  # fmt: skip
     print_ledger(args, ledger, spooled)

@@ -1,6 +1,6 @@
 """`make bench`: the staff report's queries over a year of traffic, at 1M and 5M referrals.
 
-Run as ``.venv/bin/python bench/reports.py [--sizes 1000000 5000000] [--repeat 7]``.
+Run as ``.venv/bin/python -m bench.reports [--sizes 1000000 5000000] [--repeat 7]``.
 Each size gets a fresh SQLite file built by the portal's own migrations; rows go in through
 ``sqlite3`` in large transactions, shaped like real traffic (170 members, bots, campaigns,
 referring sites, returning visitors, today's rows still open). The roll-ups then catch up once,
@@ -11,8 +11,6 @@ run itself is broken; a missed target is printed as MISSED.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -22,17 +20,15 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import func, select
 
-from sqlalchemy import func, select  # noqa: E402
-
-from portal import create_app, dispose  # noqa: E402
-from portal.db.session import database  # noqa: E402
-from portal.models import Referral  # noqa: E402
-from portal.reports import queries, rollup, staff_tables  # noqa: E402
-from portal.reports.scope import Scope  # noqa: E402
-from portal.schema import upgrade  # noqa: E402
+from bench.harness import print_load_after, print_machine, verdict
+from portal import create_app, dispose
+from portal.db.session import database
+from portal.models import Referral
+from portal.reports import queries, rollup, staff_tables
+from portal.reports.scope import Scope
+from portal.schema import upgrade
 
 TARGET_MS = 300.0
 MEMBERS = 170
@@ -48,9 +44,9 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    print_machine(
+        f"SQLite, {', '.join(f'{size:,}' for size in args.sizes)} referrals, "
+        f"median of {args.repeat} timed runs after one warm-up"
     )
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
@@ -273,13 +269,13 @@ def report(results: dict[int, float]) -> int:
     base = results.get(min(results))
     for size, ms in results.items():
         target = TARGET_MS if size == min(results) else 2 * base
-        verdict = "met" if ms <= target else "MISSED"
         limit = (
             f"target {target:.0f} ms"
             if size == min(results)
             else f"at most 2x the {min(results):,} figure ({target:.0f} ms)"
         )
-        print(f"  {size:>10,} referrals: {ms:6.0f} ms  ({limit}: {verdict})")
+        print(f"  {size:>10,} referrals: {ms:6.0f} ms  ({limit}: {verdict(ms <= target)})")
+    print_load_after()
     return 0
 
 

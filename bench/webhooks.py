@@ -1,6 +1,6 @@
 """`make bench`: Stripe's signed webhooks applied by the portal under gunicorn, against a bare 200.
 
-Run as ``.venv/bin/python bench/webhooks.py [--donations 600] [--rounds 3] [--clients 8]``.
+Run as ``.venv/bin/python -m bench.webhooks [--donations 600] [--rounds 3] [--clients 8]``.
 
 The events are real ones: the portal's own service functions open donations against the local
 Stripe sandbox, the sandbox completes every checkout and renews some monthly gifts, and its
@@ -21,8 +21,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import os
-import platform
 import random
 import secrets
 import sqlite3
@@ -33,14 +31,16 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
-from handoff import (
-    ROOT,
+from bench.harness import (
     BrokenRun,
     Server,
+    alternate,
+    median_ratio,
     prepare_database,
+    print_load_after,
+    print_machine,
     run_in_scratch,
     server_cpu_seconds,
     server_env,
@@ -48,8 +48,6 @@ from handoff import (
     stop_server,
     tail,
 )
-
-sys.path.insert(0, str(ROOT))  # the portal and the sandbox, imported when preparing events
 
 TARGET_EVENTS_PER_SECOND = 1000.0
 WEBHOOK_SECRET = "whsec_bench_" + secrets.token_hex(8)
@@ -168,11 +166,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     servers: list[Server] = []
     try:
         servers.append(start_server("portal", "app:app", env, tmp, args.workers))
-        servers.append(
-            start_server(
-                "bare", "webhooks:bare_app()", env, tmp, args.workers, "--pythonpath", "bench"
-            )
-        )
+        servers.append(start_server("bare", "bench.webhooks:bare_app()", env, tmp, args.workers))
         warm, firings = fire_rounds(args, servers, warmup, batches)
     finally:
         for server in servers:
@@ -181,29 +175,6 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     problems += check_answers(warm + firings, [warmup, *batches])
     print_summary(firings, problems)
     return 1 if problems else 0
-
-
-def print_machine(settings: str) -> None:
-    """Say what the figures were measured on, as bench/handoff.py does."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    print("machine")
-    print(f"  cores        {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {model}")
-    print(f"  python       {platform.python_version()} ({platform.python_implementation()})")
-    print(f"  gunicorn     {version('gunicorn')}, flask {version('flask')}, "
-          f"sqlalchemy {version('sqlalchemy')}, stripe {version('stripe')}, "
-          f"sqlite {sqlite3.sqlite_version}")  # fmt: skip
-    load = os.getloadavg()
-    print(f"  load average {' '.join(f'{x:.2f}' for x in load)} (before)")
-    if load[0] > 0.5 * (os.cpu_count() or 1):
-        print("  note         other processes are using the CPU: expect noisy figures")
-    print(f"  settings     {settings}", flush=True)
 
 
 def settings_line(args: argparse.Namespace) -> str:
@@ -362,12 +333,11 @@ def fire_rounds(
 ) -> tuple[list[Firing], list[Firing]]:
     """Warm up both apps, then per round fire the round's batch at the portal, then the bare."""
     warm = [fire(server, warmup, args) for server in servers]
-    firings = []
     print_round_header()
-    for number, batch in enumerate(batches, 1):
-        pair = [fire(server, batch, args) for server in servers]
-        print_round(number, pair)
-        firings.extend(pair)
+    firings = alternate(
+        len(batches), servers, lambda server, number: fire(server, batches[number - 1], args),
+        print_round,
+    )  # fmt: skip
     return warm, firings
 
 
@@ -568,9 +538,9 @@ def print_summary(firings: list[Firing], problems: list[str]) -> None:
         print(f"  {label:<29}{med(portal, figure):>10{spec}} {med(bare, figure):>10{spec}}")
     applied = med(portal, lambda f: f.applied_rps)
     print(f"  distinct events applied/s    {applied:>10.1f}")
-    ratio = statistics.median(p.rps / b.rps for p, b in zip(portal, bare, strict=True))
+    ratio = median_ratio((p.rps, b.rps) for p, b in zip(portal, bare, strict=True))
     print(f"  portal/bare deliveries/s, median of round ratios {ratio:.3f}")
-    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
+    print_load_after()
     print("\nledger (SQLite, after every delivery of every round and the warm-up)")
     if problems:
         for problem in problems:

@@ -1,0 +1,275 @@
+"""What every benchmark shares: the machine header, gunicorn servers on loopback, rounds that
+alternate the portal with a baseline, and the figures (medians, ratios, load average) they print.
+
+Run benchmarks from the repository's root as ``python -m bench.<name>``, so that the portal, the
+Stripe sandbox and this module import like any package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TypeVar
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+BROWSER_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-GB,en;q=0.9",
+}
+T = TypeVar("T")
+# Settings the benchmark fixes itself; inherited values would make the two servers differ.
+SCRUBBED_ENV = ("PORTAL_BIND", "PORTAL_WORKERS", "PORTAL_ACCESS_LOG", "GUNICORN_CMD_ARGS")
+
+
+class BrokenRun(Exception):
+    """The benchmark could not produce trustworthy figures."""
+
+
+BROKEN = (BrokenRun, subprocess.SubprocessError, OSError, sqlite3.Error, psycopg.Error)
+
+
+@dataclass
+class Server:
+    """A gunicorn master started by the benchmark, its loopback port and its log."""
+
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as ``uptime`` prints them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def print_machine(settings: str) -> None:
+    """Say what the figures were measured on, and how busy the machine was before."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    print("machine")
+    print(f"  cores        {os.cpu_count()} ({len(os.sched_getaffinity(0))} usable), {model}")
+    print(f"  python       {platform.python_version()} ({platform.python_implementation()})")
+    print(f"  gunicorn     {version('gunicorn')}, flask {version('flask')}, "
+          f"sqlalchemy {version('sqlalchemy')}, stripe {version('stripe')}, "
+          f"sqlite {sqlite3.sqlite_version}")  # fmt: skip
+    wrk = _wrk_version()
+    if wrk:
+        print(f"  wrk          {wrk}")
+    print(f"  load average {load_average()} (before)")
+    if os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print("  note         other processes are using the CPU: expect noisy figures")
+    print(f"  settings     {settings}", flush=True)
+
+
+def print_load_after() -> None:
+    print(f"  load average {load_average()} (after)")
+
+
+def _wrk_version() -> str | None:
+    try:
+        done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+    except OSError:
+        return None
+    return (done.stdout or done.stderr).splitlines()[0].split(" [")[0]
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def median_ratio(pairs: Iterable[tuple[float, float]]) -> float:
+    """The median of ``a / b`` over rounds: each round pairs two adjacent runs, so its ratio
+    cancels drift in the machine's speed better than a ratio of medians."""
+    return statistics.median(a / b for a, b in pairs)
+
+
+def percentile_ms(seconds: Sequence[float], q: int) -> float:
+    """The q-th percentile of durations in seconds, in milliseconds."""
+    return statistics.quantiles(seconds, n=100, method="inclusive")[q - 1] * 1000
+
+
+def verdict(ok: bool) -> str:
+    """The word printed next to a target."""
+    return "PASS" if ok else "MISSED"
+
+
+def alternate(
+    rounds: int, servers: Sequence[Server], run: Callable[[Server, int], T],
+    report: Callable[[int, list[T]], None],
+) -> list[T]:  # fmt: skip
+    """``rounds`` rounds, each running every server once in turn; ``report`` prints a round."""
+    runs: list[T] = []
+    for number in range(1, rounds + 1):
+        pair = [run(server, number) for server in servers]
+        report(number, pair)
+        runs.extend(pair)
+    return runs
+
+
+# --- a scratch folder, a database, servers -------------------------------------------------
+
+
+def run_in_scratch(prefix: str, bench: Callable[[argparse.Namespace, Path], int], args) -> int:
+    """``bench(args, folder)`` in a fresh temporary folder; 2, saying why, if the run breaks."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            return bench(args, Path(tmp))
+        except BROKEN as exc:
+            print(f"\nbroken run: {exc}", file=sys.stderr)
+            return 2
+
+
+def server_env(tmp: Path, database_url: str | None = None) -> dict[str, str]:
+    """Environment for the servers: the run's fresh database (by default a SQLite file in
+    ``tmp``), and a spool in ``tmp``."""
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env.update(
+        DATABASE_URL=database_url or f"sqlite:///{tmp / 'portal.db'}",
+        REFERRAL_SPOOL=str(tmp / "referral-spool.jsonl"),
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_SECURE="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Create the schema and the demo directory in the fresh database."""
+    for command in ("init-db", "seed-demo"):
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "app", command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *extra: str) -> Server:
+    """Start gunicorn with the repository's config and the benchmark's overrides; ``target`` is
+    a WSGI app importable from the repository's root (``app:app``, ``bench.bare_app:app``)."""
+    port, log_path = free_port(), tmp / f"{name}.log"
+    command = [
+        str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        "--error-logfile", str(log_path), *_control_socket_flags(tmp / f"{name}.ctl"),
+        *extra, target,
+    ]  # fmt: skip
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    server = Server(name, port, process, log_path)
+    _wait_until_serving(server, timeout=120)  # workers importing the portal on a busy machine
+    return server
+
+
+def _control_socket_flags(path: Path) -> list[str]:
+    """Gunicorn 25.1+ opens a control socket in $HOME; give each server its own, in ``tmp``."""
+    major, minor = (int(part) for part in version("gunicorn").split(".")[:2])
+    return ["--control-socket", str(path)] if (major, minor) >= (25, 1) else []
+
+
+def _wait_until_serving(server: Server, *, timeout: float) -> None:
+    """Block until the server answers HTTP; raise if it dies or stays silent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise BrokenRun(f"{server.name} server exited:\n{tail(server.log_path)}")
+        try:
+            get_status(server.port, "/go/-probe-")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise BrokenRun(f"{server.name} server silent for {timeout:.0f}s:\n{tail(server.log_path)}")
+
+
+def get_status(port: int, path: str) -> int:
+    """One GET on a fresh connection, as a browser would send it; returns the status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=BROWSER_HEADERS)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The end of a log file, for error messages."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_server(server: Server) -> None:
+    """Stop gunicorn gracefully, then by force; only the process group started here."""
+    process = server.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def server_cpu_seconds(server: Server) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its live workers."""
+    master = server.process.pid
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if entry.name == str(master) or fields[1] == str(master):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
