@@ -11,7 +11,15 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request
 
-from stripe_sandbox import disputes, flows, invoice_payments, listing, objects, refunds
+from stripe_sandbox import (
+    disputes,
+    flows,
+    invoice_payments,
+    listing,
+    objects,
+    refunds,
+    transfers,
+)
 from stripe_sandbox.checkout_params import EXPAND_ONLY
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.ids import new_id
@@ -32,6 +40,7 @@ _RETRIEVABLE = {
     "payment_intents": ("payment_intent", "intent"),
     "refunds": ("refund", "refund"),
     "subscriptions": ("subscription", "subscription_exposed_id"),
+    "transfers": ("transfer", "id"),
 }
 _NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization "
@@ -162,10 +171,36 @@ def retrieve_checkout_session(checkout_id: str) -> Response:
     return _retrieve("checkout.session", checkout_id, "session")
 
 
+@bp.get("/checkout/sessions/<checkout_id>/line_items")
+def list_line_items(checkout_id: str) -> Response:
+    """A Checkout Session's line items, all on one page."""
+    state = sandbox()
+    with state.store.lock:
+        state.store.require("checkout.session", checkout_id, "session")
+        items = state.store.private[checkout_id]["line_items"]
+        data = [objects.line_item(checkout_id, n, item) for n, item in enumerate(items)]
+    url = f"/v1/checkout/sessions/{checkout_id}/line_items"
+    return json_response(objects.list_object(data, has_more=False, url=url))
+
+
 @bp.post("/refunds")
 def create_refund() -> Response:
     """Refund a payment in full or in part."""
     return _idempotent(lambda params, req: _expanded(refunds.create(sandbox(), params, req)))
+
+
+@bp.post("/transfers")
+def create_transfer() -> Response:
+    """Pay a connected account."""
+    return _idempotent(lambda params, req: _expanded(transfers.create(sandbox(), params, req)))
+
+
+@bp.post("/transfers/<transfer_id>/reversals")
+def reverse_transfer(transfer_id: str) -> Response:
+    """Take back all or part of a transfer."""
+    return _idempotent(
+        lambda params, req: _expanded(transfers.reverse(sandbox(), transfer_id, params, req))
+    )
 
 
 @bp.post("/disputes/<dispute_id>")

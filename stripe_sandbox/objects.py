@@ -164,3 +164,34 @@ def event(
 def list_object(data: list[dict], *, has_more: bool, url: str) -> dict:
     """Stripe's list envelope, as ``auto_paging_iter`` expects it."""
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def line_item(session_id: str, index: int, item: dict) -> dict:
+    """One of a session's line items, as ``GET …/line_items`` lists it (an ``item``)."""
+    price = item["price_data"]
+    amount = price["unit_amount"] * item["quantity"]
+    recurring = price.get("recurring")
+    key = f"{session_id[-16:]}{index:04d}"
+    return {
+        "id": f"li_{key}",
+        "object": "item",
+        "amount_discount": 0,
+        "amount_subtotal": amount,
+        "amount_tax": 0,
+        "amount_total": amount,
+        "currency": price["currency"],
+        "description": (price.get("product_data") or {}).get("name"),
+        "price": {
+            "id": f"price_{key}",
+            "object": "price",
+            "active": False,
+            "currency": price["currency"],
+            "livemode": False,
+            "metadata": {},
+            "product": f"prod_{key}",
+            "recurring": {"interval_count": 1, **recurring} if recurring else None,
+            "type": "recurring" if recurring else "one_time",
+            "unit_amount": price["unit_amount"],
+        },
+        "quantity": item["quantity"],
+    }
