@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         state,
         texts,
     )
+    from portal.basket import init_app as init_basket
     from portal.campaigns import init_app as init_campaigns
     from portal.conversions import init_app as init_conversions
     from portal.directory import init_app as init_directory
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     referrals.init_app(app)
     init_directory(app)
     init_donate(app)
+    init_basket(app)
     init_gifts(app)
     init_listen(app)
     init_engage(app)

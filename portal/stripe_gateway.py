@@ -96,6 +96,23 @@ class StripeGateway:
         )
         return created.url
 
+    def create_transfer(self, params: dict, *, idempotency_key: str) -> dict:
+        """Pay a connected account; the same key always yields the same transfer."""
+        return self._call(
+            self._client.v1.transfers.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        ).to_dict()
+
+    def reverse_transfer(self, transfer_id: str, params: dict, *, idempotency_key: str) -> dict:
+        """Take back part of a transfer; the same key never reverses twice."""
+        return self._call(
+            self._client.v1.transfers.reversals.create,
+            transfer_id,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        ).to_dict()
+
     def events_since(self, created_after: int, types: list[str]) -> Iterator[dict]:
         """Every event of ``types`` created at or after the Unix time ``created_after``, oldest
         first."""

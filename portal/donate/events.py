@@ -116,6 +116,7 @@ def renewal_values(first, invoice: dict) -> dict:
     return {
         "referral_id": first.referral_id,
         "organization_id": first.organization_id,
+        "basket_id": first.basket_id,  # each month is allocated like the first
         "amount": invoice.get("amount_paid") or invoice.get("amount_due") or first.amount,
         "amount_refunded": 0,
         "fee_cover": first.fee_cover,

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.orm import Session
 
 from portal.dates import within
 from portal.models import (
     OPEN_DISPUTES,
+    Basket,
     Dispute,
     DisputeStatus,
     Donation,
@@ -36,6 +37,8 @@ EXPORT_HEADER = (
     "donor_email",
     "created",
     "updated",
+    "basket",  # a basket payment's reference, on its row and on each member's part row
+    "part_of",  # on a member's part row: the basket payment's donation_id
 )
 
 
@@ -44,8 +47,12 @@ def donation_rows(
 ) -> Iterator[tuple]:
     """Donations created in ``[start, end)``, oldest first, in ``EXPORT_HEADER`` order.
 
-    The donor's email only where the donor opted in to share it.
+    The donor's email only where the donor opted in to share it. A basket payment's row is
+    followed by one row per member: its part of the amount, with ``part_of`` naming the row.
     """
+    from portal.basket.report import part_rows  # the basket's own package splits a payment
+
+    parts = part_rows(session, start, end)
     email = case((Donation.share_email.is_(True), Donation.donor_email), else_=None)
     query = (
         select(
@@ -63,12 +70,17 @@ def donation_rows(
             email,
             Donation.created_at,
             Donation.updated_at,
+            Basket.reference,
+            null(),
         )
         .join(Organization, Donation.organization_id == Organization.id)
+        .outerjoin(Basket, Donation.basket_id == Basket.id)
         .order_by(Donation.created_at, Donation.id)
     )
     query = within(query, Donation.created_at, start, end)
-    yield from session.execute(query.execution_options(yield_per=2000))
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        yield row
+        yield from parts.get(row[0], ())
 
 
 @dataclass(frozen=True)

@@ -80,14 +80,21 @@ def open_donation(
 
 
 def start_checkout(
-    session: Session, gateway: StripeGateway, donation: Donation, request: CheckoutRequest
+    session: Session,
+    gateway: StripeGateway,
+    donation: Donation,
+    request: CheckoutRequest,
+    *,
+    referrals: list[Referral] | None = None,
 ) -> str:
     """Open (or find again) the donation's Checkout Session and return its URL. Flushes.
 
     Call outside any transaction: the Stripe call must not hold the database's write lock, so
     the write that records its answer starts only once Stripe has answered.
-    Raises CheckoutUnavailable after marking the referral and donation failed.
+    Raises CheckoutUnavailable after marking the referrals (default: the donation's own) and
+    the donation failed.
     """
+    referrals = [donation.referral] if referrals is None else referrals
     if donation.checkout_url and donation.status == DonationStatus.OPEN:
         return donation.checkout_url
     try:
@@ -98,14 +105,16 @@ def start_checkout(
         begin_write(session)
         donation.status = DonationStatus.FAILED
         donation.failure_reason = error.reason
-        donation.referral.status = ReferralStatus.CHECKOUT_FAILED
-        donation.referral.failure_reason = error.reason
+        for referral in referrals:
+            referral.status = ReferralStatus.CHECKOUT_FAILED
+            referral.failure_reason = error.reason
         session.flush()
         raise CheckoutUnavailable(error.reason) from None
     begin_write(session)
     donation.stripe_checkout_session_id = checkout.id
     donation.checkout_url = checkout.url
-    donation.referral.destination_url = checkout.url[:2000]
+    for referral in referrals:
+        referral.destination_url = checkout.url[:2000]
     session.flush()
     return checkout.url
 

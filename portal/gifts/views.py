@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 
+from portal.basket.queries import donation_parts
 from portal.db.session import get_session
 from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
@@ -50,6 +51,7 @@ def show():
         org=first.organization,
         payments=service.payments(get_session(), first),
         subscription=service.subscription(gateway(), first),
+        parts=donation_parts(get_session(), first) if first.basket_id else None,
     )
 
 

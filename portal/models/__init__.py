@@ -1,5 +1,6 @@
 """Every table of the portal; import models from here."""
 
+from portal.models.baskets import Basket, BasketLine, BasketTransfer, SplitKind
 from portal.models.campaigns import CampaignLink, LinkMaker
 from portal.models.conversions import Conversion, PostbackKey, ReportedVia
 from portal.models.core import (
@@ -80,6 +81,9 @@ __all__ = [
     "AuditEntry",
     "AuditSubject",
     "AuditVia",
+    "Basket",
+    "BasketLine",
+    "BasketTransfer",
     "CampaignLink",
     "ContactAddress",
     "ContactRelay",
@@ -120,6 +124,7 @@ __all__ = [
     "RollupMark",
     "SourceRollup",
     "Span",
+    "SplitKind",
     "Staff",
     "StaffRole",
     "StaffStatus",

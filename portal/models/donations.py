@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db.base import Base
 from portal.models.core import Organization, Referral
 from portal.models.types import UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.baskets import Basket
 
 
 class Frequency(StrEnum):
@@ -53,6 +57,8 @@ class Donation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    # A basket's payment: ``organization`` collects it, the basket's lines say who it is for.
+    basket_id: Mapped[int | None] = mapped_column(ForeignKey("basket.id"), index=True)
     amount: Mapped[int] = mapped_column(Integer)  # minor units, fee cover included
     # Minor units of ``amount`` refunded or being refunded (failed refunds give it back).
     amount_refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -83,6 +89,7 @@ class Donation(Base):
 
     organization: Mapped[Organization] = relationship()
     referral: Mapped[Referral | None] = relationship()
+    basket: Mapped[Basket | None] = relationship()
 
     def move_to(self, status: DonationStatus) -> bool:
         """Take ``status`` if it is further along than the current one; True if it moved."""

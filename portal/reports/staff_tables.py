@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from portal.basket.report import parts_by_member, parts_table
 from portal.models import ArrivedVia, DonationStatus, Frequency
 from portal.reports import fairness, queries
 from portal.reports.facts import Sources, plan
@@ -49,6 +50,7 @@ def staff_report(session: Session, scope: Scope) -> StaffReport:
         source_table("hosts", sources, session),
         funnel_table(ledger),
         amount_table(ledger),
+        parts_table(parts_by_member(session, *scope.bounds, member_id=scope.member_id)),
     ]
     return StaffReport(scope, sources, days, {table.name: table for table in tables})
 

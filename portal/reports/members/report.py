@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.basket.report import parts_by_member, parts_table
 from portal.i18n import day
 from portal.reports import charts
 from portal.reports.members import queries
@@ -33,6 +34,9 @@ def member_report(session: Session, scope: Scope, by: str) -> MemberReport:
         "referrals": _referral_table(referrals, period),
         "gifts": _gift_table(gifts, period),
         "gift_totals": _gift_table(queries.gift_totals(gifts), None),
+        "basket_parts": parts_table(
+            parts_by_member(session, *scope.bounds, member_id=scope.member_id), with_member=False
+        ),
     }
     return MemberReport(scope, by, tables, _chart(scope, referrals))
 
