@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
@@ -64,3 +65,16 @@ def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: flo
             )
         )
     return hits <= limit
+
+
+def checkout_allowed(session: Session, salts: SaltKeeper, client_ip: str, config) -> bool:
+    """Count one checkout for this visitor; False once it is over ``CHECKOUT_RATE_LIMIT`` in
+    the window. The donation form and the basket share the count."""
+    key = todays_visitor_key(session, salts, "checkout", client_ip)
+    return hit(
+        session,
+        key,
+        limit=config["CHECKOUT_RATE_LIMIT"],
+        window_seconds=config["CHECKOUT_RATE_WINDOW_SECONDS"],
+        now=time.time(),
+    )

@@ -113,3 +113,39 @@ def returned_in_total(totals: Sequence[int], allocated: dict[str, int], seed: st
         held = {k: held[k] - split[k] for k in held}
         splits.append(split)
     return splits
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """One member's part of one payment, and what of it went back to the donor."""
+
+    amount: int
+    fee_cover: int
+    refunded: int
+    disputed: int
+
+
+def payment_parts(
+    paid: int,
+    fee_cover: int,
+    lines: Sequence[Part],
+    refunds: Sequence[int],
+    disputed: int,
+    seed: str,
+) -> dict[str, Allocated]:
+    """A payment of ``paid`` (``fee_cover`` of it) split by the basket's ``lines``, then its
+    ``refunds`` (in order) and its ``disputed`` amount split back against what each member
+    still holds. Every column adds up exactly: to ``paid``, ``fee_cover``, the refunds (as far
+    as they reach) and the dispute (as far as what is left reaches)."""
+    asked = (sum(line.total for line in lines), sum(line.fee_cover for line in lines))
+    if (paid, fee_cover) == asked:
+        split = {line.key: (line.amount, line.fee_cover) for line in lines}
+    else:  # the payment differs from what the basket asked (an amount changed): in proportion
+        totals = by_weights(paid, {line.key: line.total for line in lines}, seed)
+        fees = by_weights(fee_cover, totals, seed) if fee_cover and paid else {}
+        split = {k: (totals[k] - fees.get(k, 0), fees.get(k, 0)) for k in totals}
+    held = {k: amount + fee for k, (amount, fee) in split.items()}
+    back = returned_in_total(refunds, held, seed)
+    refunded = {k: sum(r[k] for r in back) for k in held}
+    [lost] = returned_in_total([disputed], {k: held[k] - refunded[k] for k in held}, seed)
+    return {k: Allocated(*split[k], refunded[k], lost[k]) for k in split}

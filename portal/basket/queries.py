@@ -10,7 +10,7 @@ parts always add up to what was paid, refunded and disputed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,6 @@ from portal.basket import allocation
 from portal.models import (
     LIVE_REFUNDS,
     Basket,
-    BasketLine,
     Dispute,
     DisputeStatus,
     Donation,
@@ -41,38 +40,20 @@ class MemberPart:
         return self.amount + self.fee_cover
 
 
-def split_payment(
-    paid: int, fee_cover: int, lines: list[BasketLine], seed: str
-) -> dict[int, tuple[int, int]]:
-    """A payment of ``paid`` (``fee_cover`` of it) split by the lines: member id → (gift, fee).
-
-    Equal to the lines when the payment is what the basket asked for; otherwise (an amount
-    changed later) in proportion to them, exactly."""
-    keys = {str(line.organization_id): line for line in lines}
-    totals = allocation.by_weights(paid, {k: line.total for k, line in keys.items()}, seed)
-    fees = allocation.by_weights(fee_cover, totals, seed) if fee_cover and paid else {}
-    return {int(k): (totals[k] - fees.get(k, 0), fees.get(k, 0)) for k in keys}
-
-
 def donation_parts(session: Session, donation: Donation) -> list[MemberPart]:
     """Every member's part of one basket payment, in the basket's order."""
     basket = session.get(Basket, donation.basket_id)
     lines = list(basket.lines)
-    seed = basket.reference
-    split = split_payment(donation.amount, donation.fee_cover, lines, seed)
-    held = {str(k): sum(v) for k, v in split.items()}
-    refunds = allocation.returned_in_total(_refunds(session, donation.id), held, seed)
-    refunded = {k: sum(r[k] for r in refunds) for k in held}
-    left = {k: held[k] - refunded[k] for k in held}
-    [disputed] = allocation.returned_in_total([_disputed(session, donation.id)], left, seed)
+    parts = allocation.payment_parts(
+        donation.amount,
+        donation.fee_cover,
+        [allocation.Part(str(ln.organization_id), ln.amount, ln.fee_cover) for ln in lines],
+        _refunds(session, donation.id),
+        _disputed(session, donation.id),
+        basket.reference,
+    )
     return [
-        MemberPart(
-            line.organization,
-            *split[line.organization_id],
-            refunded[str(line.organization_id)],
-            disputed[str(line.organization_id)],
-        )
-        for line in lines
+        MemberPart(line.organization, *astuple(parts[str(line.organization_id)])) for line in lines
     ]
 
 

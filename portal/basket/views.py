@@ -29,6 +29,7 @@ from portal.models import (
     SplitKind,
     utcnow,
 )
+from portal.ratelimit import checkout_allowed
 from portal.referrals import campaign, desk
 from portal.stripe_gateway import gateway
 from portal.texts import reader_language
@@ -73,6 +74,9 @@ def submit():
     if fields["shown"] != plan.shown():
         return _render(fields, attempt=fields["attempt"], plan=plan)  # review before leaving
     session = get_session()
+    if not checkout_allowed(session, desk().salts, request.remote_addr or "", current_app.config):
+        session.commit()
+        abort(429)
     coalition = _member(current_app.config["COALITION_SLUG"])
     donation = service.open_basket(
         session,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 
 from flask import (
@@ -37,7 +36,7 @@ from portal.models import (
     OrgStatus,
     utcnow,
 )
-from portal.ratelimit import hit, todays_visitor_key
+from portal.ratelimit import checkout_allowed
 from portal.referrals import campaign, desk
 from portal.stripe_gateway import gateway
 from portal.texts import member_texts, reader_language
@@ -71,15 +70,8 @@ def submit(slug: str):
         # The button did not say this total (no script kept it current): show it, then go on.
         name = member_texts(org, reader_language()).name
         return _render_form(org, donation_form, confirm=summary(gift, name, number_locale()))
-    session, config = get_session(), current_app.config
-    key = todays_visitor_key(session, desk().salts, "checkout", request.remote_addr or "")
-    if not hit(
-        session,
-        key,
-        limit=config["CHECKOUT_RATE_LIMIT"],
-        window_seconds=config["CHECKOUT_RATE_WINDOW_SECONDS"],
-        now=time.time(),
-    ):
+    session = get_session()
+    if not checkout_allowed(session, desk().salts, request.remote_addr or "", current_app.config):
         session.commit()
         abort(429)
     donation = service.open_donation(

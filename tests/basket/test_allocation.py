@@ -143,3 +143,47 @@ def test_a_partial_refund_is_split_in_proportion():
     split = allocation.returned(300, {"a": 600, "b": 300, "c": 100}, "s")
 
     assert split == {"a": 180, "b": 90, "c": 30}
+
+
+@st.composite
+def paid_baskets(draw):
+    """A basket's lines as the page makes them, a payment (as asked, or changed later), its
+    refunds and a dispute."""
+    members = draw(keys)
+    currency = CURRENCIES[draw(st.sampled_from(sorted(CURRENCIES)))]
+    amounts = {k: draw(st.integers(100, currency.maximum // 20)) for k in members}
+    fee = draw(st.integers(0, sum(amounts.values()) // 10))
+    seed = draw(seeds)
+    lines = allocation.parts(amounts, fee, seed)
+    asked = sum(line.total for line in lines)
+    paid = draw(st.one_of(st.just(asked), st.integers(1, 2 * asked)))
+    fee_paid = fee if paid == asked else draw(st.integers(0, paid // 10))
+    refunds = draw(st.lists(st.integers(1, paid), max_size=4))
+    disputed = draw(st.integers(0, paid))
+    return paid, fee_paid, lines, refunds, disputed, seed
+
+
+@given(paid_baskets())
+def test_every_payments_parts_add_up_to_what_was_paid_refunded_and_disputed(basket):
+    paid, fee, lines, refunds, disputed, seed = basket
+
+    parts = allocation.payment_parts(paid, fee, lines, refunds, disputed, seed).values()
+
+    assert sum(p.amount + p.fee_cover for p in parts) == paid
+    assert sum(p.fee_cover for p in parts) == fee
+    refunded = sum(p.refunded for p in parts)
+    assert refunded == min(sum(refunds), paid)
+    assert sum(p.disputed for p in parts) == min(disputed, paid - refunded)
+    assert all(p.refunded + p.disputed <= p.amount + p.fee_cover for p in parts)
+
+
+@given(paid_baskets())
+def test_a_payment_made_as_asked_gives_each_member_exactly_its_line(basket):
+    _paid, _fee, lines, _refunds, _disputed, seed = basket
+    asked = sum(line.total for line in lines)
+
+    parts = allocation.payment_parts(asked, sum(ln.fee_cover for ln in lines), lines, [], 0, seed)
+
+    assert {k: (p.amount, p.fee_cover) for k, p in parts.items()} == {
+        line.key: (line.amount, line.fee_cover) for line in lines
+    }

@@ -150,3 +150,11 @@ def test_a_basket_holds_at_most_twenty_members(make_org, make_coalition, fill, c
 
     html = client.get("/basket").get_data(as_text=True)
     assert "member-19" in html and "member-20" not in html
+
+
+def test_baskets_share_the_donation_forms_checkout_limit(members, fill, pay, app):
+    app.config["CHECKOUT_RATE_LIMIT"] = 1
+    fill("parents-circle", "roots")
+    assert pay(total="50").status_code == 303
+
+    assert pay(total="60").status_code == 429
