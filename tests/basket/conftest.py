@@ -7,18 +7,13 @@ import re
 import pytest
 
 from portal.models import HandoffMode
-from tests.donate.conftest import (  # noqa: F401 - fixtures shared with giving
-    app_config,
-    live_portal,
-    sandbox_server,
-    stripe_client,
-)
-from tests.staff.conftest import (  # noqa: F401 - fixtures shared with the staff console
-    default_hash,
-    login_as,
-    make_staff,
-    sign_in,
-)
+from tests.helpers import sandbox as giving_fixtures
+
+# Shared with every folder that gives through the sandbox.
+sandbox_server = giving_fixtures.sandbox_server
+app_config = giving_fixtures.app_config
+stripe_client = giving_fixtures.stripe_client
+live_portal = giving_fixtures.live_portal
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.basket.queries import donation_parts
 from portal.models import Donation, DonationStatus, Referral, ReferralStatus
-from tests.donate.conftest import state
+from tests.helpers.giving import state
 
 
 def words(response) -> str:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import BasketTransfer, Donation
-from tests.donate.conftest import state
+from tests.helpers.giving import state
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Donation, StaffRole
-from tests.donate.conftest import state
-from tests.reports.conftest import csv_table
+from tests.helpers.giving import state
+from tests.helpers.reports import csv_table
 
 
 @pytest.fixture

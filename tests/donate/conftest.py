@@ -3,47 +3,18 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-import stripe
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from portal.models import Donation, HandoffMode
-from stripe_sandbox import SandboxServer
-from tests.helpers.giving import WEBHOOK_SECRET, stripe_config
+from tests.helpers import sandbox as giving_fixtures
 
-
-@pytest.fixture(scope="session")
-def sandbox_server():
-    with SandboxServer(webhook_secret=WEBHOOK_SECRET) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(app_config, sandbox):
-    return stripe_config(app_config, sandbox, WEBHOOK_SECRET)
-
-
-@pytest.fixture
-def stripe_client(sandbox):
-    """The real stripe library, as staff or a test would use it against the sandbox."""
-    return stripe.StripeClient("sk_test_inspector", base_addresses={"api": sandbox.url})
-
-
-@pytest.fixture
-def live_portal(app, sandbox):
-    """The portal served over real HTTP, with the sandbox's webhooks pointed at it."""
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    sandbox.configure_webhooks(url=f"{base}/stripe/webhook", secret=WEBHOOK_SECRET)
-    yield base
-    server.shutdown()
-    thread.join(timeout=5)
+# Shared with every folder that gives through the sandbox.
+sandbox_server = giving_fixtures.sandbox_server
+app_config = giving_fixtures.app_config
+stripe_client = giving_fixtures.stripe_client
+live_portal = giving_fixtures.live_portal
 
 
 @pytest.fixture
