@@ -158,3 +158,27 @@ def test_baskets_share_the_donation_forms_checkout_limit(members, fill, pay, app
     assert pay(total="50").status_code == 303
 
     assert pay(total="60").status_code == 429
+
+
+def test_a_partial_refund_of_a_monthly_baskets_renewal_is_split_on_that_month(
+    members, fill, pay, sandbox, live_portal, stripe_client, db_session
+):
+    fill("parents-circle", "roots")
+    pay(frequency="monthly", split="amounts", **{"part-parents-circle": "30", "part-roots": "10"})
+    first = db_session.scalars(select(Donation)).one()
+    sandbox.complete_checkout(first.stripe_checkout_session_id, "pay")
+    sandbox.wait_for_deliveries()
+    subscription = state(db_session, first.id).stripe_subscription_id
+    sandbox.renew(subscription)
+    latest = sandbox.renew(subscription)
+    [payment] = stripe_client.v1.invoice_payments.list(params={"invoice": latest["id"]}).data
+
+    stripe_client.v1.refunds.create(
+        params={"payment_intent": payment.payment.payment_intent, "amount": 1000}
+    )
+    sandbox.wait_for_deliveries()
+
+    db_session.rollback()
+    rows = db_session.scalars(select(Donation).order_by(Donation.id)).all()
+    refunded = [[p.refunded for p in donation_parts(db_session, row)] for row in rows]
+    assert refunded == [[0, 0], [0, 0], [750, 250]]
