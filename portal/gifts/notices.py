@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from babel.lists import format_list
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from portal.donate.links import manage_token
 from portal.donate.money import display
 from portal.mail import Message, queue
 from portal.mail.outbox import CursorOutbox
-from portal.models import Organization
+from portal.models import Basket, Organization
 from portal.texts import member_texts
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def notice_message(
     language = gift.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         words = {
-            "name": member_texts(org, language).name,
+            "name": _recipients(gift, org, language),
             "amount": display(donation.amount, donation.currency, language),
             "refunded": display(refunded or donation.amount, donation.currency, language),
             "monthly": str(donation.frequency) == "monthly",
@@ -65,6 +66,16 @@ def notice_message(
         subject = _subject(kind, words)
         text = render_template(f"gifts/mail_{kind}.txt", **words)
     return Message(to=email, subject=subject, text=text, language=language)
+
+
+def _recipients(gift, org: Organization, language: str) -> str:
+    """Who the gift is for: the recipient, or a basket's members ("A, B and C")."""
+    basket_id = getattr(gift, "basket_id", None)
+    if basket_id is None:
+        return member_texts(org, language).name
+    lines = get_session().get(Basket, basket_id).lines
+    names = [member_texts(line.organization, language).name for line in lines]
+    return format_list(names, locale=language)
 
 
 def donor_email(obj: dict) -> str | None:

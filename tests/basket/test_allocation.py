@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from portal.basket import allocation
 from portal.basket.allocation import SplitError
+from portal.basket.payouts import owed
 from portal.donate.money import CURRENCIES
 
 keys = st.lists(
@@ -187,3 +188,14 @@ def test_a_payment_made_as_asked_gives_each_member_exactly_its_line(basket):
     assert {k: (p.amount, p.fee_cover) for k, p in parts.items()} == {
         line.key: (line.amount, line.fee_cover) for line in lines
     }
+
+
+@given(paid_baskets())
+def test_transfers_never_pay_out_more_than_the_coalition_still_holds(basket):
+    paid, fee, lines, refunds, disputed, seed = basket
+
+    parts = allocation.payment_parts(paid, fee, lines, refunds, disputed, seed).values()
+
+    sent_back = sum(p.refunded + p.disputed for p in parts)
+    assert sum(owed(p) for p in parts) <= paid - sent_back
+    assert all(0 <= owed(p) <= p.amount for p in parts)

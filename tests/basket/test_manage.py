@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.mail import deliver
 from portal.models import Donation
 
 
@@ -46,3 +47,14 @@ def test_cancelling_ends_the_whole_monthly_basket(managed, client, csrf_token, s
     subscription = stripe_client.v1.subscriptions.retrieve(managed.stripe_subscription_id)
     assert subscription.status == "canceled"
     assert len(subscription["items"]["data"]) == 2
+
+
+def test_the_thank_you_mail_names_every_member_of_the_basket(monthly_basket, app, smtp_server):
+    app.config["MAIL_URL"] = smtp_server.url
+
+    with app.app_context():
+        deliver()
+
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Subject"] == "Thank you for your gift to Parents Circle and Roots"
+    assert "£30.00" in mail.get_content()
