@@ -39,7 +39,7 @@ from bench.harness import (
     print_load_after,
     print_machine,
     run_in_scratch,
-    server_cpu_seconds,
+    server_cpu_split,
     server_env,
     start_server,
     stop_server,
@@ -105,6 +105,7 @@ class Run:
     errors: dict[str, int]
     logged: int | None = None
     cpu_us: float = 0.0
+    sys_us: float = 0.0  # the part of cpu_us spent in the kernel (syscalls, the disk's syncs)
 
     @property
     def redirects(self) -> int:
@@ -235,9 +236,11 @@ def measure(
 ) -> Run:
     """One wrk run; for the portal, also the referrals it logged meanwhile."""
     before = store.count() if server.name == "portal" else None
-    cpu_before = server_cpu_seconds(server)
+    user_before, sys_before = server_cpu_split(server)
     run = run_wrk(server, args, script, duration or args.duration)
-    run.cpu_us = (server_cpu_seconds(server) - cpu_before) / run.requests * 1e6
+    user_after, sys_after = server_cpu_split(server)
+    run.sys_us = (sys_after - sys_before) / run.requests * 1e6
+    run.cpu_us = (user_after - user_before) / run.requests * 1e6 + run.sys_us
     if before is not None:
         time.sleep(1)  # requests wrk abandoned at its deadline are still being served
         run.logged = store.count() - before
@@ -309,6 +312,7 @@ def print_round_header() -> None:
     """Column titles of the per-round table."""
     print()
     print(f"{'round':>5}  {'app':<6} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'cpu µs/req':>10} "
+          f"{'of it sys':>9} "
           f"{'302s':>8} {'other':>6} {'errors':>6} {'logged':>8} {'ratio':>6}")  # fmt: skip
 
 
@@ -320,8 +324,8 @@ def print_round(number: int, pair: list[Run]) -> None:
         logged = "" if run.logged is None else str(run.logged)
         errors = sum(run.errors.values())
         print(f"{number:>5}  {run.app:<6} {run.rps:>9.1f} {run.p50_ms:>7.2f} {run.p99_ms:>7.2f} "
-              f"{run.cpu_us:>10.0f} {run.redirects:>8} {run.unexpected:>6} {errors:>6} "
-              f"{logged:>8} {ratio:>6}", flush=True)  # fmt: skip
+              f"{run.cpu_us:>10.0f} {run.sys_us:>9.0f} {run.redirects:>8} {run.unexpected:>6} "
+              f"{errors:>6} {logged:>8} {ratio:>6}", flush=True)  # fmt: skip
 
 
 SUMMARY_ROWS = (
@@ -329,6 +333,7 @@ SUMMARY_ROWS = (
     ("p50 latency (ms)", "p50_ms", ".2f"),
     ("p99 latency (ms)", "p99_ms", ".2f"),
     ("server CPU per request (µs)", "cpu_us", ".0f"),
+    ("  of it in the kernel (µs)", "sys_us", ".0f"),
 )
 
 
@@ -338,7 +343,7 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
     bare = [run for run in runs if run.app == "bare"]
     med = {
         app: {key: statistics.median(getattr(run, key) for run in group)
-              for key in ("rps", "p50_ms", "p99_ms", "cpu_us")}
+              for key in ("rps", "p50_ms", "p99_ms", "cpu_us", "sys_us")}
         for app, group in (("portal", portal), ("bare", bare))
     }  # fmt: skip
     ratio = median_ratio((p.rps, b.rps) for p, b in zip(portal, bare, strict=True))

@@ -261,8 +261,13 @@ def stop_server(server: Server) -> None:
 
 def server_cpu_seconds(server: Server) -> float:
     """CPU time (user + system) used so far by the gunicorn master and its live workers."""
+    return sum(server_cpu_split(server))
+
+
+def server_cpu_split(server: Server) -> tuple[float, float]:
+    """CPU time (user, system) used so far by the gunicorn master and its live workers."""
     master = server.process.pid
-    total = 0
+    user = system = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -271,5 +276,6 @@ def server_cpu_seconds(server: Server) -> float:
         except OSError:
             continue  # the process ended meanwhile
         if entry.name == str(master) or fields[1] == str(master):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[11]), system + int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
