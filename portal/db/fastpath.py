@@ -174,7 +174,8 @@ class HeldConnection:
     A database error inside ``writing()`` rolls back and comes out as ``failed``; a connection
     that cannot even roll back, or that will never write again (``needs_new_connection``), is
     dropped and opened again on the next write: a worker heals without a restart. ``on_connect``
-    tunes each new connection. ``group_commit`` (SQLite files only) commits without a sync and
+    tunes each new connection and ``on_release`` undoes that before ``close`` gives it back to
+    the pool. ``group_commit`` (SQLite files only) commits without a sync and
     syncs the write-ahead log once the writer's turn is over (``_WalSync``).
     """
 
@@ -184,11 +185,13 @@ class HeldConnection:
         failed: type[Exception],
         *,
         on_connect: Callable[[object], None] | None = None,
+        on_release: Callable[[object], None] | None = None,
         group_commit: bool = False,
     ) -> None:
         self._engine = engine
         self._failed = failed
         self._on_connect = on_connect
+        self._on_release = on_release
         self._queue = write_queue(engine)
         self._timeout_ms = engine.get_execution_options().get(LOCK_TIMEOUT_OPTION, 5000)
         self._busy_ms = self._timeout_ms
@@ -255,9 +258,16 @@ class HeldConnection:
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            connection, self._connection = self._connection, None
+            if connection is None:
+                return
+            try:
+                if self._on_release is not None:
+                    self._on_release(connection.driver_connection)
+            except self._errors:
+                connection.invalidate()  # never back in the pool in an unknown state
+                return
+            connection.close()
 
     def _connect(self):
         try:

@@ -4,13 +4,14 @@ The hand-off is the portal's hottest path, so its insert skips the ORM session: 
 is compiled once, values pass through the same column types the models declare, and the row
 is committed on a DBAPI connection the worker holds. Nothing here decides what the row says.
 
-On SQLite the INSERT runs on its own, in autocommit: a lone write statement is its own
-transaction and takes the write lock when it starts (waiting through the busy handler, since it
-holds no older snapshot that could go stale). That is what ``BEGIN IMMEDIATE; INSERT; COMMIT``
-does, in one statement instead of three. It commits with ``synchronous=NORMAL`` and the WAL is
-then synced outside the writers' queue (group commit), so the row is on disk when ``insert``
-returns: it survives a power cut, not only a crash of the process. On PostgreSQL the commit
-itself waits for the server's WAL flush.
+The INSERT runs on its own, in autocommit: a lone write statement is its own transaction. On
+SQLite it takes the write lock when it starts (waiting through the busy handler, since it holds
+no older snapshot that could go stale). That is what ``BEGIN IMMEDIATE; INSERT; COMMIT`` does,
+in one statement instead of three. It commits with ``synchronous=NORMAL`` and the WAL is then
+synced outside the writers' queue (group commit), so the row is on disk when ``insert``
+returns: it survives a power cut, not only a crash of the process. On PostgreSQL it is one round
+trip instead of three (psycopg sends ``BEGIN`` and ``COMMIT`` as statements of their own), and
+the server answers only once its WAL is flushed (``synchronous_commit=on``, the default).
 """
 
 from __future__ import annotations
@@ -40,25 +41,20 @@ class ReferralWriter:
             for name in (compiled.positiontup if compiled.positional else names)
         ]
         self._positional = compiled.positional
-        self._autocommit = dialect.name == "sqlite"
+        sqlite = dialect.name == "sqlite"
         self._held = HeldConnection(
             engine,
             WriteFailed,
-            on_connect=_tune_handoff_connection if self._autocommit else None,
-            group_commit=self._autocommit,
+            on_connect=_tune_sqlite if sqlite else _autocommit,
+            on_release=_untune_sqlite if sqlite else _transactions,
+            group_commit=sqlite,
         )
 
     def insert(self, record: dict) -> None:
         """Insert and commit one referral; raises WriteFailed if the database did not take it."""
         params = self._params(record)
         with self._held.writing() as connection:
-            if self._autocommit:
-                connection.driver_connection.execute(self._sql, params)
-            else:
-                cursor = connection.cursor()
-                cursor.execute(self._sql, params)
-                cursor.close()
-                connection.commit()
+            connection.driver_connection.execute(self._sql, params)
 
     def close(self) -> None:
         self._held.close()
@@ -73,10 +69,24 @@ class ReferralWriter:
         return dict(zip((name for name, _ in self._binds), values, strict=True))
 
 
-def _tune_handoff_connection(dbapi_connection) -> None:
+def _tune_sqlite(dbapi_connection) -> None:
     # The row's recipient was read from its table moments ago and recipients are never deleted
     # (a member is suspended instead), so the foreign-key lookup SQLite would add to every
     # hand-off proves nothing; other connections keep it.
     dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     # Durable all the same: HeldConnection syncs the WAL after the writers' turn.
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _untune_sqlite(dbapi_connection) -> None:
+    # Back in the pool, the connection is any other code's again: as the engine tunes it.
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
+def _autocommit(dbapi_connection) -> None:
+    dbapi_connection.autocommit = True
+
+
+def _transactions(dbapi_connection) -> None:
+    dbapi_connection.autocommit = False
