@@ -177,7 +177,7 @@ def prepare_database(env: dict[str, str]) -> None:
             env=env,
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=600,  # a loaded machine
         )
 
 
@@ -204,7 +204,7 @@ def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *ex
             start_new_session=True,
         )  # fmt: skip
     server = Server(name, port, process, log_path)
-    _wait_until_serving(server, timeout=120)  # workers importing the portal on a busy machine
+    _wait_until_serving(server, timeout=300)  # workers importing the portal on a busy machine
     return server
 
 
