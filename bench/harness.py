@@ -204,7 +204,11 @@ def start_server(name: str, target: str, env: dict, tmp: Path, workers: int, *ex
             start_new_session=True,
         )  # fmt: skip
     server = Server(name, port, process, log_path)
-    _wait_until_serving(server, timeout=300)  # workers importing the portal on a busy machine
+    try:
+        _wait_until_serving(server, timeout=300)  # workers importing the portal on a busy machine
+    except BaseException:
+        stop_server(server)  # a server that never answered is not left running
+        raise
     return server
 
 
