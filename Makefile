@@ -46,10 +46,15 @@ run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(FLASK) build-static
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; auto: one per core), each with its own
+# database; the gunicorn and nginx tests share one worker, the browser tests another
+# (--dist loadgroup, groups set in tests/conftest.py). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.installed $(CATALOGUES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,13 +1,15 @@
-"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL),
+migrated once per pytest-xdist worker."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app, dispose
 from portal.db.base import Base
@@ -17,18 +19,34 @@ from portal.schema import upgrade
 from portal.state import portal_state
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
-pytest_plugins = ["tests.helpers.staff", "tests.helpers.reports"]
+pytest_plugins = ["tests.helpers.staff", "tests.helpers.reports", "tests.helpers.fault_table"]
+
+# Under pytest-xdist (``--dist loadgroup``) each group runs on one worker: the gunicorn, nginx
+# and strace tests want the CPU and the loopback to themselves, and one Chromium per run is
+# enough for the browser tests.
+_GROUPS = {"faults": "servers", "production": "servers", "browser": "browser"}
 
 POSTGRES_URL_ENV = "TEST_DATABASE_URL"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    root = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(root).parts[0]
+        if folder == "faults":
+            item.add_marker(pytest.mark.slow)
+        if folder in _GROUPS:
+            item.add_marker(pytest.mark.xdist_group(_GROUPS[folder]))
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory):
-    """A database migrated once per run: a SQLite file to copy, or the PostgreSQL database."""
-    import os
-
+    """A database migrated once per worker: a SQLite file to copy, or a PostgreSQL database of
+    the worker's own (TEST_DATABASE_URL's name, plus ``_gw0``… under pytest-xdist)."""
     url = os.environ.get(POSTGRES_URL_ENV)
     if url:
+        url = _worker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -41,6 +59,25 @@ def migrated_template(tmp_path_factory):
     upgrade(engine)
     engine.dispose()
     return path
+
+
+def _worker_database(url: str, worker_id: str | None) -> str:
+    """``url`` itself in a plain run; under xdist, a database named after it and the worker,
+    created on the same server when missing, so that workers never empty each other's tables."""
+    if not worker_id:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                quoted = conn.dialect.identifier_preparer.quote(name)
+                conn.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

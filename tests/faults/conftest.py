@@ -9,28 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import fault_table
 from tests.helpers.faults import DONATION_URL, SLUG, Donors, Portal, needs_root
-
-_TALLIES: list[dict] = []
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/faults/" in str(item.fspath):
-            item.add_marker(pytest.mark.slow)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _TALLIES:
-        return
-    terminalreporter.section("fault table")
-    header = f"{'fault':<60} {'donors':>6} {'redirected':>10} {'stored':>6} {'from log':>8}"
-    terminalreporter.write_line(f"{header} {'lost':>5} {'duplicated':>10} {'extra':>5}")
-    for row in _TALLIES:
-        terminalreporter.write_line(
-            f"{row['fault']:<60} {row['donors']:>6} {row['redirected']:>10} {row['stored']:>6} "
-            f"{row['from_log']:>8} {row['lost']:>5} {row['duplicated']:>10} {row['extra']:>5}"
-        )
 
 
 @pytest.fixture
@@ -71,7 +51,7 @@ def tally(request):
             "extra": len(set(stored) - seen),
             "failed": dict(donors.failed),
         }
-        _TALLIES.append(row)
+        fault_table.record(request, row)
         return row
 
     return _tally
