@@ -276,8 +276,8 @@ def open_donations(app, count: int, monthly: float, rng: random.Random, batch: B
     from portal.donate import service
     from portal.donate.money import CURRENCIES, fee_cover
     from portal.models import ArrivedVia, Frequency, Organization
-    from portal.referrals import desk
     from portal.referrals.service import Visit
+    from portal.state import portal_state
     from portal.stripe_gateway import gateway
 
     urls = service.ReturnUrls(
@@ -300,7 +300,12 @@ def open_donations(app, count: int, monthly: float, rng: random.Random, batch: B
             visit = Visit(ArrivedVia.PORTAL, "Mozilla/5.0 (bench)", f"10.0.{rng.randrange(256)}.1")
             org = rng.choice(orgs)
             donation = service.open_donation(
-                session, org, visit, gift, attempt=secrets.token_hex(16), salts=desk().salts
+                session,
+                org,
+                visit,
+                gift,
+                attempt=secrets.token_hex(16),
+                salts=portal_state().referrals.salts,
             )
             checkout = service.checkout_request(donation, urls, locale="en")
             session.commit()

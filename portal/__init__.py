@@ -113,7 +113,4 @@ def _keep_addresses_out_of_logs() -> None:
 
 def dispose(app: Flask) -> None:
     """Release the app's database connections (for tests and tools; a worker's exit does it)."""
-    app.extensions["portal_referrals"].writer.close()
-    app.extensions["ledger_writer"].close()
-    app.extensions["portal_mail"].background.stop()
-    portal_state(app).database.engine.dispose()
+    portal_state(app).dispose()

@@ -30,6 +30,8 @@ DEFAULTS = {
     # reads (the version stripe-python 16.1 and the sandbox speak). Change it together with
     # the webhook endpoint's version in Stripe's dashboard.
     "STRIPE_API_VERSION": "2026-10-28.endive",
+    "STRIPE_MAX_NETWORK_RETRIES": 1,
+    "STRIPE_TIMEOUT_SECONDS": 15,
     "PROXY_HOPS": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -38,6 +40,34 @@ DEFAULTS = {
     "MAIL_URL": "",
     "MAIL_FROM": "",
     "MAIL_SEND_IN_BACKGROUND": True,
+    # The staff console.
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_SESSION_HOURS": 8,
+    "LOGIN_ACCOUNT_LIMIT": 5,
+    "LOGIN_VISITOR_LIMIT": 20,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LINK_CHECK_TIMEOUT": 10.0,
+    # Donation URLs must be https; tests point the checker at a plain-http server on 127.0.0.1.
+    "LINK_CHECK_ALLOW_HTTP_LOOPBACK": False,
+    # The largest request body the portal reads (MAX_CONTENT_LENGTH, unless that is set); a
+    # directory CSV of a few hundred rows is ~0.5 MB.
+    "STAFF_MAX_UPLOAD_BYTES": 4 * 1024 * 1024,
+    # Listen.
+    "LISTEN_PAGE_SIZE": 10,
+    # The podcast's RSS feed, for `flask import-podcast` without a URL and the staff button.
+    "PODCAST_FEED_URL": "",
+    # A podcast feed of a few hundred episodes is well under 1 MB; a bigger one is refused unread.
+    "PODCAST_MAX_BYTES": 5 * 1024 * 1024,
+    "PODCAST_TIMEOUT": 10.0,
+    # Engage: messages one visitor may send to members per window, counted across workers.
+    "CONTACT_RATE_LIMIT": 5,
+    "CONTACT_RATE_WINDOW_SECONDS": 3600,
+    # The coalition's legal details, for About, Contact and Terms (the operator's own).
+    "COALITION_LEGAL_NAME": "",
+    "COALITION_REGISTRATION": "",
+    "COALITION_COUNTRY": "",
+    "COALITION_ADDRESS": "",
+    "COALITION_EMAIL": "",
 }
 
 
@@ -91,6 +121,7 @@ def load_config(app, test_config: dict | None) -> None:
     app.config["REFERRAL_SPOOL"] = str(instance / "referral-spool.jsonl")
     app.config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
     app.config["STATIC_BUILD_DIR"] = str(instance / "static-build")
+    app.config["SHARE_CARD_DIR"] = str(instance / "share-cards")
     for key, cast in _ENV_KEYS.items():
         if key in os.environ:
             app.config[key] = cast(os.environ[key])
@@ -104,6 +135,8 @@ def load_config(app, test_config: dict | None) -> None:
         test_config or {}
     ):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["STAFF_MAX_UPLOAD_BYTES"]
     _host_only_session_cookie(app.config)
 
 

@@ -4,14 +4,20 @@ the clocks and the mail sender is written here, not spread over string keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from portal.db.session import Database
+    from portal.donate.fastpath import LedgerWriter
+    from portal.mail import Mailer
+    from portal.referrals.pipeline import ReferralPipeline
     from portal.security import SecurityHeaders
+    from portal.staff.dashboard import DashboardLink
     from portal.stripe_gateway import StripeGateway
 
 _KEY = "portal"
@@ -26,14 +32,50 @@ class SchemaStatus:
 
 
 @dataclass
+class Clocks:
+    """The time as the staff console and the reports read it; tests swap either to move time."""
+
+    staff: Callable[[], datetime]
+    reports: Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class StaffSessions:
+    """How long a staff sign-in lasts: idle, and at most in all."""
+
+    idle: timedelta
+    lifetime: timedelta
+
+
+def _utc_clocks() -> Clocks:
+    from portal.models import utcnow  # the models import the database, which imports this module
+
+    return Clocks(staff=utcnow, reports=utcnow)
+
+
+@dataclass
 class PortalState:
     """Everything one app holds between requests. Fields without a default are filled by the
     feature that owns them, during ``create_app``; reading one earlier is a bug and raises."""
 
     database: Database = field(init=False)
-    security_headers: SecurityHeaders = field(init=False)
+    referrals: ReferralPipeline = field(init=False)
+    ledger: LedgerWriter = field(init=False)
     gateway: StripeGateway = field(init=False)
+    mail: Mailer = field(init=False)
+    security_headers: SecurityHeaders = field(init=False)
+    staff_sessions: StaffSessions = field(init=False)
     schema: SchemaStatus = field(default_factory=SchemaStatus)
+    clocks: Clocks = field(default_factory=_utc_clocks)
+    # Filled by any feature's init_app, in any order; the staff dashboard lists them.
+    dashboard_links: list[DashboardLink] = field(default_factory=list)
+
+    def dispose(self) -> None:
+        """Close the hot paths' held connections, stop the mail sender, release the pool."""
+        self.referrals.writer.close()
+        self.ledger.close()
+        self.mail.background.stop()
+        self.database.engine.dispose()
 
 
 def init_app(app: Flask) -> PortalState:

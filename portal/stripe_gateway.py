@@ -177,8 +177,8 @@ def build_gateway(config) -> StripeGateway:
         config.get("STRIPE_SECRET_KEY") or "sk_test_unconfigured",
         stripe_version=version,
         base_addresses={"api": base} if base else None,
-        max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 1),
-        http_client=stripe.RequestsClient(timeout=config.get("STRIPE_TIMEOUT_SECONDS", 15)),
+        max_network_retries=config["STRIPE_MAX_NETWORK_RETRIES"],
+        http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT_SECONDS"]),
     )
     return StripeGateway(client, config.get("STRIPE_WEBHOOK_SECRET"), version)
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from portal.amplify import embed, meta, share_cards, views
 
-    app.config.setdefault("SHARE_CARD_DIR", str(Path(app.instance_path) / "share-cards"))
     app.register_blueprint(views.bp)
     app.register_blueprint(embed.bp)
     app.jinja_env.globals.update(

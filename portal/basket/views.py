@@ -30,7 +30,8 @@ from portal.models import (
     utcnow,
 )
 from portal.ratelimit import checkout_allowed
-from portal.referrals import campaign, desk
+from portal.referrals import campaign
+from portal.state import portal_state
 from portal.stripe_gateway import gateway
 from portal.texts import reader_language
 
@@ -74,7 +75,9 @@ def submit():
     if fields["shown"] != plan.shown():
         return _render(fields, attempt=fields["attempt"], plan=plan)  # review before leaving
     session = get_session()
-    if not checkout_allowed(session, desk().salts, request.remote_addr or "", current_app.config):
+    if not checkout_allowed(
+        session, portal_state().referrals.salts, request.remote_addr or "", current_app.config
+    ):
         session.commit()
         abort(429)
     coalition = _member(current_app.config["COALITION_SLUG"])
@@ -85,7 +88,7 @@ def submit():
         plan,
         campaign.visit_from_request(ArrivedVia.PORTAL),
         attempt=fields["attempt"],
-        salts=desk().salts,
+        salts=portal_state().referrals.salts,
         language=reader_language(),
     )
     checkout = service.checkout_request(donation, _return_urls(), locale=str(get_locale() or "en"))

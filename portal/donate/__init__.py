@@ -1,6 +1,6 @@
 """Giving through the portal: the donation form, Stripe Checkout and the donation ledger."""
 
-from flask import Flask, current_app
+from flask import Flask
 
 from portal.donate.fastpath import LedgerWriter
 from portal.state import portal_state
@@ -12,8 +12,9 @@ def init_app(app: Flask) -> None:
     from portal.gifts.notices import LedgerMail
 
     stripe_gateway.init_app(app)
-    engine = portal_state(app).database.engine
-    app.extensions["ledger_writer"] = LedgerWriter(engine, notices=LedgerMail(engine.dialect))
+    state = portal_state(app)
+    engine = state.database.engine
+    state.ledger = LedgerWriter(engine, notices=LedgerMail(engine.dialect))
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
@@ -31,8 +32,3 @@ def _payment_page_lacks_language() -> bool:
     from portal.i18n import active_locale
 
     return checkout_locale(active_locale()) == "auto"
-
-
-def ledger_writer() -> LedgerWriter:
-    """This worker's fast path for the webhook's most frequent events."""
-    return current_app.extensions["ledger_writer"]

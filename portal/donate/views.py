@@ -37,7 +37,8 @@ from portal.models import (
     utcnow,
 )
 from portal.ratelimit import checkout_allowed
-from portal.referrals import campaign, desk
+from portal.referrals import campaign
+from portal.state import portal_state
 from portal.stripe_gateway import gateway
 from portal.texts import member_texts, reader_language
 
@@ -71,7 +72,8 @@ def submit(slug: str):
         name = member_texts(org, reader_language()).name
         return _render_form(org, donation_form, confirm=summary(gift, name, number_locale()))
     session = get_session()
-    if not checkout_allowed(session, desk().salts, request.remote_addr or "", current_app.config):
+    salts = portal_state().referrals.salts
+    if not checkout_allowed(session, salts, request.remote_addr or "", current_app.config):
         session.commit()
         abort(429)
     donation = service.open_donation(
@@ -80,7 +82,7 @@ def submit(slug: str):
         campaign.visit_from_request(ArrivedVia.PORTAL),
         gift,
         attempt=donation_form.attempt.data,
-        salts=desk().salts,
+        salts=portal_state().referrals.salts,
     )
     checkout = service.checkout_request(
         donation, _return_urls(org, donation), locale=str(get_locale() or "en")

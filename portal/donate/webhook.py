@@ -8,10 +8,10 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db.engine import refused_data
-from portal.donate import ledger_writer
 from portal.donate.fastpath import LedgerUnavailable
 from portal.extensions import csrf
 from portal.mail import wake_after
+from portal.state import portal_state
 from portal.stripe_gateway import InvalidWebhook, gateway
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def webhook():
         return jsonify(error="invalid webhook"), 400
     try:
         # 2xx only once the event is committed; any database error is a 503 so Stripe retries.
-        outcome = ledger_writer().record(event)
+        outcome = portal_state().ledger.record(event)
     except (LedgerUnavailable, SQLAlchemyError) as exc:
         if refused_data(exc):
             # Signed, but a value the database cannot hold (an id too long, a number out of

@@ -2,19 +2,11 @@
 
 from flask import Flask
 
-DEFAULTS = {
-    # Messages one visitor may send to members per window, counted across workers.
-    "CONTACT_RATE_LIMIT": 5,
-    "CONTACT_RATE_WINDOW_SECONDS": 3600,
-}
-
 
 def init_app(app: Flask) -> None:
     from portal.engage import contact_views, staff_views, views
     from portal.engage.times import event_time
 
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     app.register_blueprint(contact_views.bp)
     app.register_blueprint(staff_views.bp)

@@ -13,11 +13,11 @@ from portal.engage import contact
 from portal.engage.forms import ContactForm
 from portal.models import ContactAddress, Organization, OrgStatus, utcnow
 from portal.ratelimit import hit, todays_visitor_key
-from portal.referrals import desk
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.directory_service import all_recipients
 from portal.staff.forms import ActionForm
+from portal.state import portal_state
 
 bp = Blueprint("contact", __name__)
 
@@ -109,7 +109,9 @@ def _reachable(session, slug: str) -> tuple[Organization, ContactAddress]:
 
 def _within_limit(session) -> bool:
     config = current_app.config
-    key = todays_visitor_key(session, desk().salts, "contact", request.remote_addr or "")
+    key = todays_visitor_key(
+        session, portal_state().referrals.salts, "contact", request.remote_addr or ""
+    )
     return hit(
         session,
         key,

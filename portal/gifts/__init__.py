@@ -21,7 +21,7 @@ def payment_status(status: str) -> str:
 
 def init_app(app: Flask) -> None:
     from portal.gifts import staff_views, views
-    from portal.staff import add_dashboard_link
+    from portal.staff.dashboard import add_dashboard_link
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)

@@ -71,14 +71,10 @@ def init_app(app: Flask) -> None:
         config=app.config,
         background=BackgroundSender(partial(_deliver_for, app), partial(_next_due_for, app)),
     )
-    app.extensions["portal_mail"] = mailer
+    portal_state(app).mail = mailer
     app.after_request(_wake_after_response)
     app.context_processor(lambda: {"mail_writes_files": mailer.writes_files})
     cli.init_app(app)
-
-
-def mailer() -> Mailer:
-    return current_app.extensions["portal_mail"]
 
 
 def deliver() -> Delivery:
@@ -88,24 +84,22 @@ def deliver() -> Delivery:
 
 def wake() -> None:
     """Ask this worker's sender thread to look at the outbox now; returns at once."""
-    if mailer().in_background:
-        mailer().background.wake()
+    if portal_state().mail.in_background:
+        portal_state().mail.background.wake()
 
 
 def wake_after(response):
     """Wake this worker's sender once ``response`` has gone out (for a writer that committed
     mail on a bare connection, like the webhook's ledger writer). Returns ``response``."""
-    if mailer().in_background:
-        response.call_on_close(mailer().background.wake)
+    if portal_state().mail.in_background:
+        response.call_on_close(portal_state().mail.background.wake)
     return response
 
 
 def _deliver_for(app: Flask) -> Delivery:
     with app.app_context():
         sessions = portal_state(app).database.sessions
-        return deliver_due(
-            sessions, transport_for(app.config), app.extensions["portal_mail"].sender
-        )
+        return deliver_due(sessions, transport_for(app.config), portal_state(app).mail.sender)
 
 
 def _next_due_for(app: Flask):

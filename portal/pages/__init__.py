@@ -7,19 +7,9 @@ Privacy page is the portal's own description of what its code keeps, so it is no
 
 from flask import Flask
 
-DEFAULTS = {
-    "COALITION_LEGAL_NAME": "",
-    "COALITION_REGISTRATION": "",
-    "COALITION_COUNTRY": "",
-    "COALITION_ADDRESS": "",
-    "COALITION_EMAIL": "",
-}
-
 
 def init_app(app: Flask) -> None:
     from portal.pages import views
 
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.staff_bp)

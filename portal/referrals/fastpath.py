@@ -55,7 +55,7 @@ class HandoffFastPath:
         start_response(status, [("Location", location), *headers, (HEADER, request_id)])
         if answer.replay_spool:
             # After the donor's response is sent, as the Flask view's call_on_close does.
-            return ClosingIterator([b""], self.app.extensions["portal_referrals"].replay_spool)
+            return ClosingIterator([b""], portal_state(self.app).referrals.replay_spool)
         return [b""]
 
     @staticmethod
@@ -75,7 +75,7 @@ class HandoffFastPath:
         slug = path[4:]
         if not slug or "/" in slug or not self._plain(environ):
             return None
-        referrals = self.app.extensions["portal_referrals"]
+        referrals = portal_state(self.app).referrals
         try:
             route = referrals.routes.lookup(slug)
         except SQLAlchemyError:

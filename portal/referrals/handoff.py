@@ -18,7 +18,7 @@ from portal.referrals.routing import Route
 from portal.referrals.service import REDIRECT_STATUS, UTM_KEYS, Visit, plan_handoff
 
 if TYPE_CHECKING:
-    from portal.referrals import ReferralDesk
+    from portal.referrals.pipeline import ReferralPipeline
 
 # Headers with which browsers announce a speculative prefetch or prerender.
 PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
@@ -63,7 +63,7 @@ class Answer:
 
 
 def hand_off(
-    desk: ReferralDesk,
+    pipeline: ReferralPipeline,
     route: Route,
     arrival: Arrival,
     *,
@@ -76,12 +76,12 @@ def hand_off(
     then lets the Flask view answer).
     """
     visit = visit_of(arrival)
-    handoff = plan_handoff(route, visit, coalition=coalition, tags=desk.tags, form_url=form_url)
+    handoff = plan_handoff(route, visit, coalition=coalition, tags=pipeline.tags, form_url=form_url)
     if handoff is None:
         return None
     replay = False
     if handoff.record is not None and arrival.method != "HEAD" and not is_prefetch(arrival):
-        replay = desk.record(handoff.record, visit)
+        replay = pipeline.record(handoff.record, visit)
     return Answer(handoff.url, REDIRECT_STATUS[visit.arrived_via], replay)
 
 

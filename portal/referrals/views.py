@@ -6,16 +6,17 @@ from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.referrals import campaign, desk
+from portal.referrals import campaign
 from portal.referrals.handoff import HEADERS, hand_off
 from portal.referrals.routing import Route
+from portal.state import portal_state
 
 bp = Blueprint("referrals", __name__)
 
 
 @bp.route("/go/<slug>", methods=["GET", "POST"])
 def go(slug: str):
-    referrals = desk()
+    referrals = portal_state().referrals
     route = _route(slug)
     answer = hand_off(
         referrals,
@@ -33,7 +34,7 @@ def go(slug: str):
 
 def _route(slug: str) -> Route:
     try:
-        return desk().routes.lookup(slug) or abort(404)
+        return portal_state().referrals.routes.lookup(slug) or abort(404)
     except SQLAlchemyError:
         # No database and no snapshot yet: say so rather than guess a destination.
         abort(

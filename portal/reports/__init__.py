@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from portal.models import utcnow
-
-
-@dataclass
-class ReportDesk:
-    """Per-app settings of the reports; ``clock`` is swapped in tests to move time."""
-
-    clock: Callable[[], datetime] = utcnow
+from portal.state import portal_state
 
 
 def init_app(app: Flask) -> None:
     from portal.reports import cli, members, views
-    from portal.staff import add_dashboard_link
+    from portal.staff.dashboard import add_dashboard_link
 
-    app.extensions["portal_reports"] = ReportDesk()
     app.register_blueprint(views.bp)
     cli.init_app(app)
     add_dashboard_link(
@@ -43,4 +33,4 @@ def init_app(app: Flask) -> None:
 
 def today() -> date:
     """Today in UTC, by the reports' clock."""
-    return current_app.extensions["portal_reports"].clock().date()
+    return portal_state().clocks.reports().date()

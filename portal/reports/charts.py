@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import pygal
+from flask import g
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -23,8 +24,6 @@ from portal.i18n import day, short_day
 # The clean-up below edits the standard library's elements, but pygal draws with lxml whenever it
 # is installed (feedgen brings it): every report page failed. Draw with the standard library.
 pygal_etree.to_etree()
-
-_ids = itertools.count(1)
 
 
 # A phone shows the narrow drawing and a wider screen the wide one (CSS picks); a single
@@ -118,7 +117,7 @@ def referrals_chart(days) -> Markup:
 
 def _accessible(title: str, description: str):
     def clean(root: ET.Element) -> ET.Element:
-        number = next(_ids)
+        number = _next_chart_number()
         _strip(root)
         # makeelement: the same tree type pygal built (the standard library's, or lxml's when
         # another package has installed lxml).
@@ -136,6 +135,12 @@ def _accessible(title: str, description: str):
         return root
 
     return clean
+
+
+def _next_chart_number() -> int:
+    """Numbers for the drawings' ids, unique within one page: counted per app context (one per
+    request), so a page's ids do not depend on what the worker drew before."""
+    return next(g.setdefault("chart_numbers", itertools.count(1)))
 
 
 def _strip(root: ET.Element) -> None:

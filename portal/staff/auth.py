@@ -20,8 +20,8 @@ from portal.db.session import get_session
 from portal.db.writing import begin_write
 from portal.extensions import login_manager
 from portal.models import LoginOutcome, Staff
-from portal.referrals import desk as referrals_desk
-from portal.staff import passwords, service, staff_desk, throttle
+from portal.staff import passwords, service, throttle
+from portal.state import portal_state
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def sign_in(email: str, password: str) -> LoginOutcome:
     count (``throttle.claim``), and committed before hashing: simultaneous guesses queue on the
     lock instead of all slipping under the limit, and no lock is held while a hash is checked.
     """
-    db, now = get_session(), staff_desk().clock()
+    db, now = get_session(), portal_state().clocks.staff()
     email = service.normalize_email(email)
     keys = _attempt_keys(db, email, now)
     claimed = throttle.claim(db, _rules(), keys, now)
@@ -136,7 +136,7 @@ def confirm_password(staff: Staff, password: str) -> LoginOutcome:
 
     A stolen session must not become a way round the sign-in limit.
     """
-    db, now = get_session(), staff_desk().clock()
+    db, now = get_session(), portal_state().clocks.staff()
     claimed = throttle.claim(db, _rules(), _attempt_keys(db, staff.email, now), now)
     stored = staff.password_hash
     db.commit()
@@ -149,7 +149,7 @@ def confirm_password(staff: Staff, password: str) -> LoginOutcome:
 
 
 def _attempt_keys(db, email: str, now: datetime) -> throttle.AttemptKeys:
-    salts = ratelimit.day_salts(db, referrals_desk().salts, now.date())
+    salts = ratelimit.day_salts(db, portal_state().referrals.salts, now.date())
     return throttle.attempt_keys(salts, email, request.remote_addr or "")
 
 
@@ -178,9 +178,9 @@ def _start_session(staff: Staff, now: datetime) -> None:
 
 
 def _load_staff(session_id: str) -> Staff | None:
-    desk = staff_desk()
-    now = desk.clock().timestamp()
-    if not _alive(session.get(_SINCE), session.get(_SEEN), now, desk.idle, desk.lifetime):
+    state = portal_state()
+    now, limits = state.clocks.staff().timestamp(), state.staff_sessions
+    if not _alive(session.get(_SINCE), session.get(_SEEN), now, limits.idle, limits.lifetime):
         session.clear()
         g.staff_session_expired = True
         return None

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from portal.db.session import database
 from portal.db.writing import begin_write
 from portal.models import StaffRole, utcnow
-from portal.referrals import desk
 from portal.staff import importer, links, passwords, service
 from portal.staff.audit import Actor
 from portal.staff.importer import RowAction
+from portal.state import portal_state
 
 
 def init_app(app: Flask) -> None:
@@ -106,7 +106,7 @@ def import_orgs(file: Path, dry_run: bool):
             session, Actor.of(None), plan, coalition_slug=coalition_slug
         )
         session.commit()
-    desk().routes.invalidate()
+    portal_state().referrals.routes.invalidate()
     click.echo(
         _("Imported: %(created)d added, %(updated)d updated.", created=created, updated=updated)
     )

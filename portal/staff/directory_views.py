@@ -16,12 +16,12 @@ from portal.models import (
     OrgStatus,
     utcnow,
 )
-from portal.referrals import desk
 from portal.staff import audit, auth, importer, links
 from portal.staff import directory_service as rules
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.forms import ActionForm, ImportForm, OrganizationForm
+from portal.state import portal_state
 
 bp = Blueprint("staff_directory", __name__, url_prefix="/staff/organizations")
 bp.after_request(auth.no_store)
@@ -178,7 +178,7 @@ def _set_status(org_id: int, status: OrgStatus):
 def _saved(message: str):
     get_session().commit()
     # This worker reads the directory again at once; the others within ROUTE_CACHE_SECONDS.
-    desk().routes.invalidate()
+    portal_state().referrals.routes.invalidate()
     flash(message, "info")
     return redirect(url_for(".index"), code=303)
 

@@ -20,10 +20,11 @@ from portal.db.session import get_session
 from portal.db.writing import begin_write
 from portal.donate import queries as donations
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
-from portal.staff import audit, auth, passwords, service, staff_desk
+from portal.staff import audit, auth, passwords, service
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff, safe_next, staff_required
 from portal.staff.forms import LoginForm, NewStaffForm, PasswordForm, RoleForm
+from portal.state import portal_state
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -65,7 +66,9 @@ def logout():
 @staff_required
 def dashboard():
     staff = current_staff()
-    links = [link for link in staff_desk().links if staff.is_admin or not link.admin_only]
+    links = [
+        link for link in portal_state().dashboard_links if staff.is_admin or not link.admin_only
+    ]
     action = donations.needs_action(get_session())
     return render_template("staff/dashboard.html", links=links, action=action)
 

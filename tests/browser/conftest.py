@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from portal.state import portal_state
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,7 +60,7 @@ def serve():
         thread.join(timeout=10)
         # The hand-off's writer keeps its own connection, which disposing the engine leaves
         # open; closed here, it cannot be collected (and warned about) during a later test.
-        app.extensions["portal_referrals"].writer.close()
+        portal_state(app).referrals.writer.close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.models import CampaignLink, LinkMaker, utcnow
 from portal.reports.members import service as report_links
 from portal.staff.audit import Actor
+from portal.state import portal_state
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -20,7 +21,7 @@ def report_path(app, db_session):
     """Factory: the path of a fresh report link for ``org``, as an admin would send it."""
 
     def _issue(org) -> str:
-        now = app.extensions["portal_reports"].clock()
+        now = portal_state(app).clocks.reports()
         link = report_links.issue_link(
             db_session,
             app.secret_key,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.models import Conversion, ReportedVia
 from portal.reports.members import service as report_links
 from portal.staff.audit import Actor
+from portal.state import portal_state
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -21,7 +22,7 @@ def upload(app, client, db_session):
     """Factory: ``org``'s member opens its report link and uploads ``text`` as its CSV."""
 
     def _upload(org, text: str):
-        now = app.extensions["portal_reports"].clock()
+        now = portal_state(app).clocks.reports()
         link = report_links.issue_link(
             db_session,
             app.secret_key,

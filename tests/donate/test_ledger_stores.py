@@ -64,7 +64,7 @@ def reset_ledger(event_history, db_session):
 
 @pytest.fixture
 def writer(app):
-    return app.extensions["ledger_writer"]
+    return portal_state(app).ledger
 
 
 @pytest.fixture(params=["session", "cursor"])

@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from portal.config import DEFAULTS
 from portal.models import Donation, DonationStatus, StripeEvent
 from portal.state import portal_state
 from portal.stripe_gateway import GatewayError, build_gateway
@@ -257,7 +258,7 @@ def test_signature_matches_what_the_stripe_library_checks():
 
 
 def test_every_stripe_request_sends_the_pinned_api_version(app_config, sandbox):
-    pinned = build_gateway({**app_config, "STRIPE_API_VERSION": "2025-03-31.basil"})
+    pinned = build_gateway({**DEFAULTS, **app_config, "STRIPE_API_VERSION": "2025-03-31.basil"})
 
     with pytest.raises(GatewayError):
         pinned.retrieve_payment_intent("pi_unknown")

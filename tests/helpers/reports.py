@@ -15,6 +15,7 @@ from babel.dates import format_date
 from sqlalchemy import insert
 
 from portal.models import ArrivedVia, Donation, DonationStatus, Frequency, Referral, ReferralStatus
+from portal.state import portal_state
 from tests.helpers.clock import Clock
 
 # Reports run on a fixed "today", so day boundaries in tests never depend on the wall clock.
@@ -29,7 +30,7 @@ def at(day: date, hour: int = 12, minute: int = 0, second: int = 0, micro: int =
 @pytest.fixture
 def report_clock(app) -> Clock:
     clock = Clock(NOW)
-    app.extensions["portal_reports"].clock = clock
+    portal_state(app).clocks.reports = clock
     return clock
 
 

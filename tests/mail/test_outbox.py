@@ -47,7 +47,7 @@ def _deliver(app, **kwargs):
         return deliver_due(
             portal_state(app).database.sessions,
             transport_for(app.config),
-            app.extensions["portal_mail"].sender,
+            portal_state(app).mail.sender,
             **kwargs,
         )
 

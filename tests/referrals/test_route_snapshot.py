@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from portal import create_app, dispose
 from portal.models import Referral
-from portal.referrals import ROUTE_SNAPSHOT
+from portal.referrals.pipeline import ROUTE_SNAPSHOT
+from portal.state import portal_state
 from tests.helpers.workers import BROWSER_UA
 
 
@@ -52,7 +53,7 @@ def test_the_snapshot_follows_staff_changes(app, client, make_org, db_session):
     client.get("/go/roots")
     org.donation_url = "https://roots.example.org/new-give"
     db_session.commit()
-    app.extensions["portal_referrals"].routes.invalidate()
+    portal_state(app).referrals.routes.invalidate()
 
     client.get("/go/roots")
 

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, text
 
 from portal import create_app, dispose
 from portal.models import Referral
-from portal.referrals import SPOOL_CHECK_SECONDS, spool
+from portal.referrals import spool
+from portal.referrals.pipeline import SPOOL_CHECK_SECONDS
 from portal.state import portal_state
 from tests.helpers.outages import DatabaseAway
 from tests.helpers.workers import BROWSER_UA, handoffs
@@ -149,7 +150,7 @@ def test_a_spool_left_by_another_worker_is_replayed_within_a_second(
 
     browser.get("/go/roots")  # within the second: the spool waits
     waiting = spool.has_pending(app.config["REFERRAL_SPOOL"])
-    app.extensions["portal_referrals"].spool_checked_at -= SPOOL_CHECK_SECONDS  # a second later
+    portal_state(app).referrals.spool_checked_at -= SPOOL_CHECK_SECONDS  # a second later
     browser.get("/go/roots").close()  # the replay runs once the donor's response is done
 
     assert waiting
@@ -169,7 +170,7 @@ def spool_torn_line(app) -> Path:
 
 def a_second_later(app) -> None:
     """Let the worker look at the spool again, as it does once a second."""
-    app.extensions["portal_referrals"].spool_checked_at = None
+    portal_state(app).referrals.spool_checked_at = None
 
 
 def test_a_torn_spool_line_never_fails_a_shared_link(app, browser, make_org, db_session):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.state import portal_state
 from tests.helpers.clock import Clock
 from tests.helpers.pages import text_of
 from tests.helpers.staff import UPLOAD
@@ -17,7 +18,7 @@ from tests.helpers.staff import UPLOAD
 @pytest.fixture
 def clock(app) -> Clock:
     moving = Clock(datetime.now(UTC).replace(microsecond=0))
-    app.extensions["portal_staff"].clock = moving
+    portal_state(app).clocks.staff = moving
     return moving
 
 

@@ -148,7 +148,7 @@ def test_dashboard_shows_admins_directory_and_records(client, login_as):
 
 
 def test_dashboard_lists_links_other_features_register(app, client, login_as):
-    from portal.staff import add_dashboard_link
+    from portal.staff.dashboard import add_dashboard_link
 
     add_dashboard_link(app, "staff.audit_log", "Referral report", "Hand-offs per member")
     login_as(StaffRole.ADMIN)

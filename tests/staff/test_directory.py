@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Organization, OrgStatus, RecipientKind
+from portal.state import portal_state
 from tests.helpers.pages import text_of
 from tests.helpers.staff import fresh
 
@@ -280,7 +281,7 @@ def test_suspending_twice_changes_and_audits_once(make_org, post_form, audit_ent
 def test_a_change_reaches_donors_at_once_despite_the_routing_cache(
     app, client, make_org, post_form
 ):
-    app.extensions["portal_referrals"].routes.max_age = 3600
+    portal_state(app).referrals.routes.max_age = 3600
     org = make_org("roots", donation_url="https://roots.example.org/old")
     assert client.get("/go/roots").headers["Location"].startswith("https://roots.example.org/old")
     fields = member_fields(name="Roots", donation_url="https://roots.example.org/new")

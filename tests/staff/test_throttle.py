@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import create_app, dispose
 from portal.models import LoginAttempt, LoginOutcome
+from portal.state import portal_state
 from tests.helpers.pages import text_of
 from tests.helpers.staff import fresh
 
@@ -18,7 +19,7 @@ WRONG = "wrong password, surely"
 def second_worker(app_config, clock):
     """Another app on the same database: a second gunicorn worker."""
     app = create_app(app_config)
-    app.extensions["portal_staff"].clock = clock
+    portal_state(app).clocks.staff = clock
     yield app.test_client()
     dispose(app)
 

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.reports.members import proposals, views
-    from portal.staff import add_dashboard_link
+    from portal.staff.dashboard import add_dashboard_link
 
     app.register_blueprint(views.bp)
     app.register_blueprint(proposals.bp)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from portal.db.session import get_session
 from portal.reports.members import service
 from portal.secret_links import SecretLink
+from portal.state import portal_state
 
 LONGEST_TOKEN = 400
 # Long enough to read the report, change its dates, download its tables and build a campaign
@@ -32,5 +33,5 @@ def open_token(token: str | None) -> service.Link:
         )
     if len(token) > LONGEST_TOKEN:
         raise service.LinkError(404, _("This report link is not valid."))
-    now = current_app.extensions["portal_reports"].clock()
+    now = portal_state().clocks.reports()
     return service.open_link(get_session(), current_app.secret_key, token, now=now)

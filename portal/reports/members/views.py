@@ -28,6 +28,7 @@ from portal.reports.scope import Scope
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.forms import ActionForm
+from portal.state import portal_state
 
 bp = Blueprint("member_reports", __name__)
 
@@ -139,4 +140,4 @@ def _actor() -> Actor:
 
 
 def _now():
-    return current_app.extensions["portal_reports"].clock()
+    return portal_state().clocks.reports()
