@@ -14,7 +14,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from portal.db.session import Database
     from portal.donate.fastpath import LedgerWriter
-    from portal.mail import Mailer
+    from portal.mail.mailer import Mailer
     from portal.referrals.pipeline import ReferralPipeline
     from portal.security import SecurityHeaders
     from portal.staff.dashboard import DashboardLink
