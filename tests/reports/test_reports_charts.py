@@ -48,6 +48,15 @@ def test_chart_is_one_image_named_by_its_title_and_description(report_page):
     assert narrow.get("viewBox") == "0 0 420 320"
 
 
+def test_chart_ids_are_unique_on_a_page_and_the_same_each_time_it_is_drawn(report_page, client):
+    again = client.get("/staff/reports/")
+
+    first = [chart.find(f"{SVG}title").get("id") for chart in charts_in(report_page)]
+    second = [chart.find(f"{SVG}title").get("id") for chart in charts_in(again)]
+    assert len(set(first)) == 2
+    assert second == first
+
+
 def test_chart_title_and_legend_are_page_text_that_wraps(report_page):
     html = report_page.get_data(as_text=True)
 
