@@ -13,16 +13,18 @@ import logging
 from collections.abc import Callable
 
 from babel.lists import format_list
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
+from portal.db.fastpath import Prepared
 from portal.db.session import get_session
 from portal.donate.links import manage_token
 from portal.donate.money import display
 from portal.mail import Message, queue
 from portal.mail.outbox import CursorOutbox
-from portal.models import Basket, Organization
+from portal.models import TRANSLATED_FIELDS, Basket, Organization, OrganizationText
 from portal.texts import member_texts
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ def notice_message(
     *,
     email: str,
     first=None,
-    organization: Organization | None = None,
+    organization: Organization | RecipientTexts | None = None,
     refunded: int = 0,
 ) -> Message:
     """The mail for ``kind`` about ``donation`` (one payment: a ``Donation`` or a row read by
@@ -52,23 +54,25 @@ def notice_message(
     if kind not in KINDS:
         raise ValueError(f"no mail for a {kind!r} notice")
     gift = first or donation
-    org = organization or donation.organization
+    org = organization or donation.organization  # an Organization, or its RecipientTexts
     language = gift.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         words = {
             "name": _recipients(gift, org, language),
             "amount": display(donation.amount, donation.currency, language),
-            "refunded": display(refunded or donation.amount, donation.currency, language),
             "monthly": str(donation.frequency) == "monthly",
             "manage_url": manage_url(gift.id),
             "portal": current_app.config["PORTAL_NAME"],
         }
+        if kind == "refunded":
+            words["refunded"] = display(refunded or donation.amount, donation.currency, language)
         subject = _subject(kind, words)
-        text = render_template(f"gifts/mail_{kind}.txt", **words)
+        # The template alone: a mail needs none of the page context (signed-in user, banners).
+        text = current_app.jinja_env.get_template(f"gifts/mail_{kind}.txt").render(words)
     return Message(to=email, subject=subject, text=text, language=language)
 
 
-def _recipients(gift, org: Organization, language: str) -> str:
+def _recipients(gift, org: Organization | RecipientTexts, language: str) -> str:
     """Who the gift is for: the recipient, or a basket's members ("A, B and C")."""
     basket_id = getattr(gift, "basket_id", None)
     if basket_id is None:
@@ -122,20 +126,72 @@ def queue_notices(
 
 class LedgerMail:
     """The ledger writer's notices as mail, queued on the writer's own cursor (same
-    transaction as the ledger change). Rendering trouble is logged and never loses the change."""
+    transaction as the ledger change). Rendering trouble is logged and never loses the change.
+
+    The recipient's texts are read on that cursor too, with statements compiled once: loading
+    the ``Organization`` through an ORM session cost the webhook more than the ledger did."""
 
     def __init__(self, dialect) -> None:
         self._outbox = CursorOutbox(dialect)
+        self._texts = CursorRecipientTexts(dialect)
 
     def __call__(self, store, cursor, event: dict) -> int:
-        return _guarded(store, event, lambda key, message: self._outbox.queue(cursor, key, message))
+        return _guarded(
+            store,
+            event,
+            lambda key, message: self._outbox.queue(cursor, key, message),
+            lambda organization_id: self._texts.read(cursor, organization_id),
+        )
 
 
 def session_mail(session):
     """The same for a ledger store on an ORM session (the thanks page, reconcile-stripe)."""
     return lambda store, event: _guarded(
-        store, event, lambda key, message: queue(session, key, message)
+        store, event, lambda key, message: queue(session, key, message), _organization
     )
+
+
+class RecipientTexts:
+    """What ``member_texts`` reads of a recipient (its texts in every language), as plain rows."""
+
+    def __init__(self, original, translations: dict) -> None:
+        self._original = original
+        self._translations = translations
+        self.original_language = original.original_language
+
+    def text_in(self, field: str, language: str) -> str:
+        """As ``Organization.text_in``."""
+        version = (
+            self._original
+            if language == self.original_language
+            else self._translations.get(language)
+        )
+        return (getattr(version, field) or "") if version is not None else ""
+
+
+class CursorRecipientTexts:
+    """``RecipientTexts`` read on a DBAPI cursor, through two statements compiled once."""
+
+    def __init__(self, dialect) -> None:
+        orgs, texts = Organization.__table__, OrganizationText.__table__
+        fields = [*TRANSLATED_FIELDS, "original_language"]
+        self._original = Prepared(
+            select(*(orgs.c[name] for name in fields)).where(orgs.c.id == bindparam("org")),
+            dialect,
+        )
+        self._translations = Prepared(
+            select(texts.c.language, *(texts.c[name] for name in TRANSLATED_FIELDS)).where(
+                texts.c.organization_id == bindparam("org")
+            ),
+            dialect,
+        )
+
+    def read(self, cursor, organization_id: int) -> RecipientTexts:
+        original = self._original.first(cursor, org=organization_id)
+        if original is None:
+            raise LookupError(f"no recipient {organization_id}")
+        rows = self._translations.all(cursor, org=organization_id)
+        return RecipientTexts(original, {row.language: row for row in rows})
 
 
 def _address(first, seen: str | None) -> str | None:
@@ -144,12 +200,12 @@ def _address(first, seen: str | None) -> str | None:
     return seen or getattr(first, "contact_email", None)
 
 
-def _guarded(store, event: dict, put) -> int:
+def _guarded(store, event: dict, put, organization) -> int:
     if not store.notices:
         return 0
     obj = event["data"]["object"] if "data" in event else event
     try:
-        return queue_notices(store, obj, put, _organization)
+        return queue_notices(store, obj, put, organization)
     except (LookupError, TypeError, ValueError, RuntimeError) as error:
         # A template or lookup bug must not refuse Stripe's event: the ledger is the truth.
         log.exception("mail for %s not queued: %s", event.get("id"), error)
