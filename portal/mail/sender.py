@@ -1,7 +1,7 @@
-"""Delivering the outbox: claim a due message, send it, record what happened.
+"""Delivering the outbox: claim the due messages, send them, record what happened.
 
-A message is claimed by pushing its next attempt past a lease in one conditional UPDATE, so two
-workers (or a worker and ``deliver-mail``) never send the same message at once. Delivery is at
+Messages are claimed by pushing their next attempt past a lease in one conditional UPDATE, so
+two workers (or a worker and ``deliver-mail``) never send the same message at once. Delivery is at
 least once: a process that dies between the server's "accepted" and the record of it sends again
 once the lease ends (the Message-ID stays the same, so the receiving side can tell).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+# A batch stops starting new conversations this long after its claim, well inside the lease.
+SENDING_WITHIN = LEASE.total_seconds() / 2
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 BATCH = 50
@@ -47,39 +50,40 @@ class Delivery:
 
 
 def deliver_due(sessions: sessionmaker[Session], transport, sender: str, *, now=None) -> Delivery:
-    """Send every message that is due, each in its own short transactions (never holding a
-    database lock across a conversation with the mail server). Safe to run in several processes.
+    """Send every message that is due, up to ``BATCH`` a round: one short transaction claims
+    them, the mail server is spoken to with no transaction open, and one more records what
+    happened (two writes a batch, not two a message: the webhook's writers share the lock).
+    Safe to run in several processes.
     """
     now = now or utcnow()
     result = Delivery()
     with sessions() as session:
-        due = session.scalars(
-            select(OutboxMail.id)
-            .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
-            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-            .limit(BATCH)
-        ).all()
-    for mail_id in due:
-        _deliver_one(sessions, transport, sender, mail_id, now, result)
+        mails = _claim(session, now)
+        session.commit()
+        started, outcomes = time.monotonic(), {}
+        for mail in mails:
+            if time.monotonic() - started > SENDING_WITHIN:
+                break  # the rest go back to the outbox before their lease ends
+            outcomes[mail.id] = _send(transport, build_message(mail, sender), mail.id)
+        begin_write(session)
+        for mail in mails:
+            if mail.id in outcomes:
+                _record(mail, outcomes[mail.id], result)
+            else:
+                mail.attempts -= 1  # not tried: this claim does not count as an attempt
+                mail.next_attempt_at = now
+        session.commit()
     return result
 
 
-def _deliver_one(sessions, transport, sender, mail_id, now, result: Delivery) -> None:
-    with sessions() as session:
-        mail = _claim(session, mail_id, now)
-        if mail is None:
-            return  # another process took it, or it is no longer due
-        session.commit()
-        error = _send(transport, build_message(mail, sender), mail.id)
-        begin_write(session)
-        if error is None:
-            _settle(mail, MailStatus.SENT)
-            mail.sent_at = utcnow()
-            result.sent += 1
-        else:
-            final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
-            _record_failure(mail, _describe(error), final=final, result=result)
-        session.commit()
+def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None:
+    if error is None:
+        _settle(mail, MailStatus.SENT)
+        mail.sent_at = utcnow()
+        result.sent += 1
+    else:
+        final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
+        _record_failure(mail, _describe(error), final=final, result=result)
 
 
 def _send(transport, message, mail_id: int) -> Exception | None:
@@ -91,22 +95,31 @@ def _send(transport, message, mail_id: int) -> Exception | None:
     return None
 
 
-def _claim(session: Session, mail_id: int, now: datetime) -> OutboxMail | None:
+def _claim(session: Session, now: datetime) -> list[OutboxMail]:
+    """Lease up to ``BATCH`` due messages to this process: their next attempt moves past the
+    lease, so no other sender takes them meanwhile. Only the rows this UPDATE changed are ours."""
     begin_write(session)
-    claimed = session.execute(
+    due = (
+        select(OutboxMail.id)
+        .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(BATCH)
+    )
+    claimed = session.scalars(
         update(OutboxMail)
         .where(
-            OutboxMail.id == mail_id,
+            OutboxMail.id.in_(due.scalar_subquery()),
             OutboxMail.status == MailStatus.PENDING,
             OutboxMail.next_attempt_at <= now,
         )
         .values(attempts=OutboxMail.attempts + 1, next_attempt_at=utcnow() + LEASE)
+        .returning(OutboxMail.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        session.rollback()
-        return None
-    return session.get(OutboxMail, mail_id, populate_existing=True)
+    ).all()
+    if not claimed:
+        return []
+    query = select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def _record_failure(mail: OutboxMail, error: str, *, final: bool, result) -> None:
