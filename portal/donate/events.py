@@ -49,8 +49,8 @@ def event_row(event: dict) -> dict:
     return {
         "id": event["id"],
         "type": kind,
-        "object_id": obj.get("id"),
-        "related_id": _related_id(kind, obj),
+        "object_id": _an_id(obj.get("id")),
+        "related_id": _an_id(_related_id(kind, obj)),
         "stripe_created": datetime.fromtimestamp(event["created"], UTC),
         "received_at": utcnow(),
         "outcome": "pending",
@@ -176,6 +176,13 @@ def advance(changes: dict, donation, status: DonationStatus) -> dict:
     if status_advances(changes.get("status", donation.status), status):
         changes["status"] = status
     return changes
+
+
+def _an_id(value) -> str | None:
+    # A signed event whose ids are not strings can never be stored: refused (400), not retried.
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"not a Stripe id: {type(value).__name__}")
+    return value
 
 
 def _related_id(kind: str, obj: dict) -> str | None:
