@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 import time
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class _Inbox:
@@ -18,23 +20,41 @@ class _Inbox:
         self.messages: list[EmailMessage] = []
         self.refuse: str | None = None
         self.arrived = threading.Condition()
+        # How each accepted message came: over TLS or not, and the login it was sent under.
+        self.sessions: list[tuple[bool, str | None]] = []
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return self.refuse
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        login = session.auth_data.login.decode() if session.authenticated else None
         with self.arrived:
+            self.sessions.append((session.ssl is not None, login))
             self.messages.append(message)
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
 
 class SmtpServer(Controller):
-    """``with SmtpServer() as smtp: … smtp.url … smtp.wait_for(1)``."""
+    """``with SmtpServer() as smtp: … smtp.url … smtp.wait_for(1)``.
 
-    def __init__(self) -> None:
+    With ``tls`` (a server-side ``ssl.SSLContext``) it offers STARTTLS and refuses mail before
+    it; with ``login=(user, password)`` it also takes only mail from that login, after TLS."""
+
+    def __init__(
+        self, *, tls: ssl.SSLContext | None = None, login: tuple[str, str] | None = None
+    ) -> None:
         self.inbox = _Inbox()
-        super().__init__(self.inbox, hostname="127.0.0.1", port=0)
+        self.login = login
+        secured = {"tls_context": tls, "require_starttls": True} if tls else {}
+        if login:
+            secured |= {"authenticator": self._authenticate, "auth_required": True}
+        super().__init__(self.inbox, hostname="127.0.0.1", port=0, **secured)
+
+    def _authenticate(self, _server, _session, _envelope, _mechanism, data) -> AuthResult:
+        given = (data.login.decode(), data.password.decode())
+        ok = isinstance(data, LoginPassword) and given == self.login
+        return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
 
     def _trigger_server(self):
         # Bound to port 0: learn the port the kernel chose before the readiness probe uses it.
@@ -43,7 +63,15 @@ class SmtpServer(Controller):
 
     @property
     def url(self) -> str:
+        if self.login:
+            user, password = self.login
+            return f"smtp://{user}:{password}@127.0.0.1:{self.port}"
         return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def sessions(self) -> list[tuple[bool, str | None]]:
+        """For each accepted message: whether it came over TLS, and its login."""
+        return list(self.inbox.sessions)
 
     @property
     def messages(self) -> list[EmailMessage]:
