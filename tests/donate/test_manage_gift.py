@@ -13,6 +13,8 @@ from portal.mail import deliver
 from portal.models import AuditEntry, Donation, DonationStatus, Staff, StaffRole
 from portal.staff import passwords
 
+ENDED = "Your monthly gift to Parents Circle has ended"
+
 
 def _words(html: str) -> str:
     """The page as read: tags dropped (names and amounts sit in <bdi>)."""
@@ -93,6 +95,26 @@ def test_cancelling_now_ends_the_gift_at_stripe_in_the_ledger_and_by_email(
     mail = mails["Your monthly gift to Parents Circle has ended"]
     assert mail["To"] == "ana@example.org"
     assert "nothing more will be charged" in mail.get_content()
+
+
+def test_a_gift_ended_at_stripe_alone_is_told_to_the_donor_once(
+    monthly_gift, sandbox, app, smtp_server
+):
+    # Ended outside the portal (Stripe's dashboard, or its retries given up): only the webhook
+    # knows, and its event carries no address: the one kept from the checkout is used.
+    app.config["MAIL_URL"] = smtp_server.url
+    sandbox.cancel_subscription(monthly_gift.stripe_subscription_id)
+    sandbox.wait_for_deliveries()
+
+    with app.app_context():
+        deliver()
+        deliver()
+
+    mails = smtp_server.wait_for(2)  # thanks, then this
+    ended = [mail for mail in mails if mail["Subject"] == ENDED]
+    assert len(mails) == 2 and len(ended) == 1
+    assert ended[0]["To"] == "ana@example.org"
+    assert "$30.00" in ended[0].get_content()
 
 
 def test_cancelling_at_the_period_end_keeps_the_paid_month(
@@ -177,7 +199,8 @@ def staff_admin(client, db_session, csrf_token):
     assert response.status_code == 303
 
 
-@pytest.mark.usefixtures("staff_admin")
+# The gift first: an admin signed in before it is signed out by the time the gift is made.
+@pytest.mark.usefixtures("monthly_gift", "staff_admin")
 def test_staff_cancel_a_monthly_gift_from_the_console(
     monthly_gift, client, csrf_token, stripe_client, sandbox, db_session, app, smtp_server
 ):
