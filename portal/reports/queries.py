@@ -19,6 +19,8 @@ from portal.models import (
     Organization,
     OrgStatus,
     Referral,
+    StripeSubscription,
+    SubscriptionStatus,
 )
 from portal.reports import facts
 from portal.reports.facts import Sources
@@ -181,6 +183,47 @@ def ledger_groups(session: Session, scope: Scope) -> list[LedgerGroup]:
                 )
             )
     return lines
+
+
+@dataclass(frozen=True)
+class MonthlyLine:
+    """Monthly gifts in one currency running on the scope's last day."""
+
+    currency: str
+    donors: int  # one per monthly gift (a subscription), whatever its number of payments
+    monthly_amount: int  # what they give each month, in minor units
+    past_due: int  # of those, how many Stripe reports past due or unpaid now
+
+
+def active_monthly(session: Session, scope: Scope) -> list[MonthlyLine]:
+    """Monthly gifts whose first payment went through by the scope's end and that had not
+    ended by then, per currency; a gift is counted once, by its first payment."""
+    _start, end = scope.bounds
+    firsts = (
+        select(func.min(Donation.id))
+        .where(Donation.stripe_subscription_id.is_not(None))
+        .group_by(Donation.stripe_subscription_id)
+    )
+    behind = StripeSubscription.status.in_([SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID])
+    query = (
+        select(
+            Donation.currency,
+            func.count(Donation.id),
+            func.sum(Donation.amount),
+            func.count(Donation.id).filter(behind),
+        )
+        .outerjoin(StripeSubscription, StripeSubscription.id == Donation.stripe_subscription_id)
+        .where(Donation.id.in_(firsts))
+        .where(Donation.status.in_([DonationStatus.PAID, DonationStatus.REFUNDED]))
+        .where(Donation.created_at < end)
+        .where(or_(Donation.subscription_ended_at.is_(None), Donation.subscription_ended_at >= end))
+        .group_by(Donation.currency)
+        .order_by(Donation.currency)
+    )
+    return [
+        MonthlyLine(currency.upper(), count, int(amount or 0), past_due)
+        for currency, count, amount, past_due in session.execute(_ledger_filters(query, scope))
+    ]
 
 
 def _ledger_filters(query, scope: Scope):

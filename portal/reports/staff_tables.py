@@ -13,7 +13,7 @@ from portal.basket.report import parts_by_member, parts_table
 from portal.models import ArrivedVia, DonationStatus, Frequency
 from portal.reports import fairness, queries
 from portal.reports.facts import Sources, plan
-from portal.reports.queries import DayLine, LedgerGroup, MemberLine
+from portal.reports.queries import DayLine, LedgerGroup, MemberLine, MonthlyLine
 from portal.reports.scope import Scope
 from portal.reports.tables import Column, Money, Table
 
@@ -51,6 +51,7 @@ def staff_report(session: Session, scope: Scope) -> StaffReport:
         funnel_table(ledger),
         amount_table(ledger),
         parts_table(parts_by_member(session, *scope.bounds, member_id=scope.member_id)),
+        monthly_table(queries.active_monthly(session, scope)),
     ]
     return StaffReport(scope, sources, days, {table.name: table for table in tables})
 
@@ -191,6 +192,21 @@ def amount_table(ledger: list[LedgerGroup]) -> Table:
         )
     ]
     return Table("amounts", _("Stripe gifts by currency"), columns, rows)
+
+
+def monthly_table(lines: list[MonthlyLine]) -> Table:
+    """Active monthly donors per currency at the scope's end, and what they give a month."""
+    columns = [
+        Column("currency", _("Currency")),
+        Column("active_monthly_donors", _("Active monthly donors"), numeric=True),
+        Column("monthly_amount", _("Given each month"), numeric=True),
+        Column("past_due", _("Payment failing now"), numeric=True),
+    ]
+    rows = [
+        (line.currency, line.donors, Money(line.monthly_amount, line.currency), line.past_due)
+        for line in lines
+    ]
+    return Table("monthly", _("Active monthly donors"), columns, rows)
 
 
 def fairness_table(session: Session, scope: Scope, *, page_size: int) -> Table:

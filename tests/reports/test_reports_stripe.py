@@ -15,6 +15,8 @@ from portal.models import (
     Frequency,
     HandoffMode,
     StaffRole,
+    StripeSubscription,
+    SubscriptionStatus,
 )
 from tests.helpers.pages import text_of
 from tests.helpers.reports import TODAY, at, csv_table, number, page_table
@@ -186,6 +188,65 @@ def test_net_takes_partial_refunds_and_lost_disputes_off_the_gross(
         ["EUR", "One-time", "2", "€127.25", "0", "€15.25", "€50.00", "€62.00"],
         ["EUR", "Monthly", "0", "€30.00", "1", "€30.00", "€0.00", "€0.00"],
     ]
+
+
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_active_monthly_donors_count_each_running_gift_once_per_currency(
+    client, make_org, add_donation, db_session
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    monthly = {"frequency": Frequency.MONTHLY}
+    ended_at = at(TODAY - timedelta(days=3))
+    add_donation(
+        org, at(TODAY - timedelta(days=60)), amount=2000, stripe_subscription_id="sub_a", **monthly
+    )
+    add_donation(
+        org,
+        at(TODAY - timedelta(days=30)),
+        amount=2000,
+        stripe_subscription_id="sub_a",
+        renewal=True,
+    )
+    add_donation(
+        org, at(TODAY - timedelta(days=5)), amount=3500, stripe_subscription_id="sub_b", **monthly
+    )
+    add_donation(
+        org,
+        at(TODAY - timedelta(days=9)),
+        amount=1800,
+        currency="ILS",
+        stripe_subscription_id="sub_c",
+        **monthly,
+    )
+    add_donation(
+        org,
+        at(TODAY - timedelta(days=50)),
+        amount=9900,
+        stripe_subscription_id="sub_gone",
+        subscription_ended_at=ended_at,
+        **monthly,
+    )
+    add_donation(
+        org,
+        at(TODAY - timedelta(days=2)),
+        amount=7000,
+        stripe_subscription_id="sub_unpaid",
+        status=DonationStatus.EXPIRED,
+        **monthly,
+    )
+    db_session.add(
+        StripeSubscription(id="sub_b", status=SubscriptionStatus.PAST_DUE, status_at=ended_at)
+    )
+    db_session.commit()
+
+    now = page_table(client.get("/staff/reports/"), "monthly")
+    earlier = f"since={TODAY - timedelta(days=20)}&until={TODAY - timedelta(days=4)}"
+    before_the_end = page_table(client.get(f"/staff/reports/?{earlier}"), "monthly")
+
+    # Ended, or never paid: not donors. A renewal is the same donor, not another one.
+    assert now == [["ILS", "1", "₪18.00", "0"], ["USD", "2", "$55.00", "1"]]
+    # On the last day of an earlier range, the gift that has ended since was still running.
+    assert before_the_end == [["ILS", "1", "₪18.00", "0"], ["USD", "3", "$154.00", "1"]]
 
 
 @pytest.mark.usefixtures("viewer", "varied")
