@@ -41,6 +41,7 @@ class LedgerWriter:
             engine,
             LedgerUnavailable,
             on_connect=_sync_after_turn if sqlite else None,
+            on_release=_sync_each_commit if sqlite else None,
             group_commit=sqlite,
         )
 
@@ -71,3 +72,8 @@ class LedgerWriter:
 def _sync_after_turn(dbapi_connection) -> None:
     # Durable all the same: HeldConnection syncs the WAL once the writer's turn is over.
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def _sync_each_commit(dbapi_connection) -> None:
+    # Back in the pool, the connection is any other code's again: every commit synced.
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
