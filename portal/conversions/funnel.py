@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, not_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Conversion, HandoffMode, Organization, Referral
+from portal.reports import lifetime
 from portal.reports.tables import Column, Money, Table
 
 
@@ -29,12 +30,6 @@ def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine
     where = [Referral.mode == HandoffMode.EXTERNAL]
     if org is not None:
         where.append(Referral.organization_id == org.id)
-    clicks = (
-        select(*group, func.count(Referral.id))
-        .join(Organization, Organization.id == Referral.organization_id)
-        .where(*where, not_(Referral.is_bot))
-        .group_by(*group)
-    )
     gifts = (
         select(*group, Conversion.currency, func.count(Conversion.id), func.sum(Conversion.amount))
         .join(Referral, Referral.id == Conversion.referral_id)
@@ -48,8 +43,13 @@ def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine
         key = (name, campaign or "", str(channel))
         return lines.setdefault(key, FunnelLine(*key))
 
-    for name, campaign, channel, people in session.execute(clicks):
-        line(name, campaign, channel).people += people
+    # Clicks come from the report roll-ups, which outlive the raw rows they fold.
+    names = {id_: name for id_, name in session.execute(select(Organization.id, Organization.name))}
+    clicks = lifetime.people_by_campaign(
+        session, HandoffMode.EXTERNAL, org.id if org is not None else None
+    )
+    for (org_id, campaign, channel), people in clicks.items():
+        line(names[org_id], campaign, channel).people += people
     for name, campaign, channel, currency, count, amount in session.execute(gifts):
         found = line(name, campaign, channel)
         found.gifts += count

@@ -31,6 +31,7 @@ from portal.models.mail import MailStatus, OutboxMail
 from portal.models.pages import PageText
 from portal.models.reports import (
     ANY,
+    EVERY_RECIPIENT,
     MemberReportKey,
     ReferralRollup,
     RollupMark,
@@ -70,6 +71,7 @@ __all__ = [
     "ANY",
     "CHECKOUT_REFERRAL",
     "DISPUTE_RANK",
+    "EVERY_RECIPIENT",
     "LIVE_REFUNDS",
     "OPEN_DISPUTES",
     "REFUND_RANK",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.db.base import Base
@@ -222,7 +223,7 @@ def created_within(
     if organization_id is not None:
         recipients = Referral.organization_id == organization_id
     else:
-        recipients = Referral.organization_id.in_(select(Organization.id))
+        recipients = _EveryRecipient()
     conditions = [recipients]
     if start is not None:
         conditions.append(Referral.created_at >= start)
@@ -238,3 +239,30 @@ class DailySalt(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     salt: Mapped[str] = mapped_column(String(64))
+
+
+class _EveryRecipient(ColumnElement[bool]):
+    """The referral's recipient is any recipient, said so that the index walks one per recipient.
+
+    SQLite walks once per id of ``IN (SELECT …)``; PostgreSQL hash-joins that and reads the whole
+    table, but takes ``= ANY(ARRAY(SELECT …))`` as an index condition, one descent per id.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True
+
+    @property
+    def _from_objects(self):
+        return [Referral.__table__]
+
+
+@compiles(_EveryRecipient)
+def _in_recipients(element, compiler, **kw) -> str:
+    return compiler.process(Referral.organization_id.in_(select(Organization.id)), **kw)
+
+
+@compiles(_EveryRecipient, "postgresql")
+def _any_recipient(element, compiler, **kw) -> str:
+    ids = compiler.process(select(Organization.id).scalar_subquery(), **kw)
+    return compiler.process(Referral.organization_id, **kw) + " = ANY(ARRAY" + ids + ")"

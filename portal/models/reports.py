@@ -1,7 +1,8 @@
 """What reports keep beside the raw rows: daily roll-ups, their high-water mark, member report keys.
 
-The roll-ups are a cache of the referral log, never a source of truth: any day can be rebuilt
-from the raw rows, and the reports read raw rows for every day the roll-up has not caught up with.
+The roll-ups are a cache of the referral log for the days it still holds: any such day can be
+rebuilt from the raw rows, and the reports read raw rows for every day the roll-up has not caught
+up with. For days pruned from the log (``reports/retention.py``) they are all that is left.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from portal.models.types import UTCDateTime, utcnow
 
 # The roll-up's "any value" key: a row under it counts a day's visitors once across the values.
 ANY = "*"
+# The source roll-up's recipient for rows that count every recipient together.
+EVERY_RECIPIENT = 0
 
 
 class Span(StrEnum):
@@ -33,14 +36,21 @@ class ReferralRollup(Base):
     because unique visitors do not add up across channels: someone who came through the portal
     and a shared link on the same day is one visitor, so the "any channel" row has its own count.
     Across days they do add up: a visitor hash lasts one day, so a month row sums its days.
+    ``campaign_key`` is ``ANY`` for all traffic, or one inbound campaign for its tagged referrals
+    only, so that a report narrowed to a campaign reads roll-ups too.
     """
 
     __tablename__ = "referral_rollup"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # The catch-up replaces a week of days at a time: without this it would walk every key.
+    __table_args__ = (
+        Index("ix_referral_rollup_day", "span", "day"),
+        {"sqlite_with_rowid": False},
+    )
 
     span: Mapped[str] = mapped_column(String(10), primary_key=True)
     mode_key: Mapped[str] = mapped_column(String(20), primary_key=True)
     arrived_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    campaign_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)  # the period's first day
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
@@ -51,13 +61,25 @@ class ReferralRollup(Base):
 
 
 class SourceRollup(Base):
-    """Referrals per UTC day (or month) by inbound campaign or referring host (``""``: none)."""
+    """Referrals per UTC day (or month) by inbound campaign or referring host (``""``: none).
+
+    Kept at three levels: every recipient and campaign together (``EVERY_RECIPIENT``,
+    ``ANY``), each recipient's own (its id, ``ANY``), and each campaign's referring hosts
+    (``EVERY_RECIPIENT``, the campaign), so that the whole report and one narrowed to a member or
+    a campaign each read few rows.
+    """
 
     __tablename__ = "referral_source_rollup"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        Index("ix_referral_source_rollup_campaign", "span", "kind", "campaign_key", "day"),
+        Index("ix_referral_source_rollup_day", "span", "day"),
+        {"sqlite_with_rowid": False},
+    )
 
     span: Mapped[str] = mapped_column(String(10), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # "campaign" or "host"
+    organization_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[str] = mapped_column(String(255), primary_key=True)
     mode: Mapped[str] = mapped_column(String(20), primary_key=True)

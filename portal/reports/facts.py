@@ -13,9 +13,17 @@ from sqlalchemy import String, and_, func, literal, select, type_coerce, union_a
 from sqlalchemy.orm import Session
 
 from portal.dates import day_of, day_range, month_days, whole_months
-from portal.models import ANY, Referral, ReferralRollup, SourceRollup, Span, created_within
+from portal.models import (
+    ANY,
+    EVERY_RECIPIENT,
+    Referral,
+    ReferralRollup,
+    SourceRollup,
+    Span,
+    created_within,
+)
 from portal.reports.measures import SOURCES, bots, humans, visitors
-from portal.reports.rollup import read_mark
+from portal.reports.rollup import PRUNED, read_mark
 from portal.reports.scope import Scope
 
 
@@ -26,13 +34,13 @@ class Sources:
     scope: Scope
     unsettled: tuple[date, ...]
 
-    def raw_days(self, *, by_member: bool) -> tuple[date, ...]:
-        """The days to read raw rows for: every day when a filter has no roll-up behind it.
+    def raw_days(self, kind: str | None = None) -> tuple[date, ...]:
+        """The days to read raw rows for: every day when no roll-up is kept for the filters.
 
-        Campaigns are not rolled up per member, nor sources per member (``by_member=False``).
+        The only such view is a member's referring hosts within one campaign (``kind`` "host").
         """
         scope = self.scope
-        if scope.campaign or (scope.member is not None and not by_member):
+        if kind == "host" and scope.member is not None and scope.campaign:
             return tuple(scope.days)
         return self.unsettled
 
@@ -58,12 +66,18 @@ class Sources:
 def plan(session: Session, scope: Scope) -> Sources:
     """Decide, for the current snapshot, which days the roll-ups cannot answer for."""
     mark = read_mark(session)
-    if scope.campaign or mark.closed_through is None:
+    if scope.campaign == ANY or mark.closed_through is None:  # ANY is never a campaign's key
         return Sources(scope, tuple(scope.days))
     # Few rows are newer than the mark (today's, and any replayed late): the id range finds them.
     late = select(day_of(Referral.created_at)).where(Referral.id > mark.referral_id).distinct()
     late_days = set(session.scalars(late))
-    raw = [day for day in scope.days if day > mark.closed_through or day in late_days]
+    # A pruned day has only its roll-ups left (a row replayed for it later is not counted).
+    pruned = read_mark(session, PRUNED).closed_through or date.min
+    raw = [
+        day
+        for day in scope.days
+        if day > pruned and (day > mark.closed_through or day in late_days)
+    ]
     return Sources(scope, tuple(raw))
 
 
@@ -74,7 +88,7 @@ def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ..
     channels to report apart, or ``ANY`` for both counted together.
     """
     scope, parts = sources.scope, []
-    raw_days = sources.raw_days(by_member=True)
+    raw_days = sources.raw_days()
     if len(raw_days) < len(scope.days):
         months, runs = sources.rolled(raw_days, months="day" not in dims)
         table, mode = ReferralRollup, scope.mode.value if scope.mode else ANY
@@ -83,7 +97,7 @@ def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ..
             query = (
                 select(*columns, *_sums(table.humans, table.bots, table.visitors))
                 .where(table.span == span, table.mode_key == mode, table.arrived_key.in_(keys))
-                .where(period)
+                .where(table.campaign_key == (scope.campaign or ANY), period)
             )
             if scope.member is not None:
                 query = query.where(table.organization_id == scope.member.id)
@@ -122,13 +136,13 @@ def _raw_referral_counts(sources: Sources, raw_days, keys, dims) -> list:
 def source_counts(sources: Sources, kind: str):
     """``humans`` and ``bots`` per campaign or referring host (``""`` for none), in parts."""
     scope, parts = sources.scope, []
-    raw_days = sources.raw_days(by_member=False)
+    raw_days = sources.raw_days(kind)
     if len(raw_days) < len(scope.days):
         months, runs = sources.rolled(raw_days, months=True)
         table = SourceRollup
         for span, period in _periods(table.day, months, runs):
             query = select(table.value, *_sums(table.humans, table.bots)).where(
-                table.span == span, table.kind == kind, period
+                table.span == span, table.kind == kind, *_source_level(scope, kind), period
             )
             if scope.mode:
                 query = query.where(table.mode == scope.mode.value)
@@ -143,6 +157,20 @@ def source_counts(sources: Sources, kind: str):
             query = query.where(Referral.arrived_via == scope.arrived_via)
         parts.append(query.group_by(value))
     return _union(parts)
+
+
+def _source_level(scope: Scope, kind: str) -> list:
+    """Which of the source roll-up's levels answers ``scope``, as conditions."""
+    table = SourceRollup
+    if scope.member is not None:
+        level = [table.organization_id == scope.member.id, table.campaign_key == ANY]
+    elif scope.campaign and kind == "host":
+        level = [table.organization_id == EVERY_RECIPIENT, table.campaign_key == scope.campaign]
+    else:
+        level = [table.organization_id == EVERY_RECIPIENT, table.campaign_key == ANY]
+    if scope.campaign and kind == "campaign":
+        level.append(table.value == scope.campaign)
+    return level
 
 
 def _periods(column, months: list[date], runs: list[tuple[date, date]]):

@@ -8,6 +8,7 @@ a higher id, which sends its day back to the raw rows until the next catch-up re
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from portal.dates import day_of, day_range, month_end
 from portal.db.writing import begin_write, insert_ignore
 from portal.models import (
     ANY,
+    EVERY_RECIPIENT,
     ArrivedVia,
     HandoffMode,
     Referral,
@@ -33,7 +35,12 @@ from portal.models import (
 from portal.reports.measures import SOURCES, bots, humans, visitors
 
 MARK = "referrals"
+# Its ``closed_through`` is the last day whose raw rows were pruned (``retention``): such days
+# are never rebuilt, their roll-ups being all that is left of them.
+PRUNED = "pruned"
 CHUNK_DAYS = 7
+# Sources are rolled up for every recipient together, for each member, and for each campaign.
+SOURCE_LEVELS = ("all", "member", "campaign")
 MODE_KEYS = (ANY, *(mode.value for mode in HandoffMode))
 ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
 
@@ -44,25 +51,24 @@ class Mark:
     closed_through: date | None = None
 
 
-def read_mark(session: Session) -> Mark:
+def read_mark(session: Session, name: str = MARK) -> Mark:
     row = session.execute(
-        select(RollupMark.referral_id, RollupMark.closed_through).where(RollupMark.name == MARK)
+        select(RollupMark.referral_id, RollupMark.closed_through).where(RollupMark.name == name)
     ).first()
     return Mark(*row) if row else Mark()
 
 
-def catch_up(session: Session, *, today: date, most: int | None = None) -> int:
+def catch_up(session: Session, *, today: date) -> int:
     """Roll up every closed day the roll-ups have not fully counted; returns how many days.
 
     Commits, in short transactions of its own (a week of days each, so that hand-offs keep
     their turn to write): the roll-up is a cache, and a report reads it after. Does nothing
-    when more than ``most`` days wait (a page must stay quick; the command has no limit), or
     when another writer holds the referral table: the reports are exact without it, only slower.
     Safe to call twice and from several workers at once.
     """
     waiting = pending_days(session, read_mark(session), today=today)
     session.rollback()
-    if not waiting or (most is not None and len(waiting) > most):
+    if not waiting:
         return 0
     top = _settled_top_id(session)
     if top is None:
@@ -101,7 +107,8 @@ def pending_days(
         after, _ = day_range(mark.closed_through + timedelta(days=1), None)
     unclosed = select(day_of(Referral.created_at)).where(*created_within(after, today_start))
     days |= set(session.scalars(unclosed.distinct()))
-    return sorted(day for day in days if day < today)
+    pruned = read_mark(session, PRUNED).closed_through or date.min
+    return sorted(day for day in days if pruned < day < today)
 
 
 def rebuild_days(session: Session, days: list[date]) -> None:
@@ -112,25 +119,29 @@ def rebuild_days(session: Session, days: list[date]) -> None:
     start, end = day_range(min(days), max(days))
     rows = and_(*created_within(start, end), day_of(Referral.created_at).in_(days))
     _delete(session, Span.DAY, days)
-    for by_mode in (False, True):
-        for by_arrival in (False, True):
-            session.execute(_cube_insert(rows, by_mode=by_mode, by_arrival=by_arrival))
+    for by_mode, by_arrival, by_campaign in itertools.product((False, True), repeat=3):
+        session.execute(
+            _cube_insert(rows, by_mode=by_mode, by_arrival=by_arrival, by_campaign=by_campaign)
+        )
     for kind, column in SOURCES.items():
-        session.execute(_source_insert(rows, kind, column))
+        for level in SOURCE_LEVELS:
+            if level == "campaign" and kind == "campaign":
+                continue  # a campaign's own row is its value at the level of every recipient
+            session.execute(_source_insert(rows, kind, column, level))
     months = sorted({day.replace(day=1) for day in days})
     _delete(session, Span.MONTH, months)
     for month in months:
         _month_insert(session, month)
 
 
+def tagged(campaign):
+    """Referrals that count under ``campaign`` as a roll-up key (``ANY`` is taken: never one)."""
+    return and_(campaign.is_not(None), campaign != ANY)
+
+
 def _delete(session: Session, span: Span, days: list[date]) -> None:
     session.execute(
-        delete(ReferralRollup).where(
-            ReferralRollup.span == span,
-            ReferralRollup.mode_key.in_(MODE_KEYS),
-            ReferralRollup.arrived_key.in_(ARRIVED_KEYS),
-            ReferralRollup.day.in_(days),
-        )
+        delete(ReferralRollup).where(ReferralRollup.span == span, ReferralRollup.day.in_(days))
     )
     session.execute(
         delete(SourceRollup).where(
@@ -139,93 +150,87 @@ def _delete(session: Session, span: Span, days: list[date]) -> None:
     )
 
 
-def _cube_insert(rows, *, by_mode: bool, by_arrival: bool):
+def _cube_insert(rows, *, by_mode: bool, by_arrival: bool, by_campaign: bool):
     day = day_of(Referral.created_at)
     mode = _as_text(Referral.mode) if by_mode else literal(ANY, String)
     arrived = _as_text(Referral.arrived_via) if by_arrival else literal(ANY, String)
+    campaign = Referral.utm_campaign if by_campaign else literal(ANY, String)
     groups = [day, Referral.organization_id]
     groups += [Referral.mode] if by_mode else []
     groups += [Referral.arrived_via] if by_arrival else []
+    groups += [Referral.utm_campaign] if by_campaign else []
     query = select(
         literal(Span.DAY.value, String),
         mode,
         arrived,
+        campaign,
         day,
         Referral.organization_id,
         humans(),
         bots(),
         visitors(),
-    )
+    ).where(rows)
+    if by_campaign:
+        query = query.where(tagged(Referral.utm_campaign))
     return insert(ReferralRollup).from_select(
-        [*_KEYS, "humans", "bots", "visitors"], query.where(rows).group_by(*groups)
+        [*_KEYS, "humans", "bots", "visitors"], query.group_by(*groups)
     )
 
 
-_KEYS = ["span", "mode_key", "arrived_key", "day", "organization_id"]
-_SOURCE_KEYS = ["span", "kind", "day", "value", "mode", "arrived_via"]
+_KEYS = ["span", "mode_key", "arrived_key", "campaign_key", "day", "organization_id"]
+_SOURCE_KEYS = [
+    "span",
+    "kind",
+    "organization_id",
+    "campaign_key",
+    "day",
+    "value",
+    "mode",
+    "arrived_via",
+]
 
 
-def _source_insert(rows, kind: str, column):
+def _source_insert(rows, kind: str, column, level: str):
     day, value = day_of(Referral.created_at), func.coalesce(column, "")
-    query = (
-        select(
-            literal(Span.DAY.value, String),
-            literal(kind, String),
-            day,
-            value,
-            _as_text(Referral.mode),
-            _as_text(Referral.arrived_via),
-            humans(),
-            bots(),
-        )
-        .where(rows)
-        .group_by(day, value, Referral.mode, Referral.arrived_via)
+    recipient = Referral.organization_id if level == "member" else literal(EVERY_RECIPIENT)
+    campaign = Referral.utm_campaign if level == "campaign" else literal(ANY, String)
+    groups = [day, value, Referral.mode, Referral.arrived_via]
+    groups += [Referral.organization_id] if level == "member" else []
+    groups += [Referral.utm_campaign] if level == "campaign" else []
+    query = select(
+        literal(Span.DAY.value, String),
+        literal(kind, String),
+        recipient,
+        campaign,
+        day,
+        value,
+        _as_text(Referral.mode),
+        _as_text(Referral.arrived_via),
+        humans(),
+        bots(),
+    ).where(rows)
+    if level == "campaign":
+        query = query.where(tagged(Referral.utm_campaign))
+    return insert(SourceRollup).from_select(
+        [*_SOURCE_KEYS, "humans", "bots"], query.group_by(*groups)
     )
-    return insert(SourceRollup).from_select([*_SOURCE_KEYS, "humans", "bots"], query)
 
 
 def _month_insert(session: Session, month: date) -> None:
     """A month's rows: the sums of its day rows (visitor counts are per day, so they add up)."""
-    start = literal(Span.MONTH.value, String), literal(month, Date)
-    days = (Span.DAY.value, month, month_end(month))
-    table = ReferralRollup
-    keys = (table.mode_key, table.arrived_key, table.organization_id)
-    session.execute(
-        insert(table).from_select(
-            [*_KEYS, "humans", "bots", "visitors"],
-            select(
-                start[0],
-                keys[0],
-                keys[1],
-                start[1],
-                keys[2],
-                func.sum(table.humans),
-                func.sum(table.bots),
-                func.sum(table.visitors),
-            )
-            .where(table.span == days[0], table.day.between(days[1], days[2]))
-            .group_by(*keys),
+    for table, keys, sums in (
+        (ReferralRollup, _KEYS, ("humans", "bots", "visitors")),
+        (SourceRollup, _SOURCE_KEYS, ("humans", "bots")),
+    ):
+        grouped = [getattr(table, key) for key in keys if key not in ("span", "day")]
+        columns = {key: getattr(table, key) for key in keys}
+        columns |= {"span": literal(Span.MONTH.value, String), "day": literal(month, Date)}
+        query = (
+            select(*(columns[key] for key in keys), *(func.sum(getattr(table, n)) for n in sums))
+            .where(table.span == Span.DAY.value, table.day.between(month, month_end(month)))
+            .group_by(*grouped)
         )
-    )
-    source = SourceRollup
-    keys = (source.kind, source.value, source.mode, source.arrived_via)
-    session.execute(
-        insert(source).from_select(
-            [*_SOURCE_KEYS, "humans", "bots"],
-            select(
-                start[0],
-                keys[0],
-                start[1],
-                keys[1],
-                keys[2],
-                keys[3],
-                func.sum(source.humans),
-                func.sum(source.bots),
-            )
-            .where(source.span == days[0], source.day.between(days[1], days[2]))
-            .group_by(*keys),
-        )
-    )
+        session.execute(insert(table).from_select([*keys, *sums], query))
 
 
 def _as_text(column):

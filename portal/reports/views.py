@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.db.session import get_session
 from portal.models import Organization
-from portal.reports import charts, queries, rollup, staff_tables, today
+from portal.reports import charts, queries, staff_tables, today
 from portal.reports.forms import RangeQuery, ReportQuery
 from portal.reports.responses import check, csv_response
 from portal.reports.scope import Scope
@@ -16,9 +16,6 @@ from portal.staff import auth
 from portal.staff.auth import staff_required
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
-# A page rolls up at most this many waiting days itself; more (after a long pause, or a first
-# start on an existing log) is left to `flask rollup-referrals`, and the page reads raw rows.
-CATCH_UP_DAYS = 14
 bp.after_request(auth.no_store)
 
 
@@ -32,7 +29,6 @@ def overview():
     member = session.scalar(select(Organization).filter_by(slug=form.member.data or None))
     scope = form.scope(today(), member)
     form.show_range(scope.since, scope.until)
-    rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
     report = staff_tables.staff_report(session, scope)
     if form.format.data == "csv":
         return csv_response(report.tables, form.table.data, _filename("referrals", scope))
@@ -54,7 +50,6 @@ def fairness():
     check(form)
     scope = Scope(*form.days(today()))
     form.show_range(scope.since, scope.until)
-    rollup.catch_up(session, today=today(), most=CATCH_UP_DAYS)
     size = current_app.config["DIRECTORY_PAGE_SIZE"]
     table = staff_tables.fairness_table(session, scope, page_size=size)
     if form.format.data == "csv":

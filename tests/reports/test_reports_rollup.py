@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import delete, func, select
 
-from portal.models import ReferralRollup, RollupMark, Span, StaffRole
+from portal.models import ReferralRollup, RollupMark, Span
 from portal.reports import facts, queries, rollup
-from portal.reports.rollup import read_mark
 from portal.reports.scope import Scope
-from tests.helpers.reports import TODAY, at, count_by_member, page_table
+from tests.helpers.reports import TODAY, at, count_by_member
 
 
 def totals(session, scope) -> dict[int, tuple]:
@@ -55,21 +53,6 @@ def test_roll_ups_and_raw_rows_give_the_same_numbers(db_session, varied):
     raw = totals(db_session, scope)
 
     assert raw == rolled == count_by_member(varied.referrals, scope.since, scope.until)
-
-
-@pytest.mark.usefixtures("report_clock")
-def test_a_page_leaves_a_long_backlog_to_the_command(
-    client, login_as, db_session, make_org, add_referrals
-):
-    org = make_org("roots")
-    for back in range(20):
-        add_referrals(org, at(TODAY - timedelta(days=back)), visitor_hash=f"day-{back}")
-    login_as(StaffRole.VIEWER)
-
-    response = client.get("/staff/reports/")
-
-    assert read_mark(db_session).closed_through is None
-    assert page_table(response, "members")[0][2:5] == ["20", "0", "20"]
 
 
 def test_a_late_row_sends_its_day_back_to_the_raw_rows(db_session, make_org, add_referrals):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import defaultdict
 from datetime import date, timedelta
-from html import unescape
-from urllib.parse import urlsplit
 
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
-from portal.models import AuditEntry, DonationStatus, HandoffMode, StaffRole
+from portal.models import AuditEntry, DonationStatus, HandoffMode
 from portal.reports.members.service import SALT
 from tests.helpers.pages import text_of
 from tests.helpers.reports import (
@@ -32,37 +28,6 @@ PRIVATE = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
 }
-
-
-@pytest.fixture
-def admin(login_as):
-    return login_as(StaffRole.ADMIN)
-
-
-@pytest.fixture
-def issue_link(client, admin, post_form):
-    """Factory: create a member's link through the admin page; returns its path."""
-
-    def _issue(org, expires=TODAY + timedelta(days=30)) -> str:
-        response = post_form(
-            "/staff/reports/links",
-            {"member": str(org.id), "expires": expires.isoformat()},
-            page="/staff/reports/links",
-        )
-        assert response.status_code == 200, text_of(response)
-        url = unescape(re.search(r'<p class="secret"><code>([^<]+)</code>', response.text)[1])
-        return urlsplit(url).path
-
-    return _issue
-
-
-@pytest.fixture
-def outsider(app):
-    """A browser with no staff session, as the member's would be, following the link's redirect
-    (the token moves into a cookie and out of the address)."""
-    browser = app.test_client()
-    browser.get = functools.partial(browser.get, follow_redirects=True)
-    return browser
 
 
 def test_link_opens_the_members_own_numbers(outsider, issue_link, varied):

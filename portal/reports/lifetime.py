@@ -1,0 +1,80 @@
+"""Counts since the start of the log, from the month roll-ups plus the raw rows they lack.
+
+Pruned days live only in the roll-ups, so a count "since the start" must come from them too:
+the month rows hold every rolled-up day; a day with rows newer than the mark (a late replay)
+is taken out of them and read raw instead, as are the days after the mark, as ``facts`` does for
+a range.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from portal.dates import day_range
+from portal.models import ANY, HandoffMode, Referral, ReferralRollup, Span, created_within
+from portal.reports.rollup import PRUNED, day_of, read_mark
+
+Key = tuple[int, str, str]  # recipient id, campaign ("" for none), arrival channel
+
+
+def people_by_campaign(
+    session: Session, mode: HandoffMode, organization_id: int | None = None
+) -> dict[Key, int]:
+    """People's referrals of one hand-off ``mode`` by recipient, campaign and channel, ever."""
+    mark = read_mark(session)
+    counts: dict[Key, int] = defaultdict(int)
+    if mark.closed_through is None:
+        _add_raw(session, counts, mode, organization_id, created_within(None, None))
+        return counts
+    pruned = read_mark(session, PRUNED).closed_through or date.min
+    late = select(day_of(Referral.created_at)).where(Referral.id > mark.referral_id).distinct()
+    late_days = [day for day in session.scalars(late) if pruned < day <= mark.closed_through]
+    _add_rolled(session, counts, mode, organization_id, Span.MONTH, None, +1)
+    if late_days:
+        _add_rolled(session, counts, mode, organization_id, Span.DAY, late_days, -1)
+    open_from, _ = day_range(mark.closed_through + timedelta(days=1), None)
+    ranges = [created_within(open_from, None, organization_id=organization_id)]
+    for day in late_days:
+        ranges.append(created_within(*day_range(day, day), organization_id=organization_id))
+    _add_raw(session, counts, mode, organization_id, [or_(*(and_(*r) for r in ranges))])
+    return {key: count for key, count in counts.items() if count}
+
+
+def _add_rolled(session, counts, mode, organization_id, span, days, sign: int) -> None:
+    """Add (or take away) roll-up rows; a campaign's own rows count its tagged referrals, the
+    rest of ``ANY`` is those without one."""
+    table = ReferralRollup
+    query = select(table.organization_id, table.campaign_key, table.arrived_key).add_columns(
+        func.sum(table.humans)
+    )
+    query = query.where(
+        table.span == span, table.mode_key == mode.value, table.arrived_key != ANY
+    ).group_by(table.organization_id, table.campaign_key, table.arrived_key)
+    if days is not None:
+        query = query.where(table.day.in_(days))
+    if organization_id is not None:
+        query = query.where(table.organization_id == organization_id)
+    for org, campaign, channel, people in session.execute(query):
+        people = sign * int(people)
+        if campaign == ANY:
+            counts[(org, "", channel)] += people
+        else:
+            counts[(org, campaign, channel)] += people
+            counts[(org, "", channel)] -= people
+
+
+def _add_raw(session, counts, mode, organization_id, conditions) -> None:
+    campaign = func.coalesce(Referral.utm_campaign, "")
+    query = (
+        select(Referral.organization_id, campaign, Referral.arrived_via, func.count(Referral.id))
+        .where(*conditions, Referral.mode == mode, not_(Referral.is_bot))
+        .group_by(Referral.organization_id, campaign, Referral.arrived_via)
+    )
+    if organization_id is not None:
+        query = query.where(Referral.organization_id == organization_id)
+    for org, tag, channel, people in session.execute(query):
+        counts[(org, tag if tag != ANY else "", str(channel))] += people
