@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import (
@@ -32,6 +33,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db.session import database
 from portal.models import MailStatus, OutboxMail
+
+if TYPE_CHECKING:  # the referrals package imports this module
+    from portal.referrals.record import ReferralRecord
 
 HANDOFFS = Counter(
     "portal_handoffs_total",
@@ -63,7 +67,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_observe)
 
 
-def count_handoff(record: dict) -> None:
+def count_handoff(record: ReferralRecord) -> None:
     """One logged hand-off, whatever store took it."""
     HANDOFFS.labels(
         mode=str(record["mode"]),

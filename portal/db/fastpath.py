@@ -7,7 +7,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import SimpleNamespace
 
@@ -32,13 +32,15 @@ class Prepared:
     def __init__(self, statement: Executable, dialect: Dialect, *, column_keys=None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)
         self.sql = str(compiled)
-        self._order = compiled.positiontup if compiled.positional else None
         binds = {name: compiled.binds[name] for name in compiled.params}
         self._fixed = {name: bind.value for name, bind in binds.items() if not bind.required}
-        self._processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in binds.items()
-        }
+        # Each parameter's bind processor, in the order the driver takes them (a name may come
+        # twice in a positional statement).
+        self._binds = [
+            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in (compiled.positiontup if compiled.positional else binds)
+        ]
+        self._positional = compiled.positional
         self._columns = [
             (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
             for column in getattr(statement, "selected_columns", ())
@@ -46,13 +48,23 @@ class Prepared:
 
     def execute(self, cursor, **values):
         """Run the statement with ``values`` by bind name; returns the cursor."""
-        values = {**self._fixed, **values}
-        params = {
-            name: process(values[name]) if process else values[name]
-            for name, process in self._processors.items()
-        }
-        if self._order is not None:
-            params = tuple(params[name] for name in self._order)
+        return self.run(cursor, self.bind(values))
+
+    def bind(self, values: Mapping[str, object]) -> list | dict:
+        """The driver's parameters for ``values`` by bind name, processed: a hot writer binds
+        before its turn at the write lock, so that the turn is no longer than the statement."""
+        if self._fixed:
+            values = {**self._fixed, **values}
+        params = [
+            values[name] if process is None else process(values[name])
+            for name, process in self._binds
+        ]
+        if self._positional:
+            return params
+        return dict(zip((name for name, _ in self._binds), params, strict=True))
+
+    def run(self, cursor, params: list | dict):
+        """Run the statement with parameters from ``bind``; returns the cursor."""
         cursor.execute(self.sql, params)
         return cursor
 

@@ -15,6 +15,7 @@ from portal import metrics
 from portal.db.session import Database
 from portal.referrals import spool
 from portal.referrals.prepared_store import ReferralWriter
+from portal.referrals.record import ReferralRecord
 from portal.referrals.routing import RouteTable
 from portal.referrals.service import TagSettings, Visit, commit_or_spool
 from portal.referrals.visitors import SaltKeeper
@@ -38,7 +39,7 @@ class ReferralPipeline:
     sessions: sessionmaker[Session]
     spool_checked_at: float | None = None
 
-    def record(self, record: dict, visit: Visit) -> bool:
+    def record(self, record: ReferralRecord, visit: Visit) -> bool:
         """Make the referral durable; True when the spool should be replayed once the donor's
         response is on its way (``replay_spool``)."""
         stored = commit_or_spool(

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert
 
-from portal.db.fastpath import HeldConnection
+from portal.db.fastpath import HeldConnection, Prepared
 from portal.models import Referral
+from portal.referrals.record import ReferralRecord
 
 
 class WriteFailed(Exception):
@@ -30,18 +31,10 @@ class ReferralWriter:
     """Inserts referral rows; one connection per worker process, used under a lock."""
 
     def __init__(self, engine: Engine) -> None:
-        dialect = engine.dialect
         table = Referral.__table__
         names = [column.name for column in table.columns if column.name != "id"]
-        compiled = insert(table).compile(dialect=dialect, column_keys=names)
-        self._sql = str(compiled)
-        # Each value's bind processor, in the order the statement takes its parameters.
-        self._binds = [
-            (name, table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in (compiled.positiontup if compiled.positional else names)
-        ]
-        self._positional = compiled.positional
-        sqlite = dialect.name == "sqlite"
+        self._insert = Prepared(insert(table), engine.dialect, column_keys=names)
+        sqlite = engine.dialect.name == "sqlite"
         self._held = HeldConnection(
             engine,
             WriteFailed,
@@ -50,23 +43,14 @@ class ReferralWriter:
             group_commit=sqlite,
         )
 
-    def insert(self, record: dict) -> None:
+    def insert(self, record: ReferralRecord) -> None:
         """Insert and commit one referral; raises WriteFailed if the database did not take it."""
-        params = self._params(record)
+        params = self._insert.bind(record)
         with self._held.writing() as connection:
-            connection.driver_connection.execute(self._sql, params)
+            self._insert.run(connection.driver_connection, params)
 
     def close(self) -> None:
         self._held.close()
-
-    def _params(self, record: dict):
-        values = [
-            record[name] if process is None else process(record[name])
-            for name, process in self._binds
-        ]
-        if self._positional:
-            return values
-        return dict(zip((name for name, _ in self._binds), values, strict=True))
 
 
 def _tune_sqlite(dbapi_connection) -> None:

@@ -16,6 +16,7 @@ from portal.models import ArrivedVia, HandoffMode, ReferralStatus, utcnow
 from portal.referrals import spool
 from portal.referrals.links import tagged_url
 from portal.referrals.prepared_store import ReferralWriter, WriteFailed
+from portal.referrals.record import ReferralRecord
 from portal.referrals.routing import Route
 from portal.referrals.visitors import SaltKeeper, bot_reason, visitor_hash
 
@@ -49,7 +50,7 @@ class Handoff:
     """Where the donor goes, and the referral to log (None when the donation form logs it)."""
 
     url: str
-    record: dict | None
+    record: ReferralRecord | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +113,10 @@ def _tagged_handoff(
 
 def referral_record(
     route: Route, visit: Visit, *, ref: str, destination: str, status: ReferralStatus
-) -> dict:
+) -> ReferralRecord:
     """The referral row for a hand-off, as plain values (it may have to go to the spool)."""
     reason = bot_reason(visit.user_agent)
+    campaign = visit.campaign
     return {
         "ref": ref,
         "created_at": utcnow(),
@@ -122,7 +124,9 @@ def referral_record(
         "mode": route.mode,
         "status": status,
         "arrived_via": visit.arrived_via,
-        **{key: visit.campaign.get(key) for key in UTM_KEYS},
+        "utm_source": campaign.get("utm_source"),
+        "utm_medium": campaign.get("utm_medium"),
+        "utm_campaign": campaign.get("utm_campaign"),
         "referrer_host": visit.referrer_host,
         "is_bot": reason is not None,
         "bot_reason": reason,
@@ -136,7 +140,7 @@ def commit_or_spool(
     writer: ReferralWriter,
     salts: SaltKeeper,
     sessions: sessionmaker[Session],
-    record: dict,
+    record: ReferralRecord,
     visit: Visit,
     *,
     spool_path: str,
@@ -170,7 +174,7 @@ def commit_or_spool(
 
 def checkout_referral(
     session: Session, salts: SaltKeeper, route: Route, visit: Visit, *, ref: str
-) -> dict:
+) -> ReferralRecord:
     """The referral row of a donation-form submission, hashed like every hand-off's.
 
     It is written in the form's own transaction, with its donation, not by the hand-off's
@@ -185,7 +189,7 @@ def checkout_referral(
     return record
 
 
-def _count_visitor(record: dict, visit: Visit, salt: str) -> None:
+def _count_visitor(record: ReferralRecord, visit: Visit, salt: str) -> None:
     record["visitor_hash"] = visitor_hash(
         salt, visit.client_ip, visit.user_agent, record["organization_id"]
     )

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.db.writing import insert_ignore
 from portal.models import Referral
+from portal.referrals.record import ReferralRecord
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ _PLAIN = {
 }
 
 
-def append(path: str | Path, record: dict) -> None:
+def append(path: str | Path, record: ReferralRecord) -> None:
     """Append one referral record and make it durable before returning."""
     line = encode(record).encode() + b"\n"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def encode(record: dict) -> str:
+def encode(record: ReferralRecord) -> str:
     """One referral as one line of JSON (no newline), as the spool and the error log keep it."""
     return json.dumps(record, default=_encode, separators=(",", ":"))
 
@@ -145,7 +146,7 @@ def _logged_record(line: bytes) -> bytes:
 class Batch:
     """Lines read back: the referrals they hold, and the lines that hold none."""
 
-    records: list[dict] = field(default_factory=list)
+    records: list[ReferralRecord] = field(default_factory=list)
     lines: list[bytes] = field(default_factory=list)
     unreadable: list[bytes] = field(default_factory=list)
 
@@ -195,7 +196,7 @@ def _store_one_by_one(session: Session, batch: Batch) -> int:
     return added
 
 
-def decode(line: bytes | str) -> dict:
+def decode(line: bytes | str) -> ReferralRecord:
     """A referral record from one line; ValueError (or a kin) when the line is not one."""
     record = json.loads(line)
     if not isinstance(record, dict) or not _REQUIRED <= record.keys() <= _COLUMNS.keys():
