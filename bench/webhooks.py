@@ -275,6 +275,7 @@ def open_donations(app, count: int, monthly: float, rng: random.Random, batch: B
     from portal.db.session import get_session
     from portal.donate import service
     from portal.donate.money import CURRENCIES, fee_cover
+    from portal.donate.submit import submit_donation
     from portal.models import ArrivedVia, Frequency, Organization
     from portal.referrals.service import Visit
     from portal.state import portal_state
@@ -299,18 +300,18 @@ def open_donations(app, count: int, monthly: float, rng: random.Random, batch: B
             )
             visit = Visit(ArrivedVia.PORTAL, "Mozilla/5.0 (bench)", f"10.0.{rng.randrange(256)}.1")
             org = rng.choice(orgs)
-            donation = service.open_donation(
+            donation = submit_donation(
                 session,
+                gateway(),
                 org,
                 visit,
                 gift,
                 attempt=secrets.token_hex(16),
                 salts=portal_state().referrals.salts,
+                return_urls=lambda _donation: urls,
+                locale="en",
+                limits=None,
             )
-            checkout = service.checkout_request(donation, urls, locale="en")
-            session.commit()
-            service.start_checkout(session, gateway(), donation, checkout)
-            session.commit()
             sessions[donation.stripe_checkout_session_id] = donation.id
             batch.donations[donation.id] = gift.total
     return sessions

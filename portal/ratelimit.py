@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write, dialect_insert
+from portal.db.writing import dialect_insert
 from portal.models import DailySalt, RateCounter, utcnow
 from portal.referrals.visitors import SaltKeeper
 
@@ -27,20 +27,22 @@ def visitor_key(salt: str, scope: str, client_ip: str) -> str:
 
 
 def todays_visitor_key(session: Session, salts: SaltKeeper, scope: str, client_ip: str) -> str:
-    """``visitor_key`` under today's (UTC) visitor salt. Flushes, never commits."""
+    """``visitor_key`` under today's (UTC) visitor salt, in a writer's transaction (the salt may
+    be new). Flushes, never commits."""
     return visitor_key(salts.salt_for(session, utcnow().date()), scope, client_ip)
 
 
 def day_salts(session: Session, salts: SaltKeeper, day: date) -> tuple[str, ...]:
-    """``day``'s visitor salt, then the day before's while it is still kept. Flushes."""
+    """``day``'s visitor salt, then the day before's while it is still kept, in a writer's
+    transaction (the salt may be new). Flushes, never commits."""
     today = salts.salt_for(session, day)
     before = session.scalar(select(DailySalt.salt).where(DailySalt.day == day - timedelta(days=1)))
     return (today,) if before is None else (today, before)
 
 
 def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: float) -> bool:
-    """Count one hit for ``key``; False once the window holds more than ``limit``. Flushes."""
-    begin_write(session)
+    """Count one hit for ``key``; False once the window holds more than ``limit``. Call it in a
+    writer's transaction (``writing``). Flushes, never commits."""
     window = int(now // window_seconds)
     table = RateCounter.__table__
     insert = dialect_insert(session.get_bind().dialect)

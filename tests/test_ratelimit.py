@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from portal.db.writing import writing
 from portal.models import RateCounter
 from portal.ratelimit import hit, visitor_key
 from portal.referrals.visitors import SaltKeeper
@@ -22,10 +23,9 @@ def at(day: date, hour: int = 12) -> float:
 
 
 def checkout(session, salts: SaltKeeper, address: str, day: date, hour: int = 12) -> bool:
-    key = visitor_key(salts.salt_for(session, day), "checkout", address)
-    allowed = hit(session, key, limit=2, window_seconds=WINDOW, now=at(day, hour))
-    session.commit()
-    return allowed
+    with writing(session):
+        key = visitor_key(salts.salt_for(session, day), "checkout", address)
+        return hit(session, key, limit=2, window_seconds=WINDOW, now=at(day, hour))
 
 
 def counters(session) -> list[tuple[str, int]]:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.basket.queries import MemberPart, donation_parts
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.models import BasketTransfer, Donation, DonationStatus
 from portal.stripe_gateway import GatewayError, StripeGateway
 
@@ -93,18 +93,17 @@ def _send(session, gateway, donation: Donation, part: MemberPart, amount: int) -
         },
         idempotency_key=f"basket-transfer-{donation.id}-{part.organization.id}",
     )
-    begin_write(session)
-    session.add(
-        BasketTransfer(
-            donation_id=donation.id,
-            organization_id=part.organization.id,
-            stripe_transfer_id=transfer["id"],
-            amount=transfer["amount"],
-            amount_reversed=transfer["amount_reversed"],
-            currency=donation.currency,
+    with writing(session):
+        session.add(
+            BasketTransfer(
+                donation_id=donation.id,
+                organization_id=part.organization.id,
+                stripe_transfer_id=transfer["id"],
+                amount=transfer["amount"],
+                amount_reversed=transfer["amount_reversed"],
+                currency=donation.currency,
+            )
         )
-    )
-    session.commit()
 
 
 def _reverse(session, gateway, sent: BasketTransfer, amount: int) -> None:
@@ -116,10 +115,9 @@ def _reverse(session, gateway, sent: BasketTransfer, amount: int) -> None:
         {"amount": amount, "metadata": {"reason": "refund or dispute"}},
         idempotency_key=f"basket-reversal-{row_id}-{target}",
     )
-    begin_write(session)
-    row = session.get(BasketTransfer, row_id, populate_existing=True)
-    row.amount_reversed = max(row.amount_reversed, target)
-    session.commit()
+    with writing(session):
+        row = session.get(BasketTransfer, row_id, populate_existing=True)
+        row.amount_reversed = max(row.amount_reversed, target)
 
 
 def _payments(session: Session) -> list[int]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.basket.payouts import transfer_group
 from portal.basket.plan import Plan
-from portal.db.writing import begin_write, insert_ignore
+from portal.db.writing import insert_ignore
 from portal.donate.service import CheckoutRequest, ReturnUrls, checkout_locale
 from portal.models import (
     CHECKOUT_REFERRAL,
@@ -42,12 +42,12 @@ def open_basket(
     salts: SaltKeeper,
     language: str | None,
 ) -> Donation:
-    """The basket, one referral per member and the open donation. Flushes, never commits.
+    """The basket, one referral per member and the open donation, in a writer's transaction
+    (``writing``). Flushes, never commits.
 
     ``attempt`` is the page's one-time token and becomes the basket's reference, so a retried
     POST finds the donation it already opened.
     """
-    begin_write(session)
     existing = _donation_for(session, attempt)
     if existing is not None:
         if (

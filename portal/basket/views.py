@@ -14,10 +14,12 @@ from portal.basket import cart, service
 from portal.basket.plan import MAX_MEMBERS, Choice, PlanError, make_plan
 from portal.basket.queries import donation_parts
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.donate import service as donate_service
 from portal.donate.forms import number_locale
 from portal.donate.links import manage_token
 from portal.donate.money import CURRENCIES
+from portal.donate.submit import CheckoutUnavailable, start_checkout
 from portal.models import (
     ArrivedVia,
     Donation,
@@ -75,15 +77,28 @@ def submit():
     if fields["shown"] != plan.shown():
         return _render(fields, attempt=fields["attempt"], plan=plan)  # review before leaving
     session = get_session()
-    if not checkout_allowed(
-        session, portal_state().referrals.salts, request.remote_addr or "", current_app.config
-    ):
-        session.commit()
+    # The donation form's three steps (donate/submit.py): the intent committed, then Stripe
+    # asked with no write lock held, then its answer recorded.
+    with writing(session):
+        allowed = checkout_allowed(
+            session, portal_state().referrals.salts, request.remote_addr or "", current_app.config
+        )
+        if allowed:
+            donation, checkout = _open(fields, payable, plan)
+    if not allowed:
         abort(429)
-    coalition = _member(current_app.config["COALITION_SLUG"])
+    try:
+        referrals = [line.referral for line in donation.basket.lines]
+        url = start_checkout(session, gateway(), donation, checkout, referrals=referrals)
+    except CheckoutUnavailable:
+        return _render(fields, attempt=secrets.token_hex(16), stripe_failed=True, status=503)
+    return redirect(url, code=303)
+
+
+def _open(fields, payable, plan):
     donation = service.open_basket(
-        session,
-        coalition,
+        get_session(),
+        _member(current_app.config["COALITION_SLUG"]),
         payable,
         plan,
         campaign.visit_from_request(ArrivedVia.PORTAL),
@@ -92,17 +107,7 @@ def submit():
         language=reader_language(),
     )
     checkout = service.checkout_request(donation, _return_urls(), locale=str(get_locale() or "en"))
-    session.commit()
-    try:
-        referrals = [line.referral for line in donation.basket.lines]
-        url = donate_service.start_checkout(
-            session, gateway(), donation, checkout, referrals=referrals
-        )
-    except donate_service.CheckoutUnavailable:
-        session.commit()
-        return _render(fields, attempt=secrets.token_hex(16), stripe_failed=True, status=503)
-    session.commit()
-    return redirect(url, code=303)
+    return donation, checkout
 
 
 @bp.get("/basket/thanks")
@@ -116,12 +121,11 @@ def thanks():
     ) or abort(404)
     checkout = donate_service.completed_checkout(gateway(), donation)
     if checkout is not None:
-        session.commit()  # end the read, so the fulfilment starts as a writer
         try:
-            donate_service.fulfil_checkout(session, checkout)
-            session.commit()
+            with writing(session):
+                donate_service.fulfil_checkout(session, checkout)
         except SQLAlchemyError:
-            session.rollback()  # the webhook will record it; meanwhile the page says processing
+            pass  # rolled back: the webhook will record it; meanwhile the page says processing
         session.refresh(donation)
     response = render_template(
         "basket/thanks.html",

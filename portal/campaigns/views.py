@@ -13,6 +13,7 @@ from portal.conversions.funnel import funnel, funnel_table
 from portal.conversions.service import ReportError
 from portal.conversions.upload import ConversionUploadForm, record_file
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.errors import BadInput
 from portal.models import CampaignLink, LinkMaker, Organization, OrgStatus
 from portal.reports.members.access import held_link
@@ -37,16 +38,16 @@ def create():
     form = CampaignLinkForm(recipients=_recipients())
     if not form.validate_on_submit():
         return _page(form, status=400)
-    org = session.get(Organization, int(form.recipient.data)) or abort(404)
-    link = service.make_link(
-        session,
-        org,
-        campaign=form.campaign.data,
-        source=form.source.data or "",
-        medium=form.medium.data or "",
-        made_by=LinkMaker.STAFF,
-    )
-    session.commit()
+    with writing(session):
+        org = session.get(Organization, int(form.recipient.data)) or abort(404)
+        link = service.make_link(
+            session,
+            org,
+            campaign=form.campaign.data,
+            source=form.source.data or "",
+            medium=form.medium.data or "",
+            made_by=LinkMaker.STAFF,
+        )
     return redirect(url_for(".index", _anchor=f"link-{link.code}"), code=303)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.conversions import service, signature
 from portal.conversions.funnel import funnel, funnel_table
 from portal.db.session import get_session
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.models import (
     Conversion,
     HandoffMode,
@@ -48,15 +48,13 @@ def postback(slug: str):
     try:
         data = json.loads(body) if len(body) <= _LARGEST_BODY else None
         reported = service.read_report(data)
-        begin_write(session)  # SQLite: check and insert as one writer, or fail at once
-        _, made = service.record_conversion(session, org, reported, ReportedVia.POSTBACK)
-        session.commit()
+        with writing(session):  # SQLite: check and insert as one writer, or fail at once
+            _, made = service.record_conversion(session, org, reported, ReportedVia.POSTBACK)
     except (ValueError, service.ReportError) as error:
         session.rollback()
         return _answer(422, str(error) if isinstance(error, service.ReportError) else "send JSON")
     except IntegrityError:
-        session.rollback()  # the same report, racing this one, was stored first
-        made = False
+        made = False  # rolled back: the same report, racing this one, was stored first
     return _answer(201 if made else 200, "recorded" if made else "already recorded")
 
 
@@ -73,8 +71,8 @@ def make_secret(org_id: int):
     org = session.get(Organization, org_id) or abort(404)
     if not ActionForm().validate_on_submit() or org.handoff_mode != HandoffMode.EXTERNAL:
         abort(400)
-    secret = service.new_secret(session, Actor.of(current_staff()), org)
-    session.commit()
+    with writing(session):
+        secret = service.new_secret(session, Actor.of(current_staff()), org)
     page = render_template("conversions/secret.html", org=org, secret=secret)
     return page, 200, {"Cache-Control": "no-store"}
 

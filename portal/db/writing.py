@@ -2,29 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Dialect, event
 from sqlalchemy.orm import Session
 
 
-def begin_write(session: Session) -> Session:
-    """Make the session's transaction a writer's (``BEGIN IMMEDIATE`` on SQLite).
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """A writer's transaction for the block: committed when the block ends, rolled back if it
+    raises. Safe to nest (the outermost block commits).
 
-    SQLite cannot turn a reader into a writer once another connection has written (it fails at
-    once with "database is locked" instead of waiting), so a transaction that has only read so
-    far is ended first: committing it changes nothing and keeps the loaded objects. Safe to call
-    twice; a transaction that has already written is left as it is.
+    Why it exists: SQLite lets one connection write at a time, and cannot turn a transaction
+    that has read into one that writes once another connection has written since: it fails at
+    once with "database is locked" instead of waiting. So a unit of work that will write starts
+    as a writer (``BEGIN IMMEDIATE``), queueing for the lock before its first read; a read
+    transaction still open is ended first, which changes nothing and keeps the loaded objects,
+    but is a commit all the same. On PostgreSQL the block is an ordinary transaction.
+
+    Why only views and CLI commands open it, never an access decorator or a domain service: the
+    edge is the one place that knows where a unit of work begins and ends, so its commit is
+    seen there rather than hidden in a helper that quietly commits its caller's reads. And the
+    write lock stalls every other writer while it is held, so slow work (a Stripe call, a
+    password hash, an email) belongs between two blocks, which only the edge can arrange.
     """
-    if session.in_transaction() and not session.info.get("writing"):
+    if session.info.get("writing"):
+        yield session
+        return
+    _begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _begin_write(session: Session) -> None:
+    # A transaction that has only read so far is ended first; one that has already written (the
+    # caller flushed changes) is left as it is: it holds the lock, or will fail on its own.
+    if session.in_transaction():
         if session.get_bind().dialect.name != "sqlite":
             session.info["writing"] = True
-            return session
+            return
         if session.new or session.dirty or session.deleted:
-            return session  # pending changes: the caller began writing without us
+            return
         session.commit()
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_write": True})
-        session.info["writing"] = True
-    return session
+    session.connection(execution_options={"sqlite_write": True})
+    session.info["writing"] = True
 
 
 @event.listens_for(Session, "after_transaction_end")

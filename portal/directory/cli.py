@@ -5,6 +5,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from portal.db.session import database
+from portal.db.writing import writing
 from portal.directory import service
 from portal.engage.demo import load_demo_events
 from portal.listen.demo import load_demo_podcast, load_demo_statements
@@ -19,12 +20,11 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def seed_demo():
     """Load the demo directory (marked as demo data). Running it twice changes nothing."""
-    with database().sessions() as session:
+    with database().sessions() as session, writing(session):
         added, filled = service.load_demo(session)
         statements = load_demo_statements(session, now=utcnow())
         episodes = load_demo_podcast(session)
         events = load_demo_events(session, now=utcnow())
-        session.commit()
     click.echo(f"{added} demo recipient(s) added.")
     if filled:
         click.echo(f"{filled} translated text(s) added to demo recipients already there.")

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from portal.csv_export import day_options, echo_csv
 from portal.db.session import database
+from portal.db.writing import writing
 from portal.donate import queries
 from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
 from portal.stripe_gateway import GatewayError, gateway
@@ -55,8 +56,8 @@ def reconcile_stripe(window: str):
         raise click.ClickException(f"Stripe did not answer: {error.reason}") from None
     with database().sessions() as session:
         for event in events:
-            outcome = record_stripe_event(session, event)
-            session.commit()
+            with writing(session):
+                outcome = record_stripe_event(session, event)
             counts[outcome] = counts.get(outcome, 0) + 1
     missed = len(events) - counts.get(DUPLICATE, 0)
     click.echo(f"{len(events)} event(s) from Stripe; {missed} were missing and are now applied.")

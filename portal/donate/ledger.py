@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write
 from portal.donate.events import (
     APPLIED,
     DISPUTE_EVENTS,
@@ -72,9 +71,10 @@ def apply_event(store: LedgerStore, event: dict) -> str:
 
 
 def record_stripe_event(session: Session, event: dict) -> str:
-    """``apply_event`` in an ORM session, as a writer, with the donor's mail for its notices
-    queued in the same transaction (as the webhook's writer does). Flushes, never commits."""
-    begin_write(session)
+    """``apply_event`` in an ORM session, with the donor's mail for its notices queued in the
+    same transaction (as the webhook's fast path does). Call it in a writer's transaction
+    (``writing``): the donation it reads must not change before it is written. Flushes, never
+    commits."""
     store = SessionStore(session)
     outcome = apply_event(store, event)
     _mail(session)(store, event)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write, insert_ignore
+from portal.db.writing import insert_ignore
 from portal.donate.ledger import apply_checkout_session
 from portal.models import (
     CHECKOUT_REFERRAL,
@@ -18,7 +18,6 @@ from portal.models import (
     Frequency,
     Organization,
     Referral,
-    ReferralStatus,
 )
 from portal.referrals.routing import Route
 from portal.referrals.service import Visit, checkout_referral
@@ -49,10 +48,6 @@ class ReturnUrls:
     cancel: str
 
 
-class CheckoutUnavailable(Exception):
-    """Stripe could not open a checkout; the referral and donation say why."""
-
-
 def open_donation(
     session: Session,
     org: Organization,
@@ -62,12 +57,12 @@ def open_donation(
     attempt: str,
     salts: SaltKeeper,
 ) -> Donation:
-    """The referral and open donation for this form submission. Flushes, never commits.
+    """The referral and open donation for this form submission, in a writer's transaction
+    (``writing``). Flushes, never commits.
 
     ``attempt`` is the form's one-time token and becomes the referral's ref, so a double-click
     or a retried POST finds the donation it already opened instead of opening another.
     """
-    begin_write(session)
     existing = _donation_for_attempt(session, attempt)
     if existing is not None:
         if _same_gift(existing, gift) and existing.status != DonationStatus.FAILED:
@@ -77,46 +72,6 @@ def open_donation(
     record = checkout_referral(session, salts, route, visit, ref=attempt)
     insert_ignore(session, Referral, record)  # waits for, then yields to, a concurrent twin
     return _donation_for_attempt(session, attempt) or _new_donation(session, org, gift, attempt)
-
-
-def start_checkout(
-    session: Session,
-    gateway: StripeGateway,
-    donation: Donation,
-    request: CheckoutRequest,
-    *,
-    referrals: list[Referral] | None = None,
-) -> str:
-    """Open (or find again) the donation's Checkout Session and return its URL. Flushes.
-
-    Call outside any transaction: the Stripe call must not hold the database's write lock, so
-    the write that records its answer starts only once Stripe has answered.
-    Raises CheckoutUnavailable after marking the referrals (default: the donation's own) and
-    the donation failed.
-    """
-    referrals = [donation.referral] if referrals is None else referrals
-    if donation.checkout_url and donation.status == DonationStatus.OPEN:
-        return donation.checkout_url
-    try:
-        checkout = gateway.create_checkout_session(
-            request.params, idempotency_key=request.idempotency_key
-        )
-    except GatewayError as error:
-        begin_write(session)
-        donation.status = DonationStatus.FAILED
-        donation.failure_reason = error.reason
-        for referral in referrals:
-            referral.status = ReferralStatus.CHECKOUT_FAILED
-            referral.failure_reason = error.reason
-        session.flush()
-        raise CheckoutUnavailable(error.reason) from None
-    begin_write(session)
-    donation.stripe_checkout_session_id = checkout.id
-    donation.checkout_url = checkout.url
-    for referral in referrals:
-        referral.destination_url = checkout.url[:2000]
-    session.flush()
-    return checkout.url
 
 
 @dataclass(frozen=True)
@@ -253,12 +208,11 @@ def completed_checkout(gateway: StripeGateway, donation: Donation) -> dict | Non
 
 
 def fulfil_checkout(session: Session, checkout: dict) -> None:
-    """Apply a completed checkout fetched from Stripe. Flushes, never commits.
+    """Apply a completed checkout fetched from Stripe, in a writer's transaction (``writing``).
+    Flushes, never commits.
 
-    The same idempotent fulfilment the webhook uses, so it never counts a gift twice. Call it
-    outside a transaction, so that it starts as a writer.
+    The same idempotent fulfilment the webhook uses, so it never counts a gift twice.
     """
-    begin_write(session)
     apply_checkout_session(session, checkout)
 
 

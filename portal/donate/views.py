@@ -22,11 +22,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.donate import service
 from portal.donate.forms import DonationForm, choices_of, number_locale, prefill
 from portal.donate.links import manage_token, resume_token, resumed_donation_id
 from portal.donate.money import CURRENCIES, display, plain
 from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_total, summary
+from portal.donate.submit import (
+    CheckoutUnavailable,
+    TooManyCheckouts,
+    submit_donation,
+)
 from portal.models import (
     ArrivedVia,
     Donation,
@@ -36,7 +42,6 @@ from portal.models import (
     OrgStatus,
     utcnow,
 )
-from portal.ratelimit import checkout_allowed
 from portal.referrals import campaign
 from portal.state import portal_state
 from portal.stripe_gateway import gateway
@@ -71,31 +76,25 @@ def submit(slug: str):
         # The button did not say this total (no script kept it current): show it, then go on.
         name = member_texts(org, reader_language()).name
         return _render_form(org, donation_form, confirm=summary(gift, name, number_locale()))
-    session = get_session()
-    salts = portal_state().referrals.salts
-    if not checkout_allowed(session, salts, request.remote_addr or "", current_app.config):
-        session.commit()
-        abort(429)
-    donation = service.open_donation(
-        session,
-        org,
-        campaign.visit_from_request(ArrivedVia.PORTAL),
-        gift,
-        attempt=donation_form.attempt.data,
-        salts=portal_state().referrals.salts,
-    )
-    checkout = service.checkout_request(
-        donation, _return_urls(org, donation), locale=str(get_locale() or "en")
-    )
-    session.commit()
     try:
-        url = service.start_checkout(session, gateway(), donation, checkout)
-    except service.CheckoutUnavailable:
-        session.commit()
+        donation = submit_donation(
+            get_session(),
+            gateway(),
+            org,
+            campaign.visit_from_request(ArrivedVia.PORTAL),
+            gift,
+            attempt=donation_form.attempt.data,
+            salts=portal_state().referrals.salts,
+            return_urls=lambda donation: _return_urls(org, donation),
+            locale=str(get_locale() or "en"),
+            limits=current_app.config,
+        )
+    except TooManyCheckouts:
+        abort(429)
+    except CheckoutUnavailable:
         donation_form.attempt.data = secrets.token_hex(16)
         return _render_form(org, donation_form, status=503, stripe_failed=True)
-    session.commit()
-    return redirect(url, code=303)
+    return redirect(donation.checkout_url, code=303)
 
 
 @bp.get("/donate/<slug>/quote")
@@ -123,12 +122,11 @@ def thanks():
     ) or abort(404)
     checkout = service.completed_checkout(gateway(), donation)
     if checkout is not None:
-        session.commit()  # end the read, so the fulfilment starts as a writer
         try:
-            service.fulfil_checkout(session, checkout)
-            session.commit()
+            with writing(session):
+                service.fulfil_checkout(session, checkout)
         except SQLAlchemyError:
-            session.rollback()  # the webhook will record it; meanwhile the page says processing
+            pass  # rolled back: the webhook will record it; meanwhile the page says processing
         session.refresh(donation)
     return render_template(
         "donate/thanks.html",

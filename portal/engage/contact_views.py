@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.engage import contact
 from portal.engage.forms import ContactForm
 from portal.models import ContactAddress, Organization, OrgStatus, utcnow
@@ -35,19 +36,20 @@ def write(slug: str):
         return _page(form, org)
     if form.website.data:  # only a program fills the hidden field: it is told what people are
         return redirect(url_for(".sent", slug=slug), code=303)
-    if not _within_limit(session):
-        session.commit()
+    with writing(session):
+        allowed = _within_limit(session)
+        if allowed:
+            contact.relay(
+                session,
+                org,
+                address.email,
+                message=form.message.data.strip(),
+                name=" ".join((form.name.data or "").split()),
+                reply_to=reply_to,
+                portal_name=current_app.config["PORTAL_NAME"],
+            )
+    if not allowed:
         abort(429)
-    contact.relay(
-        session,
-        org,
-        address.email,
-        message=form.message.data.strip(),
-        name=" ".join((form.name.data or "").split()),
-        reply_to=reply_to,
-        portal_name=current_app.config["PORTAL_NAME"],
-    )
-    session.commit()
     return redirect(url_for(".sent", slug=slug), code=303)
 
 
@@ -86,8 +88,9 @@ def set_address(org_id: int):
     if email and not contact.ADDRESS.fullmatch(email):
         flash(_("“%(email)s” is not an email address.", email=email[:254]), "error")
         return redirect(url_for(".addresses"), code=303)
-    if contact.set_address(session, Actor.of(current_staff()), org, email):
-        session.commit()
+    with writing(session):
+        changed = contact.set_address(session, Actor.of(current_staff()), org, email)
+    if changed:
         flash(_("Saved where messages to %(name)s go.", name=org.name), "info")
     return redirect(url_for(".addresses"), code=303)
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.engage import service
 from portal.engage.forms import EventForm
 from portal.listen import publication
@@ -71,19 +72,23 @@ def _save(event: Event | None):
         if event is not None and not form.is_submitted():
             _show_local_times(form, event)
         return _form_page(form, event)
-    values, errors = service.clean_event(session, form.data)
+    with writing(session):
+        values, errors = service.clean_event(session, form.data)
+        if not errors:
+            message = _save_event(session, event, values)
     if errors:
         return _form_page(form, event, errors)
+    flash(message, "info")
+    return redirect(url_for(".events"), code=303)
+
+
+def _save_event(session, event: Event | None, values: dict) -> str:
     actor = Actor.of(current_staff())
     if event is None:
         service.create_event(session, actor, values)
-        message = _("Saved as a draft. Publish it from the list when it is ready.")
-    else:
-        changes = service.update_event(session, actor, event, values)
-        message = _("Saved %(count)d change(s).", count=len(changes))
-    session.commit()
-    flash(message, "info")
-    return redirect(url_for(".events"), code=303)
+        return _("Saved as a draft. Publish it from the list when it is ready.")
+    changes = service.update_event(session, actor, event, values)
+    return _("Saved %(count)d change(s).", count=len(changes))
 
 
 def _show_local_times(form: EventForm, event: Event) -> None:

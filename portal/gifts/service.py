@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write
 from portal.mail import queue
 from portal.models import Donation, Frequency
 from portal.staff import audit
@@ -93,17 +92,17 @@ def subscription(gateway: StripeGateway, first: Donation) -> Subscription | None
     return _subscription(found)
 
 
-def cancel(
-    session: Session,
-    gateway: StripeGateway,
-    first: Donation,
-    *,
-    at_period_end: bool,
-    actor: audit.Actor,
-    confirmation,
-) -> Subscription:
-    """End a monthly gift now or at the period's end; audit it and queue ``confirmation(sub)``
-    (a ``Message`` for the donor, or None) in the same transaction. Call outside a transaction.
+@dataclass(frozen=True)
+class Cancelled:
+    """What Stripe said when a monthly gift was cancelled, and where the donor is told."""
+
+    state: Subscription
+    email: str | None
+
+
+def cancel_at_stripe(gateway: StripeGateway, first: Donation, *, at_period_end: bool) -> Cancelled:
+    """End a monthly gift at Stripe now or at the period's end. Call it with no transaction open
+    (a Stripe call must never hold the database's write lock); ``record_cancellation`` follows.
     """
     try:
         state = _subscription(
@@ -112,7 +111,22 @@ def cancel(
         email = gateway.retrieve_subscription(first.stripe_subscription_id)["customer"]["email"]
     except (GatewayError, KeyError, TypeError) as error:
         raise GiftUnavailable(str(error)) from None
-    begin_write(session)
+    return Cancelled(state, email)
+
+
+def record_cancellation(
+    session: Session,
+    first: Donation,
+    cancelled: Cancelled,
+    *,
+    at_period_end: bool,
+    actor: audit.Actor,
+    confirmation,
+) -> None:
+    """Audit a cancellation and queue ``confirmation(state, email)`` (a ``Message`` for the
+    donor, or None) in the same transaction, a writer's (``writing``). Flushes, never commits.
+    """
+    state, email = cancelled.state, cancelled.email
     after = "ends at period end" if at_period_end else "cancelled"
     audit.record(session, actor, first, {"monthly gift": ("active", after)})
     message = confirmation(state, email) if email else None
@@ -121,7 +135,6 @@ def cancel(
         # cancelled here is not told twice.
         kind = "cancelling" if at_period_end else "cancelled"
         queue(session, f"ledger:{kind}:{first.stripe_subscription_id}", message)
-    return state
 
 
 def _subscription(found: dict) -> Subscription:

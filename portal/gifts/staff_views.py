@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.gifts import mails, service
 from portal.staff import auth
 from portal.staff.audit import Actor
@@ -27,22 +28,24 @@ def index():
 @bp.post("/<int:donation_id>/cancel")
 @admin_required
 def cancel(donation_id: int):
-    first = service.first_payment(get_session(), donation_id)
+    session = get_session()
+    first = service.first_payment(session, donation_id)
     if first is None or not first.stripe_subscription_id:
         abort(404)
-    get_session().commit()  # end the read: Stripe is asked outside any transaction
+    session.commit()  # end the read: Stripe is asked outside any transaction
     try:
-        service.cancel(
-            get_session(),
-            gateway(),
+        cancelled = service.cancel_at_stripe(gateway(), first, at_period_end=False)
+    except service.GiftUnavailable:
+        flash(mails.unavailable(), "error")
+        return redirect(url_for(".index"), code=303)
+    with writing(session):
+        service.record_cancellation(
+            session,
             first,
+            cancelled,
             at_period_end=False,
             actor=Actor.of(current_staff()),
             confirmation=lambda state, email: mails.cancelled(first, state, email),
         )
-    except service.GiftUnavailable:
-        flash(mails.unavailable(), "error")
-        return redirect(url_for(".index"), code=303)
-    get_session().commit()
     flash(_("Monthly gift #%(id)s is cancelled; the donor has been emailed.", id=first.id), "info")
     return redirect(url_for(".index"), code=303)

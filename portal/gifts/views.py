@@ -21,6 +21,7 @@ from flask_babel import get_locale
 
 from portal.basket.queries import donation_parts
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
 from portal.gifts import mails, service
@@ -59,20 +60,22 @@ def show():
 def cancel():
     first = _gift()
     at_period_end = request.form.get("when") == "period_end"
-    get_session().commit()  # end the read: Stripe is asked outside any transaction
+    session = get_session()
+    session.commit()  # end the read: Stripe is asked outside any transaction
     try:
-        service.cancel(
-            get_session(),
-            gateway(),
+        cancelled = service.cancel_at_stripe(gateway(), first, at_period_end=at_period_end)
+    except service.GiftUnavailable:
+        flash(mails.unavailable(), "error")
+        return redirect(url_for(".show"), code=303)
+    with writing(session):
+        service.record_cancellation(
+            session,
             first,
+            cancelled,
             at_period_end=at_period_end,
             actor=DONOR,
             confirmation=lambda state, email: mails.cancelled(first, state, email),
         )
-    except service.GiftUnavailable:
-        flash(mails.unavailable(), "error")
-        return redirect(url_for(".show"), code=303)
-    get_session().commit()
     flash(mails.cancelled_note(at_period_end), "status")
     return redirect(url_for(".show"), code=303)
 

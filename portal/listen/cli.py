@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal.db.session import database
+from portal.db.writing import writing
 from portal.listen import episodes
 from portal.listen.podcast import PodcastError
 
@@ -23,10 +24,11 @@ def import_podcast(url: str | None):
         raise click.UsageError("Give the feed's URL, or set PODCAST_FEED_URL.")
     with database().sessions() as session:
         try:
-            result = episodes.import_from_url(session, url, **feed_limits(current_app.config))
+            with writing(session):
+                limits = feed_limits(current_app.config)
+                result = episodes.import_from_url(session, url, **limits)
         except PodcastError as error:
             raise click.ClickException(str(error)) from error
-        session.commit()
     click.echo(summary(result))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.listen import episodes as podcast_episodes
 from portal.listen import publication, service
 from portal.listen.cli import feed_limits
@@ -56,12 +57,12 @@ def refresh_episodes():
         abort(400)
     session = get_session()
     try:
-        result = podcast_episodes.import_from_url(session, url, **feed_limits(current_app.config))
+        with writing(session):
+            limits = feed_limits(current_app.config)
+            result = podcast_episodes.import_from_url(session, url, **limits)
     except PodcastError as error:
-        session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".episodes"), code=303)
-    session.commit()
     flash(
         _(
             "Podcast refreshed: %(added)d added, %(updated)d updated, %(skipped)d skipped.",
@@ -86,15 +87,15 @@ def edit_episode(episode_id: int):
         status = 400 if form.is_submitted() else 200
         return render_template("staff/episode_form.html", form=form, episode=episode), status
     chosen = [org for org in recipients if org.id in set(form.members.data)]
-    podcast_episodes.edit_episode(
-        session,
-        _actor(),
-        episode,
-        title=form.title.data,
-        description=form.description.data or "",
-        members=chosen,
-    )
-    session.commit()
+    with writing(session):
+        podcast_episodes.edit_episode(
+            session,
+            _actor(),
+            episode,
+            title=form.title.data,
+            description=form.description.data or "",
+            members=chosen,
+        )
     flash(_("Saved."), "info")
     return redirect(url_for(".episodes"), code=303)
 
@@ -132,14 +133,15 @@ def publish_or_unpublish(kind, item_id: int, back: str, *, publish: bool):
         flash(_("That date could not be read."), "error")
         return redirect(url_for(back), code=303)
     try:
-        if publish:
-            publication.publish(session, _actor(), item, on=form.published_on.data, now=utcnow())
-        else:
-            publication.unpublish(session, _actor(), item)
+        with writing(session):
+            if publish:
+                on = form.published_on.data
+                publication.publish(session, _actor(), item, on=on, now=utcnow())
+            else:
+                publication.unpublish(session, _actor(), item)
     except publication.PublicationError as error:
         flash(str(error), "error")
         return redirect(url_for(back), code=303)
-    session.commit()
     flash(
         _("Published.") if publish else _("Taken off the public pages; it is a draft again."),
         "info",
@@ -153,18 +155,22 @@ def _save(statement: Statement | None):
     _fill_choices(form, session)
     if not form.validate_on_submit():
         return _form_page(form, statement)
-    values, errors = service.clean_statement(session, form.data, statement=statement)
+    with writing(session):
+        values, errors = service.clean_statement(session, form.data, statement=statement)
+        if not errors:
+            message = _save_statement(session, statement, values)
     if errors:
         return _form_page(form, statement, errors)
-    if statement is None:
-        statement = service.create_statement(session, _actor(), values)
-        message = _("Saved as a draft. Publish it from the list when it is ready.")
-    else:
-        changes = service.update_statement(session, _actor(), statement, values)
-        message = _("Saved %(count)d change(s).", count=len(changes))
-    session.commit()
     flash(message, "info")
     return redirect(url_for(".statements"), code=303)
+
+
+def _save_statement(session, statement: Statement | None, values: dict) -> str:
+    if statement is None:
+        service.create_statement(session, _actor(), values)
+        return _("Saved as a draft. Publish it from the list when it is ready.")
+    changes = service.update_statement(session, _actor(), statement, values)
+    return _("Saved %(count)d change(s).", count=len(changes))
 
 
 def _fill_choices(form: StatementForm, session) -> None:

@@ -17,16 +17,14 @@ def deliver_mail():
     """Send every message that is due, and erase donor addresses no longer needed (180 days
     after a gift's last payment). Safe to run alongside the web workers."""
     from portal.db.session import database
-    from portal.db.writing import begin_write
+    from portal.db.writing import writing
     from portal.donate.retention import forget_addresses
     from portal.mail import deliver
     from portal.models import utcnow
 
     result = deliver()
-    with database().sessions() as session:
-        begin_write(session)
+    with database().sessions() as session, writing(session):
         forgotten = forget_addresses(session, utcnow())
-        session.commit()
     click.echo(f"{result.sent} sent, {result.retrying} to retry later, {result.failed} given up.")
     if forgotten:
         click.echo(f"{forgotten} donor address(es) no longer needed were erased.")

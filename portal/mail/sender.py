@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.mail.transport import PermanentFailure, TemporaryFailure, build_message
 from portal.models import MailStatus, OutboxMail, utcnow
 
@@ -58,21 +58,20 @@ def deliver_due(sessions: sessionmaker[Session], transport, sender: str, *, now=
     now = now or utcnow()
     result = Delivery()
     with sessions() as session:
-        mails = _claim(session, now)
-        session.commit()
+        with writing(session):
+            mails = _claim(session, now)
         started, outcomes = time.monotonic(), {}
         for mail in mails:
             if time.monotonic() - started > SENDING_WITHIN:
                 break  # the rest go back to the outbox before their lease ends
             outcomes[mail.id] = _send(transport, build_message(mail, sender), mail.id)
-        begin_write(session)
-        for mail in mails:
-            if mail.id in outcomes:
-                _record(mail, outcomes[mail.id], result)
-            else:
-                mail.attempts -= 1  # not tried: this claim does not count as an attempt
-                mail.next_attempt_at = now
-        session.commit()
+        with writing(session):
+            for mail in mails:
+                if mail.id in outcomes:
+                    _record(mail, outcomes[mail.id], result)
+                else:
+                    mail.attempts -= 1  # not tried: this claim does not count as an attempt
+                    mail.next_attempt_at = now
     return result
 
 
@@ -97,8 +96,8 @@ def _send(transport, message, mail_id: int) -> Exception | None:
 
 def _claim(session: Session, now: datetime) -> list[OutboxMail]:
     """Lease up to ``BATCH`` due messages to this process: their next attempt moves past the
-    lease, so no other sender takes them meanwhile. Only the rows this UPDATE changed are ours."""
-    begin_write(session)
+    lease, so no other sender takes them meanwhile. Only the rows this UPDATE changed are ours.
+    Call it in a writer's transaction (``writing``)."""
     due = (
         select(OutboxMail.id)
         .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)

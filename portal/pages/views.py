@@ -10,6 +10,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.listen.text import render_markdown
 from portal.models import PageText
 from portal.staff import auth
@@ -60,11 +61,11 @@ def edit(page: str, language: str):
         status = 400 if form.is_submitted() else 200
         return render_template("pages/edit.html", form=form, page=page, language=language), status
     body = (form.body.data or "").strip()
-    if text is None:
-        session.add(PageText(page=page, language=language, body=body))
-    else:
-        text.body = body
-    session.commit()
+    with writing(session):
+        if text is None:
+            session.add(PageText(page=page, language=language, body=body))
+        else:
+            text.body = body
     flash(_("Saved. An empty text shows the portal's own words again."), "info")
     return redirect(url_for(".edit", page=page, language=language), code=303)
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal import metrics
+from portal.db.writing import writing
 from portal.models import ArrivedVia, HandoffMode, ReferralStatus, utcnow
 from portal.referrals import spool
 from portal.referrals.links import tagged_url
@@ -198,7 +199,6 @@ def _count_visitor(record: ReferralRecord, visit: Visit, salt: str) -> None:
 def _salt(salts: SaltKeeper, sessions: sessionmaker[Session], day: date) -> str:
     salt = salts.cached(day)
     if salt is None:
-        with sessions() as session:
+        with sessions() as session, writing(session):
             salt = salts.salt_for(session, day)
-            session.commit()
     return salt

@@ -12,7 +12,7 @@ from crawlerdetect import CrawlerDetect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write, insert_ignore
+from portal.db.writing import insert_ignore
 from portal.models import DailySalt
 
 
@@ -53,7 +53,8 @@ class SaltKeeper:
         return self._salt if self._day == day else None
 
     def salt_for(self, session: Session, day: date) -> str:
-        """Today's salt, created on first use of the day. Flushes, never commits."""
+        """Today's salt, created on first use of the day: call it in a writer's transaction
+        (``writing``). Flushes, never commits."""
         if self._day != day:
             self._salt = _load_or_create_salt(session, day)
             self._day = day
@@ -61,7 +62,6 @@ class SaltKeeper:
 
 
 def _load_or_create_salt(session: Session, day: date) -> str:
-    begin_write(session)
     insert_ignore(session, DailySalt, {"day": day, "salt": secrets.token_hex(32)})
     # Yesterday's salt is kept so a visit just after midnight still matches; older ones go, which
     # makes every older visitor hash impossible to recompute.

@@ -19,7 +19,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.dates import day_range, month_end
-from portal.db.writing import begin_write, insert_ignore
+from portal.db.writing import insert_ignore, writing
 from portal.models import (
     ANY,
     Conversion,
@@ -84,9 +84,8 @@ def prune(session: Session, *, before: date, today: date) -> Pruned:
     deleted, start = 0, first
     while start < before:
         end = min(start + timedelta(days=CHUNK_DAYS), before)
-        begin_write(session)
-        deleted += _delete_folded(session, start, end, mark.referral_id)
-        session.commit()
+        with writing(session):
+            deleted += _delete_folded(session, start, end, mark.referral_id)
         start = end
     return Pruned(before, deleted, _older(session, before))
 
@@ -104,12 +103,13 @@ def _delete_folded(session: Session, first: date, end: date, top_id: int) -> int
 
 
 def _mark_pruned(session: Session, last_day: date, top_id: int) -> None:
-    begin_write(session)
-    insert_ignore(session, RollupMark, {"name": PRUNED, "referral_id": 0, "updated_at": utcnow()})
-    row = session.get(RollupMark, PRUNED, with_for_update=True)
-    row.closed_through = max(last_day, row.closed_through or date.min)
-    row.referral_id = max(top_id, row.referral_id)
-    session.commit()
+    with writing(session):
+        insert_ignore(
+            session, RollupMark, {"name": PRUNED, "referral_id": 0, "updated_at": utcnow()}
+        )
+        row = session.get(RollupMark, PRUNED, with_for_update=True)
+        row.closed_through = max(last_day, row.closed_through or date.min)
+        row.referral_id = max(top_id, row.referral_id)
 
 
 def _first_rolled_day(session: Session) -> date | None:

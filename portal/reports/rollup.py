@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.dates import day_of, day_range, month_end
-from portal.db.writing import begin_write, insert_ignore
+from portal.db.writing import insert_ignore, writing
 from portal.models import (
     ANY,
     EVERY_RECIPIENT,
@@ -73,23 +73,22 @@ def catch_up(session: Session, *, today: date) -> int:
     top = _settled_top_id(session)
     if top is None:
         return 0
-    begin_write(session)
-    days = pending_days(session, _lock_mark(session), today=today, top=top)
-    session.commit()
+    with writing(session):
+        days = pending_days(session, _lock_mark(session), today=today, top=top)
     for chunk in _chunks(days):
-        begin_write(session)
-        _lock_mark(session)  # catch-ups take turns, chunk by chunk
-        rebuild_days(session, chunk)
-        session.commit()
-    begin_write(session)
-    mark = _lock_mark(session)
-    closed = max(today - timedelta(days=1), mark.closed_through or date.min)
-    session.execute(
-        RollupMark.__table__.update()
-        .where(RollupMark.name == MARK)
-        .values(referral_id=max(top, mark.referral_id), closed_through=closed, updated_at=utcnow())
-    )
-    session.commit()
+        with writing(session):
+            _lock_mark(session)  # catch-ups take turns, chunk by chunk
+            rebuild_days(session, chunk)
+    with writing(session):
+        mark = _lock_mark(session)
+        closed = max(today - timedelta(days=1), mark.closed_through or date.min)
+        session.execute(
+            RollupMark.__table__.update()
+            .where(RollupMark.name == MARK)
+            .values(
+                referral_id=max(top, mark.referral_id), closed_through=closed, updated_at=utcnow()
+            )
+        )
     return len(days)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal import ratelimit
 from portal.db.session import get_session
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.extensions import login_manager
 from portal.models import LoginOutcome, Staff
 from portal.staff import passwords, service, throttle
@@ -47,7 +47,6 @@ def staff_required(view):
 
     @wraps(view)
     def guarded(*args, **kwargs):
-        _prepare_write()
         if current_staff() is None:
             return to_login()
         return view(*args, **kwargs)
@@ -60,7 +59,6 @@ def admin_required(view):
 
     @wraps(view)
     def guarded(*args, **kwargs):
-        _prepare_write()
         staff = current_staff()
         if staff is None:
             return to_login()
@@ -112,21 +110,20 @@ def sign_in(email: str, password: str) -> LoginOutcome:
     """
     db, now = get_session(), portal_state().clocks.staff()
     email = service.normalize_email(email)
-    keys = _attempt_keys(db, email, now)
-    claimed = throttle.claim(db, _rules(), keys, now)
-    staff = service.find_staff(db, email) if claimed.allowed else None
-    staff_id = staff.id if staff is not None and staff.is_active else None
-    stored = staff.password_hash if staff_id is not None else None
-    db.commit()
+    with writing(db):
+        keys = _attempt_keys(db, email, now)
+        claimed = throttle.claim(db, _rules(), keys, now)
+        staff = service.find_staff(db, email) if claimed.allowed else None
+        staff_id = staff.id if staff is not None and staff.is_active else None
+        stored = staff.password_hash if staff_id is not None else None
     signed_in = claimed.allowed and passwords.verify_password(stored, password)
     outcome = _outcome(not claimed.allowed, signed_in)
     log.info("staff sign-in %s (account %s)", outcome.value, staff_id or keys.account[0][-8:])
     if signed_in:
-        begin_write(db)
-        throttle.succeeded(db, claimed)
-        staff = db.get(Staff, staff_id)
-        service.record_sign_in(db, staff, password, now)
-        db.commit()
+        with writing(db):
+            throttle.succeeded(db, claimed)
+            staff = db.get(Staff, staff_id)
+            service.record_sign_in(db, staff, password, now)
         _start_session(staff, now)
     return outcome
 
@@ -137,14 +134,13 @@ def confirm_password(staff: Staff, password: str) -> LoginOutcome:
     A stolen session must not become a way round the sign-in limit.
     """
     db, now = get_session(), portal_state().clocks.staff()
-    claimed = throttle.claim(db, _rules(), _attempt_keys(db, staff.email, now), now)
-    stored = staff.password_hash
-    db.commit()
+    with writing(db):
+        claimed = throttle.claim(db, _rules(), _attempt_keys(db, staff.email, now), now)
+        stored = staff.password_hash
     right = claimed.allowed and passwords.verify_password(stored, password)
     if right:
-        begin_write(db)
-        throttle.succeeded(db, claimed)
-        db.commit()
+        with writing(db):
+            throttle.succeeded(db, claimed)
     return _outcome(not claimed.allowed, right)
 
 
@@ -156,8 +152,8 @@ def _attempt_keys(db, email: str, now: datetime) -> throttle.AttemptKeys:
 def sign_out(staff: Staff) -> None:
     """End this session and every other one of ``staff``: old cookies stop working. Commits."""
     db = get_session()
-    service.end_sessions(db, staff)
-    db.commit()
+    with writing(db):
+        service.end_sessions(db, staff)
     log.info("staff sign-out (account %s)", staff.id)
     logout_user()
     session.clear()
@@ -201,13 +197,6 @@ def _alive(since, seen, now: float, idle: timedelta, lifetime: timedelta) -> boo
     if not (isinstance(since, int | float) and isinstance(seen, int | float)):
         return False
     return now - seen <= idle.total_seconds() and now - since <= lifetime.total_seconds()
-
-
-def _prepare_write() -> None:
-    # A POST writes: start it as a writer before the account is read, so SQLite never has to
-    # upgrade a read transaction (which fails at once if another worker wrote in between).
-    if request.method not in _SAFE_METHODS:
-        begin_write(get_session())
 
 
 def _rules() -> throttle.Rules:

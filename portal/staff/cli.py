@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.db.session import database
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.models import StaffRole, utcnow
 from portal.staff import importer, links, passwords, service
 from portal.staff.audit import Actor
@@ -62,14 +62,13 @@ def create_staff(email: str, role: str, generate_password: bool):
             confirmation_prompt=True,
         )
     with database().sessions() as session:
-        begin_write(session)
         try:
-            staff = service.create_staff(
-                session, Actor.of(None), email=email, role=StaffRole(role), password=password
-            )
+            with writing(session):
+                staff = service.create_staff(
+                    session, Actor.of(None), email=email, role=StaffRole(role), password=password
+                )
         except service.StaffError as error:
             raise click.ClickException(str(error)) from None
-        session.commit()
         click.echo(_("Created %(role)s account %(email)s.", role=staff.role, email=staff.email))
     if generate_password:
         click.echo(_("Password (shown only this once): %(password)s", password=password))
@@ -92,8 +91,7 @@ def import_orgs(file: Path, dry_run: bool):
     if file_errors:
         raise click.ClickException("\n".join(file_errors))
     coalition_slug = current_app.config["COALITION_SLUG"]
-    with database().sessions() as session:
-        begin_write(session)
+    with database().sessions() as session, writing(session):
         with click.progressbar(rows, label=_("Checking rows")) as bar:
             plan = importer.plan_import(session, bar, coalition_slug=coalition_slug)
         _echo_plan(plan)
@@ -105,7 +103,6 @@ def import_orgs(file: Path, dry_run: bool):
         created, updated = importer.apply_import(
             session, Actor.of(None), plan, coalition_slug=coalition_slug
         )
-        session.commit()
     portal_state().referrals.routes.invalidate()
     click.echo(
         _("Imported: %(created)d added, %(updated)d updated.", created=created, updated=updated)
@@ -129,9 +126,8 @@ def check_links(timeout: float | None):
                 allow_http_loopback=config["LINK_CHECK_ALLOW_HTTP_LOOPBACK"],
                 on_result=lambda _result: bar.update(1),
             )
-        begin_write(session)
-        links.record_results(session, results, now=utcnow())
-        session.commit()
+        with writing(session):
+            links.record_results(session, results, now=utcnow())
     broken = [result for result in results if not result.ok]
     for result in broken:
         problem = result.error or f"HTTP {result.status_code}"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from portal.csv_export import csv_lines
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.models import (
     TEXT_LANGUAGES,
     TRANSLATED_FIELDS,
@@ -52,9 +53,10 @@ def new():
         return _edit_page(form, None, errors)
     session = get_session()
     try:
-        org = rules.create_organization(
-            session, _actor(), slug, values, coalition_slug=_coalition()
-        )
+        with writing(session):
+            org = rules.create_organization(
+                session, _actor(), slug, values, coalition_slug=_coalition()
+            )
     except rules.DirectoryError as error:
         return _edit_page(form, None, {"slug": [str(error)]})
     return _saved(_("Added %(name)s to the directory.", name=org.name))
@@ -73,7 +75,8 @@ def edit(org_id: int):
     values, errors = rules.clean_fields(form.data)
     if errors:
         return _edit_page(form, org, errors)
-    changes = rules.update_organization(session, _actor(), org, values)
+    with writing(session):
+        changes = rules.update_organization(session, _actor(), org, values)
     if not changes:
         flash(_("Nothing changed."), "info")
         return redirect(url_for(".index"), code=303)
@@ -103,10 +106,10 @@ def upload():
     if file_errors:
         return _upload_page(form, file_errors)
     session = get_session()
-    batch = importer.keep_upload(
-        session, current_staff(), form.file.data.filename, data, now=utcnow()
-    )
-    session.commit()
+    with writing(session):
+        batch = importer.keep_upload(
+            session, current_staff(), form.file.data.filename, data, now=utcnow()
+        )
     return redirect(url_for(".preview", token=batch.token), code=303)
 
 
@@ -119,14 +122,17 @@ def preview(token: str):
 @bp.post("/import/<token>")
 @admin_required
 def confirm(token: str):
-    batch, plan = _planned(token)
-    if batch.applied_at is not None or not plan.is_valid:
-        return _preview_page(batch, plan, status=409 if batch.applied_at else 400)
     session = get_session()
-    created, updated = importer.apply_import(
-        session, _actor(via=AuditVia.IMPORT), plan, coalition_slug=_coalition()
-    )
-    batch.applied_at = utcnow()
+    with writing(session):
+        batch, plan = _planned(token)
+        ready = batch.applied_at is None and plan.is_valid
+        if ready:
+            created, updated = importer.apply_import(
+                session, _actor(via=AuditVia.IMPORT), plan, coalition_slug=_coalition()
+            )
+            batch.applied_at = utcnow()
+    if not ready:
+        return _preview_page(batch, plan, status=409 if batch.applied_at else 400)
     return _saved(
         _("Import done: %(created)d added, %(updated)d updated.", created=created, updated=updated)
     )
@@ -167,8 +173,10 @@ def _preview_page(batch: ImportBatch, plan: importer.ImportPlan, *, status: int 
 
 def _set_status(org_id: int, status: OrgStatus):
     session = get_session()
-    org = session.get(Organization, org_id) or abort(404)
-    if not rules.set_status(session, _actor(), org, status):
+    with writing(session):
+        org = session.get(Organization, org_id) or abort(404)
+        changed = rules.set_status(session, _actor(), org, status)
+    if not changed:
         return redirect(url_for(".index"), code=303)
     if status == OrgStatus.SUSPENDED:
         return _saved(_("%(name)s is suspended: its donors go to the coalition.", name=org.name))
@@ -176,7 +184,7 @@ def _set_status(org_id: int, status: OrgStatus):
 
 
 def _saved(message: str):
-    get_session().commit()
+    """The answer once a change to the directory is committed."""
     # This worker reads the directory again at once; the others within ROUTE_CACHE_SECONDS.
     portal_state().referrals.routes.invalidate()
     flash(message, "info")

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from portal.db.writing import begin_write
 from portal.models import LoginAttempt, LoginOutcome
 from portal.ratelimit import visitor_key
 
@@ -67,8 +66,9 @@ def _account_key(salt: str, email: str) -> str:
 def claim(session: Session, rules: Rules, keys: AttemptKeys, now: datetime) -> Claim:
     """Count one attempt, as failed, unless the keys are out of attempts. Flushes, never commits.
 
-    The keys stay locked until the caller commits: commit before checking the password, so the
-    next guess on these keys sees this one and a slow hash holds no lock.
+    Call it in a writer's transaction (``writing``). The keys stay locked until the caller
+    commits: commit before checking the password, so the next guess on these keys sees this one
+    and a slow hash holds no lock.
     """
     _lock(session, keys)
     allowed = not is_refused(session, rules, keys, now)
@@ -119,7 +119,6 @@ def is_refused(session: Session, rules: Rules, keys: AttemptKeys, now: datetime)
 def _lock(session: Session, keys: AttemptKeys) -> None:
     # SQLite: a writer's transaction (BEGIN IMMEDIATE) already runs alone. PostgreSQL: one
     # transaction-scoped advisory lock per key, taken in a fixed order so two never deadlock.
-    begin_write(session)
     if session.get_bind().dialect.name != "postgresql":
         return
     for key in sorted({*keys.account, *keys.visitor}):

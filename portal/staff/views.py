@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal.db.session import get_session
-from portal.db.writing import begin_write
+from portal.db.writing import writing
 from portal.donate import queries as donations
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service
@@ -88,17 +88,17 @@ def new_account():
         return _form_page("staff/account_new.html", form)
     session, password = get_session(), passwords.generate_password()
     try:
-        staff = service.create_staff(
-            session,
-            _actor(),
-            email=form.email.data,
-            role=StaffRole(form.role.data),
-            password=password,
-        )
+        with writing(session):
+            staff = service.create_staff(
+                session,
+                _actor(),
+                email=form.email.data,
+                role=StaffRole(form.role.data),
+                password=password,
+            )
     except service.StaffError as error:
         form.email.errors = [str(error)]
         return _form_page("staff/account_new.html", form)
-    session.commit()
     # Shown in this response only: never in a redirect, a flash message or the session cookie.
     return render_template("staff/account_created.html", person=staff, password=password)
 
@@ -137,15 +137,14 @@ def change_password():
     if checked == LoginOutcome.FAILED:
         form.current.errors = [_("Your current password is not right.")]
         return _form_page("staff/password.html", form)
-    begin_write(session)
     try:
-        service.change_password(
-            session, _actor(), staff, current=form.current.data, new=form.new.data
-        )
+        with writing(session):
+            service.change_password(
+                session, _actor(), staff, current=form.current.data, new=form.new.data
+            )
     except service.StaffError as error:
         form.new.errors = [str(error)]
         return _form_page("staff/password.html", form)
-    session.commit()
     auth.keep_session(staff)
     flash(_("Your password has changed. Your other sessions have ended."), "info")
     return redirect(url_for(".dashboard"), code=303)
@@ -165,13 +164,13 @@ def audit_log():
 
 def _change_account(staff_id: int, change):
     session = get_session()
-    person = session.get(Staff, staff_id) or abort(404)
     try:
-        changed = change(session, _actor(), person)
+        with writing(session):
+            person = session.get(Staff, staff_id) or abort(404)
+            changed = change(session, _actor(), person)
     except service.StaffError as error:
         flash(str(error), "error")
         return redirect(url_for(".accounts"), code=303)
-    session.commit()
     if changed:
         flash(_("Saved the change to %(email)s.", email=person.email), "info")
     return redirect(url_for(".accounts"), code=303)

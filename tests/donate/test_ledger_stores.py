@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, text, update
 
 from portal import create_app, dispose
+from portal.db.writing import writing
 from portal.donate.ledger import record_stripe_event
 from portal.models import (
     Donation,
@@ -36,9 +37,9 @@ def ledger(db_session) -> dict[str, list]:
 
 def session_ledger(db_session, events: list[dict]) -> dict[str, list]:
     """The ledger after the session path alone applied ``events`` in that order."""
-    for event in events:
-        record_stripe_event(db_session, event)
-    db_session.commit()
+    with writing(db_session):
+        for event in events:
+            record_stripe_event(db_session, event)
     return ledger(db_session)
 
 
@@ -74,9 +75,8 @@ def apply(request, writer, db_session):
         return writer.record
 
     def _apply(event: dict) -> str:
-        outcome = record_stripe_event(db_session, event)
-        db_session.commit()
-        return outcome
+        with writing(db_session):
+            return record_stripe_event(db_session, event)
 
     return _apply
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from portal.campaigns import views as campaigns
 from portal.db.session import get_session
+from portal.db.writing import writing
 from portal.models import Organization, RecipientKind
 from portal.reports import today
 from portal.reports.members import report, service
@@ -57,11 +58,11 @@ def issue():
     form = LinkForm(today=today(), members=_members())
     if not form.validate_on_submit():
         return _links_page(form, session, status=400)
-    org = session.get(Organization, int(form.member.data)) or abort(404)
-    link = service.issue_link(
-        session, current_app.secret_key, _actor(), org, expires=form.expires.data, now=_now()
-    )
-    session.commit()
+    with writing(session):
+        org = session.get(Organization, int(form.member.data)) or abort(404)
+        link = service.issue_link(
+            session, current_app.secret_key, _actor(), org, expires=form.expires.data, now=_now()
+        )
     # Shown in this response only: the link is a key, and is never stored or flashed.
     url = url_for(".open_link", token=link.token, _external=True)
     return render_template("reports/link_issued.html", link=link, url=url)
@@ -74,8 +75,8 @@ def withdraw(org_id: int):
     org = session.get(Organization, org_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.rotate_key(session, _actor(), org, now=_now())
-    session.commit()
+    with writing(session):
+        service.rotate_key(session, _actor(), org, now=_now())
     flash(_("Every report link of %(name)s issued so far has stopped working.", name=org.name))
     return redirect(url_for(".links"), code=303)
 
