@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -47,6 +48,7 @@ def page():
 
 @bp.post("/basket/add/<slug>")
 def add(slug: str):
+    _refuse_other_sites()
     org = _member(slug)
     slugs = cart.slugs_in(request)
     if org.slug not in slugs and len(slugs) < MAX_MEMBERS:
@@ -56,6 +58,7 @@ def add(slug: str):
 
 @bp.post("/basket/remove/<slug>")
 def remove(slug: str):
+    _refuse_other_sites()
     slugs = [s for s in cart.slugs_in(request) if s != slug]
     return cart.keep(redirect(_back(), code=303), slugs)
 
@@ -211,6 +214,23 @@ def _render(fields: dict, *, attempt: str, plan=None, error=None, stripe_failed=
         max_members=MAX_MEMBERS,
         fee_basis_points=current_app.config["FEE_COVER_BASIS_POINTS"],
     ), status
+
+
+def _refuse_other_sites() -> None:
+    """Refuse a toggle posted from another site.
+
+    The toggle sits on directory and member pages, which must set no cookie while a visitor only
+    browses, so it carries no session CSRF token; the browser's Fetch Metadata (or, from older
+    browsers, Origin) says where the post came from instead.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            abort(403)
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        abort(403)
 
 
 def _member(slug: str) -> Organization:

@@ -57,7 +57,9 @@ def test_a_report_signed_with_another_secret_is_refused(db_session, member, hand
     assert _conversions(db_session) == []
 
 
-@pytest.mark.parametrize("age", [-301, 301, 3600])
+# A timestamp from the future comes nearer while the request travels: a few seconds' margin keeps
+# the loaded machine's delay from carrying it back inside the window.
+@pytest.mark.parametrize("age", [-310, 301, 3600])
 def test_a_stale_or_future_timestamp_is_refused(db_session, member, hand_off, report, age):
     org, secret = member
 
