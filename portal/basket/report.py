@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.basket.queries import donation_parts
 from portal.models import BasketLine, Donation, DonationStatus
-from portal.reports.tables import Column, Money, Table
+from portal.reports.columns import recipient_columns
+from portal.reports.tables import Column, Money, Table, numbers
 
 COUNTED = (DonationStatus.PAID, DonationStatus.REFUNDED)
 
@@ -50,14 +51,15 @@ def parts_by_member(
 def parts_table(sums: dict[tuple[str, str, str], list[int]], *, with_member: bool = True) -> Table:
     """The table of basket parts, for the page and its CSV."""
     columns = [
-        Column("member", _("Recipient slug")),
-        Column("name", _("Recipient")),
+        *recipient_columns(),
         Column("currency", _("Currency")),
-        Column("basket_payments", _("Basket payments"), numeric=True),
-        Column("part_amount", _("Their parts"), numeric=True),
-        Column("fee_cover_amount", _("Fee cover kept by the coalition"), numeric=True),
-        Column("refunded_amount", _("Refunded"), numeric=True),
-        Column("disputed_amount", _("In disputes open or lost"), numeric=True),
+        *numbers(
+            ("basket_payments", _("Basket payments")),
+            ("part_amount", _("Their parts")),
+            ("fee_cover_amount", _("Fee cover kept by the coalition")),
+            ("refunded_amount", _("Refunded")),
+            ("disputed_amount", _("In disputes open or lost")),
+        ),
     ]
     rows = [
         (slug, name, code, n, *(Money(v, code) for v in values))

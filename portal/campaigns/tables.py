@@ -7,31 +7,31 @@ from flask_babel import gettext as _
 from portal.campaigns.qr import link_url
 from portal.campaigns.queries import LinkNumbers
 from portal.models import CampaignLink
-from portal.reports.tables import Column, Money, Table
+from portal.reports.columns import amount_columns
+from portal.reports.tables import Column, Table, amounts, numbers
 
 
-def links_table(links: list[CampaignLink], numbers: dict[int, LinkNumbers]) -> Table:
+def links_table(links: list[CampaignLink], by_link: dict[int, LinkNumbers]) -> Table:
     """One row per link; a column of amounts per currency that any link has received."""
-    currencies = sorted({c for line in numbers.values() for c in line.amounts})
+    currencies = sorted({c for line in by_link.values() for c in line.amounts})
     columns = [
         Column("recipient", _("Recipient")),
         Column("campaign", _("Campaign")),
         Column("source", _("Source")),
         Column("medium", _("Medium")),
         Column("url", _("Link")),
-        Column("people", _("Visits by people"), numeric=True),
-        Column("unique_visitors", _("Unique visitors"), numeric=True),
-        Column("previews", _("Link previews"), numeric=True),
-        Column("bots", _("Other bots"), numeric=True),
-        Column("gifts", _("Gifts"), numeric=True),
-        *(
-            Column(f"amount_{c}", _("Amount (%(currency)s)", currency=c), numeric=True)
-            for c in currencies
+        *numbers(
+            ("people", _("Visits by people")),
+            ("unique_visitors", _("Unique visitors")),
+            ("previews", _("Link previews")),
+            ("bots", _("Other bots")),
+            ("gifts", _("Gifts")),
         ),
+        *amount_columns(currencies),
     ]
     rows = []
     for link in links:
-        line = numbers[link.id]
+        line = by_link[link.id]
         rows.append(
             (
                 link.organization.name,
@@ -44,7 +44,7 @@ def links_table(links: list[CampaignLink], numbers: dict[int, LinkNumbers]) -> T
                 line.previews,
                 line.bots,
                 line.gifts,
-                *(Money(line.amounts.get(c, 0), c) for c in currencies),
+                *amounts(line.amounts, currencies),
             )
         )
     return Table("links", _("Campaign links"), columns, rows)

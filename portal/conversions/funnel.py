@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.models import Conversion, HandoffMode, Organization, Referral
 from portal.reports import lifetime
-from portal.reports.tables import Column, Money, Table
+from portal.reports.columns import amount_columns
+from portal.reports.tables import Column, Table, amounts, numbers
 
 
 @dataclass
@@ -63,12 +64,8 @@ def funnel_table(lines: list[FunnelLine]) -> Table:
         Column("member", _("Member")),
         Column("campaign", _("Campaign"), shown=lambda value: value or _("(no campaign tag)")),
         Column("channel", _("Arrived through")),
-        Column("people", _("Clicks by people"), numeric=True),
-        Column("gifts", _("Gifts reported"), numeric=True),
-        *(
-            Column(f"amount_{c}", _("Amount (%(currency)s)", currency=c), numeric=True)
-            for c in currencies
-        ),
+        *numbers(("people", _("Clicks by people")), ("gifts", _("Gifts reported"))),
+        *amount_columns(currencies),
     ]
     rows = [
         (
@@ -77,7 +74,7 @@ def funnel_table(lines: list[FunnelLine]) -> Table:
             line.channel,
             line.people,
             line.gifts,
-            *(Money(line.amounts.get(c, 0), c) for c in currencies),
+            *amounts(line.amounts, currencies),
         )
         for line in lines
     ]

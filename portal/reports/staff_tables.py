@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from portal.basket.report import parts_by_member, parts_table
 from portal.models import ArrivedVia, DonationStatus, Frequency
 from portal.reports import fairness, queries
+from portal.reports.columns import recipient_columns, referral_cells, referral_columns
 from portal.reports.facts import Sources, plan
 from portal.reports.queries import DayLine, LedgerGroup, MemberLine, MonthlyLine
 from portal.reports.scope import Scope
-from portal.reports.tables import Column, Money, Table
+from portal.reports.tables import Column, Money, Table, numbers
 
 TOP_SOURCES = 20
 
@@ -57,40 +58,14 @@ def staff_report(session: Session, scope: Scope) -> StaffReport:
 
 
 def member_table(lines: list[MemberLine]) -> Table:
-    columns = [
-        Column("member", _("Recipient slug")),
-        Column("name", _("Recipient")),
-        Column("humans", _("Referrals by people"), numeric=True),
-        Column("bots", _("Bots and link previews"), numeric=True),
-        Column("unique_visitors", _("Unique visitors"), numeric=True),
-        Column("portal_clicks", _("Portal clicks"), numeric=True),
-        Column("shared_link_visits", _("Shared-link visits"), numeric=True),
-        Column("embed_clicks", _("Clicks on members’ own sites"), numeric=True),
-    ]
-    rows = [
-        (
-            line.recipient.slug,
-            line.recipient.name,
-            line.humans,
-            line.bots,
-            line.visitors,
-            line.portal,
-            line.link,
-            line.embed,
-        )
-        for line in lines
-    ]
-    totals = ("", _("All recipients"), *(sum(row[i] for row in rows) for i in range(2, 8)))
-    return Table("members", _("Referrals by recipient"), columns, rows, totals)
+    columns = [*recipient_columns(), *referral_columns()]
+    rows = [(line.recipient.slug, line.recipient.name, *referral_cells(line)) for line in lines]
+    table = Table("members", _("Referrals by recipient"), columns, rows)
+    return table.with_totals("", _("All recipients"))
 
 
 def day_table(days: list[DayLine]) -> Table:
-    columns = [
-        Column("day", _("Day (UTC)")),
-        Column("humans", _("Referrals by people"), numeric=True),
-        Column("bots", _("Bots and link previews"), numeric=True),
-        Column("unique_visitors", _("Unique visitors"), numeric=True),
-    ]
+    columns = [Column("day", _("Day (UTC)")), *referral_columns(3)]
     rows = [(line.day, line.humans, line.bots, line.visitors) for line in days]
     return Table("daily", _("Referrals by day"), columns, rows)
 
@@ -103,11 +78,7 @@ def source_table(name: str, sources: Sources, session: Session) -> Table:
     else:
         kind, key, label, none = "host", "referrer_host", _("Referring site"), _("(none)")
         title = _("Top referring sites")
-    columns = [
-        Column(key, label, shown=lambda value: value or none),
-        Column("humans", _("Referrals by people"), numeric=True),
-        Column("bots", _("Bots and link previews"), numeric=True),
-    ]
+    columns = [Column(key, label, shown=lambda value: value or none), *referral_columns(2)]
     lines = queries.top_sources(session, sources, kind, limit=TOP_SOURCES)
     return Table(name, title, columns, [(line.value, line.humans, line.bots) for line in lines])
 
@@ -147,7 +118,7 @@ def funnel_table(ledger: list[LedgerGroup]) -> Table:
     ]
     columns = [
         Column("stage", _("Stage"), shown=lambda key: dict(stages)[key]),
-        Column("count", _("Donations"), numeric=True),
+        *numbers(("count", _("Donations"))),
     ]
     rows = [(key, counts.get(key, 0)) for key, _label in stages]
     return Table("funnel", _("Stripe checkouts"), columns, rows)
@@ -168,12 +139,14 @@ def amount_table(ledger: list[LedgerGroup]) -> Table:
     columns = [
         Column("currency", _("Currency")),
         Column("frequency", _("Frequency"), shown=lambda value: labels[Frequency(value)]),
-        Column("paid_gifts", _("Paid gifts"), numeric=True),
-        Column("gross_amount", _("Gross"), numeric=True),
-        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
-        Column("refunded_amount", _("Refunded"), numeric=True),
-        Column("disputes_lost_amount", _("Lost in disputes"), numeric=True),
-        Column("net_amount", _("Net"), numeric=True),
+        *numbers(
+            ("paid_gifts", _("Paid gifts")),
+            ("gross_amount", _("Gross")),
+            ("refunded_gifts", _("Refunded gifts")),
+            ("refunded_amount", _("Refunded")),
+            ("disputes_lost_amount", _("Lost in disputes")),
+            ("net_amount", _("Net")),
+        ),
     ]
     order = {Frequency.ONE_TIME: 0, Frequency.MONTHLY: 1}
     rows = [
@@ -198,9 +171,11 @@ def monthly_table(lines: list[MonthlyLine]) -> Table:
     """Active monthly donors per currency at the scope's end, and what they give a month."""
     columns = [
         Column("currency", _("Currency")),
-        Column("active_monthly_donors", _("Active monthly donors"), numeric=True),
-        Column("monthly_amount", _("Given each month"), numeric=True),
-        Column("past_due", _("Payment failing now"), numeric=True),
+        *numbers(
+            ("active_monthly_donors", _("Active monthly donors")),
+            ("monthly_amount", _("Given each month")),
+            ("past_due", _("Payment failing now")),
+        ),
     ]
     rows = [
         (line.currency, line.donors, Money(line.monthly_amount, line.currency), line.past_due)
@@ -219,14 +194,15 @@ def fairness_table(session: Session, scope: Scope, *, page_size: int) -> Table:
     }
     lines = fairness.exposure(session, scope.days, page_size=page_size, clicks=clicks)
     columns = [
-        Column("member", _("Member slug")),
-        Column("name", _("Member")),
-        Column("days_listed", _("Days listed"), numeric=True),
-        Column("first_page_days", _("Days on the first page"), numeric=True),
-        Column("expected_first_page_days", _("Expected under chance"), numeric=True),
-        Column("average_position", _("Average position"), numeric=True),
-        Column("expected_average_position", _("Expected average position"), numeric=True),
-        Column("portal_clicks", _("Portal clicks by people"), numeric=True),
+        *recipient_columns(_("Member slug"), _("Member")),
+        *numbers(
+            ("days_listed", _("Days listed")),
+            ("first_page_days", _("Days on the first page")),
+            ("expected_first_page_days", _("Expected under chance")),
+            ("average_position", _("Average position")),
+            ("expected_average_position", _("Expected average position")),
+            ("portal_clicks", _("Portal clicks by people")),
+        ),
     ]
     rows = [
         (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,6 +48,13 @@ class Table:
     rows: list[tuple] = field(default_factory=list)
     totals: tuple | None = None  # the page's last line; never in the CSV
 
+    def with_totals(self, *labels: str) -> Table:
+        """This table with the page's last line: ``labels`` under its leading columns, then the
+        sum of each column after them."""
+        sums = (sum(row[i] for row in self.rows) for i in range(len(labels), len(self.columns)))
+        self.totals = (*labels, *sums)
+        return self
+
     def csv_rows(self) -> Iterator[tuple]:
         """Plain values in every language (1250.00, 2026-11-30), so spreadsheets read them alike."""
         for row in self.rows:
@@ -64,6 +71,16 @@ class Table:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_decimal(value, format="#,##0.##", locale=locale)
         return "—" if value is None else str(value)
+
+
+def numbers(*pairs: tuple[str, str]) -> list[Column]:
+    """Number columns, each from its (CSV header, page heading) pair."""
+    return [Column(key, label, numeric=True) for key, label in pairs]
+
+
+def amounts(found: dict[str, int], currencies: Iterable[str]) -> tuple[Money, ...]:
+    """One cell per currency, in ``currencies``' order: what ``found`` holds of it, else 0."""
+    return tuple(Money(found.get(code, 0), code) for code in currencies)
 
 
 def _plain(value: object) -> object:

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from portal.basket.report import parts_by_member, parts_table
 from portal.i18n import day
 from portal.reports import charts
+from portal.reports.columns import referral_cells, referral_columns
 from portal.reports.members import queries
 from portal.reports.members.queries import BY_DAY
 from portal.reports.scope import Scope
-from portal.reports.tables import Column, Money, Table
+from portal.reports.tables import Column, Money, Table, numbers
 
 
 @dataclass
@@ -44,28 +45,23 @@ def member_report(session: Session, scope: Scope, by: str) -> MemberReport:
 def _referral_table(lines: list[queries.PeriodLine], period: str) -> Table:
     columns = [
         Column("period", period),
-        Column("humans", _("Referrals by people"), numeric=True),
-        Column("bots", _("Bots and link previews"), numeric=True),
-        Column("unique_visitors", _("Unique visitors"), numeric=True),
-        Column("portal_clicks", _("Portal clicks"), numeric=True),
-        Column("shared_link_visits", _("Shared-link visits"), numeric=True),
-        Column("embed_clicks", _("Clicks on your own site’s button"), numeric=True),
+        *referral_columns(embed=_("Clicks on your own site’s button")),
     ]
-    rows = [
-        (ln.period, ln.humans, ln.bots, ln.visitors, ln.portal, ln.link, ln.embed) for ln in lines
-    ]
-    totals = (_("Whole range"), *(sum(row[i] for row in rows) for i in range(1, 7)))
-    return Table("referrals", _("Referrals the portal sent you"), columns, rows, totals)
+    rows = [(line.period, *referral_cells(line)) for line in lines]
+    table = Table("referrals", _("Referrals the portal sent you"), columns, rows)
+    return table.with_totals(_("Whole range"))
 
 
 def _gift_table(lines: list[queries.GiftLine], period: str | None) -> Table:
     """Gifts per period and currency, or (``period`` None) per currency over the whole range."""
     columns = [
         Column("currency", _("Currency")),
-        Column("paid_gifts", _("Paid gifts"), numeric=True),
-        Column("paid_amount", _("Paid"), numeric=True),
-        Column("refunded_gifts", _("Refunded gifts"), numeric=True),
-        Column("refunded_amount", _("Refunded"), numeric=True),
+        *numbers(
+            ("paid_gifts", _("Paid gifts")),
+            ("paid_amount", _("Paid")),
+            ("refunded_gifts", _("Refunded gifts")),
+            ("refunded_amount", _("Refunded")),
+        ),
     ]
     rows = [
         (
