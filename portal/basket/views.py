@@ -9,18 +9,21 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from portal.basket import cart, service
 from portal.basket.plan import MAX_MEMBERS, Choice, PlanError, make_plan
 from portal.basket.queries import donation_parts
 from portal.db.session import get_session
-from portal.db.writing import writing
 from portal.donate import service as donate_service
 from portal.donate.forms import number_locale
 from portal.donate.links import manage_token
 from portal.donate.money import CURRENCIES
-from portal.donate.submit import CheckoutUnavailable, start_checkout
+from portal.donate.submit import (
+    CheckoutUnavailable,
+    TooManyCheckouts,
+    record_return,
+    submit_checkout,
+)
 from portal.models import (
     ArrivedVia,
     Donation,
@@ -32,7 +35,6 @@ from portal.models import (
     SplitKind,
     utcnow,
 )
-from portal.ratelimit import checkout_allowed
 from portal.referrals import campaign
 from portal.state import portal_state
 from portal.stripe_gateway import gateway
@@ -79,32 +81,32 @@ def submit():
         return _render(fields, attempt=fields["attempt"], error=str(error), status=400)
     if fields["shown"] != plan.shown():
         return _render(fields, attempt=fields["attempt"], plan=plan)  # review before leaving
-    session = get_session()
     # The donation form's three steps (donate/submit.py): the intent committed, then Stripe
     # asked with no write lock held, then its answer recorded.
-    with writing(session):
-        allowed = checkout_allowed(
-            session, portal_state().referrals.salts, request.remote_addr or "", current_app.config
-        )
-        if allowed:
-            donation, checkout = _open(fields, payable, plan)
-    if not allowed:
-        abort(429)
+    visit = campaign.visit_from_request(ArrivedVia.PORTAL)
     try:
-        referrals = [line.referral for line in donation.basket.lines]
-        url = start_checkout(session, gateway(), donation, checkout, referrals=referrals)
+        donation = submit_checkout(
+            get_session(),
+            gateway(),
+            visit,
+            lambda: _open(fields, payable, plan, visit),
+            salts=portal_state().referrals.salts,
+            limits=current_app.config,
+        )
+    except TooManyCheckouts:
+        abort(429)
     except CheckoutUnavailable:
         return _render(fields, attempt=secrets.token_hex(16), stripe_failed=True, status=503)
-    return redirect(url, code=303)
+    return redirect(donation.checkout_url, code=303)
 
 
-def _open(fields, payable, plan):
+def _open(fields, payable, plan, visit) -> tuple[Donation, donate_service.CheckoutRequest]:
     donation = service.open_basket(
         get_session(),
         _member(current_app.config["COALITION_SLUG"]),
         payable,
         plan,
-        campaign.visit_from_request(ArrivedVia.PORTAL),
+        visit,
         attempt=fields["attempt"],
         salts=portal_state().referrals.salts,
         language=reader_language(),
@@ -122,14 +124,7 @@ def thanks():
             Donation.basket_id.is_not(None),
         )
     ) or abort(404)
-    checkout = donate_service.completed_checkout(gateway(), donation)
-    if checkout is not None:
-        try:
-            with writing(session):
-                donate_service.fulfil_checkout(session, checkout)
-        except SQLAlchemyError:
-            pass  # rolled back: the webhook will record it; meanwhile the page says processing
-        session.refresh(donation)
+    record_return(session, gateway(), donation)
     response = render_template(
         "basket/thanks.html",
         donation=donation,

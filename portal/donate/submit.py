@@ -14,13 +14,18 @@ Stripe is asked:
 3. record Stripe's answer, the session's id and address or why there is none, and commit.
 
 If the worker dies between 1 and 3, the donation stays open without a session; the donor's
-retry asks Stripe again with the same idempotency key and gets the same session back.
+retry asks Stripe again with the same idempotency key and gets the same session back. When the
+donor comes back from Checkout, the thanks page asks Stripe again (no transaction open) and
+records a completed session in one more short write (`record_return`).
+
+The basket takes the same steps (`submit_checkout`): only what step 1 stores differs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.db.writing import writing
@@ -29,6 +34,8 @@ from portal.donate.service import (
     Gift,
     ReturnUrls,
     checkout_request,
+    completed_checkout,
+    fulfil_checkout,
     open_donation,
 )
 from portal.models import Donation, DonationStatus, Organization, Referral, ReferralStatus
@@ -67,32 +74,64 @@ def submit_donation(
     Raises TooManyCheckouts (the hit is counted) or CheckoutUnavailable (the referral and the
     donation say why).
     """
+
+    def open_intent() -> tuple[Donation, CheckoutRequest]:
+        donation = open_donation(session, org, visit, gift, attempt=attempt, salts=salts)
+        return donation, checkout_request(donation, return_urls(donation), locale=locale)
+
+    return submit_checkout(session, gateway, visit, open_intent, salts=salts, limits=limits)
+
+
+def submit_checkout(
+    session: Session,
+    gateway: StripeGateway,
+    visit: Visit,
+    open_intent: Callable[[], tuple[Donation, CheckoutRequest]],
+    *,
+    salts: SaltKeeper,
+    limits: Mapping | None,
+) -> Donation:
+    """The three steps for any checkout, a single gift's or a basket's: ``open_intent`` stores
+    the referrals and the open donation (flushing, inside step 1's transaction) and returns the
+    donation with what to ask Stripe. Returns the donation, its ``checkout_url`` set. Commits.
+
+    Raises TooManyCheckouts or CheckoutUnavailable, as `submit_donation` does.
+    """
     with writing(session):
         allowed = limits is None or checkout_allowed(session, salts, visit.client_ip, limits)
         if allowed:
-            donation = open_donation(session, org, visit, gift, attempt=attempt, salts=salts)
-            request = checkout_request(donation, return_urls(donation), locale=locale)
+            donation, request = open_intent()
     if not allowed:
         raise TooManyCheckouts()
-    start_checkout(session, gateway, donation, request)
+    _start_checkout(session, gateway, donation, request)
     return donation
 
 
-def start_checkout(
-    session: Session,
-    gateway: StripeGateway,
-    donation: Donation,
-    request: CheckoutRequest,
-    *,
-    referrals: list[Referral] | None = None,
+def record_return(session: Session, gateway: StripeGateway, donation: Donation) -> None:
+    """The donor is back from Checkout: ask Stripe (no transaction open) whether the session is
+    complete and, if so, record it in one short write. If the database refuses, nothing is
+    lost: the webhook records it, and meanwhile the page says the payment is processing."""
+    checkout = completed_checkout(gateway, donation)
+    if checkout is None:
+        return
+    try:
+        with writing(session):
+            fulfil_checkout(session, checkout)
+    except SQLAlchemyError:
+        pass  # rolled back
+    session.refresh(donation)
+
+
+def _start_checkout(
+    session: Session, gateway: StripeGateway, donation: Donation, request: CheckoutRequest
 ) -> str:
     """Steps 2 and 3: ask Stripe outside any transaction, then record its answer; returns
     Checkout's address. Commits.
 
-    Raises CheckoutUnavailable after marking the referrals (default: the donation's own) and
-    the donation failed.
+    Raises CheckoutUnavailable after marking the donation's referrals (a basket's: one per
+    member) and the donation failed.
     """
-    referrals = [donation.referral] if referrals is None else referrals
+    referrals = _referrals(donation)
     if donation.checkout_url and donation.status == DonationStatus.OPEN:
         return donation.checkout_url
     try:
@@ -113,3 +152,9 @@ def start_checkout(
         for referral in referrals:
             referral.destination_url = checkout.url[:2000]
     return checkout.url
+
+
+def _referrals(donation: Donation) -> list[Referral]:
+    if donation.basket_id is None:
+        return [donation.referral]
+    return [line.referral for line in donation.basket.lines]

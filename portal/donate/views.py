@@ -18,11 +18,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import ValidationError
 
 from portal.db.session import get_session
-from portal.db.writing import writing
 from portal.donate import service
 from portal.donate.forms import DonationForm, choices_of, number_locale, prefill
 from portal.donate.links import manage_token, resume_token, resumed_donation_id
@@ -31,6 +29,7 @@ from portal.donate.quote import button_label, fee_hint, gift_from_form, shown_to
 from portal.donate.submit import (
     CheckoutUnavailable,
     TooManyCheckouts,
+    record_return,
     submit_donation,
 )
 from portal.models import (
@@ -120,14 +119,7 @@ def thanks():
     donation = session.scalar(
         select(Donation).filter_by(stripe_checkout_session_id=request.args.get("session_id", ""))
     ) or abort(404)
-    checkout = service.completed_checkout(gateway(), donation)
-    if checkout is not None:
-        try:
-            with writing(session):
-                service.fulfil_checkout(session, checkout)
-        except SQLAlchemyError:
-            pass  # rolled back: the webhook will record it; meanwhile the page says processing
-        session.refresh(donation)
+    record_return(session, gateway(), donation)
     return render_template(
         "donate/thanks.html",
         donation=donation,
