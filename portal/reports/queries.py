@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Result, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.donate.queries import lost_in_disputes, refunded_amount
@@ -78,21 +78,23 @@ class LedgerGroup:
     lost: int = 0  # minor units lost in disputes
 
 
+def summed_counts(
+    session: Session, sources: Sources, keys: tuple[str, ...], by: tuple[str, ...]
+) -> Result:
+    """Rows of the ``by`` columns' values, then referrals by people, by bots and unique visitors
+    summed over them, for the arrival ``keys`` (`facts.referral_counts`)."""
+    fact = facts.referral_counts(sources, keys, by)
+    group = [fact.c[name] for name in by]
+    sums = (func.sum(fact.c.humans), func.sum(fact.c.bots), func.sum(fact.c.visitors))
+    return session.execute(select(*group, *sums).group_by(*group))
+
+
 def referrals_by_member(session: Session, sources: Sources) -> list[MemberLine]:
     """Every recipient with referrals in the scope (and every listed one), most humans first."""
     scope = sources.scope
     total_key = scope.arrived_via.value if scope.arrived_via else ANY
     keys = tuple({total_key, *(CHANNELS if total_key == ANY else ())})
-    fact = facts.referral_counts(sources, keys, ("organization_id", "arrived_key"))
-    rows = session.execute(
-        select(
-            fact.c.organization_id,
-            fact.c.arrived_key,
-            func.sum(fact.c.humans),
-            func.sum(fact.c.bots),
-            func.sum(fact.c.visitors),
-        ).group_by(fact.c.organization_id, fact.c.arrived_key)
-    )
+    rows = summed_counts(session, sources, keys, ("organization_id", "arrived_key"))
     counts: dict[int, dict[str, tuple[int, int, int]]] = {}
     for org_id, key, humans, bots, visitors in rows:
         counts.setdefault(org_id, {})[key] = (int(humans), int(bots), int(visitors))
@@ -113,12 +115,7 @@ def referrals_by_day(session: Session, sources: Sources) -> list[DayLine]:
     """Every day of the scope, in order, days without referrals included."""
     scope = sources.scope
     key = scope.arrived_via.value if scope.arrived_via else ANY
-    fact = facts.referral_counts(sources, (key,), ("day",))
-    rows = session.execute(
-        select(
-            fact.c.day, func.sum(fact.c.humans), func.sum(fact.c.bots), func.sum(fact.c.visitors)
-        ).group_by(fact.c.day)
-    )
+    rows = summed_counts(session, sources, (key,), ("day",))
     found = {day: DayLine(day, int(h), int(b), int(v)) for day, h, b, v in rows}
     return [found.get(day, DayLine(day)) for day in scope.days]
 

@@ -16,7 +16,7 @@ from portal.dates import day_of
 from portal.donate.queries import refunded_amount
 from portal.models import ANY, Donation, DonationStatus
 from portal.reports import facts
-from portal.reports.queries import CHANNELS
+from portal.reports.queries import CHANNELS, summed_counts
 from portal.reports.scope import Scope
 
 BY_DAY, BY_MONTH = "day", "month"
@@ -51,18 +51,8 @@ def periods(scope: Scope, by: str) -> list[str]:
 
 def referrals_by_period(session: Session, scope: Scope, by: str) -> list[PeriodLine]:
     """The member's referrals per period; unique visitors are summed over days, as staff see."""
-    fact = facts.referral_counts(
-        facts.plan(session, scope), (ANY, *CHANNELS), ("day", "arrived_key")
-    )
-    rows = session.execute(
-        select(
-            fact.c.day,
-            fact.c.arrived_key,
-            func.sum(fact.c.humans),
-            func.sum(fact.c.bots),
-            func.sum(fact.c.visitors),
-        ).group_by(fact.c.day, fact.c.arrived_key)
-    )
+    sources = facts.plan(session, scope)
+    rows = summed_counts(session, sources, (ANY, *CHANNELS), ("day", "arrived_key"))
     lines = {label: PeriodLine(label) for label in periods(scope, by)}
     for day, key, humans, bots, visitors in rows:
         line = lines[_label(day, by)]
