@@ -83,6 +83,39 @@ class StripeGateway:
             ).to_dict()
         return self._call(self._client.v1.subscriptions.cancel, subscription_id).to_dict()
 
+    def change_subscription_amount(
+        self, subscription_id: str, item: dict, *, unit_amount: int, extra: dict
+    ) -> dict:
+        """Charge ``unit_amount`` for the subscription's ``item`` from its next payment on.
+
+        ``proration_behavior`` "none": nothing is billed or credited for the month under way,
+        so the donor pays exactly the old amount for it and the new one from the next payment.
+        The new Price is inline (``price_data``) on the item's own product and interval.
+        """
+        price = item["price"]
+        recurring = price["recurring"]
+        params = {
+            "items": [
+                {
+                    "id": item["id"],
+                    "price_data": {
+                        "currency": price["currency"],
+                        "product": price["product"],
+                        "recurring": {
+                            "interval": recurring["interval"],
+                            "interval_count": recurring.get("interval_count", 1),
+                        },
+                        "unit_amount": unit_amount,
+                    },
+                }
+            ],
+            "proration_behavior": "none",
+            **extra,
+        }
+        return self._call(
+            self._client.v1.subscriptions.update, subscription_id, params=params
+        ).to_dict()
+
     def billing_portal_url(self, customer_id: str, *, return_url: str, locale: str) -> str:
         """A one-time link to Stripe's Billing Portal, straight to changing the card."""
         created = self._call(

@@ -8,8 +8,13 @@ import copy
 
 from flask import Blueprint, Response, redirect, render_template_string, request
 
-from stripe_sandbox import api, subscriptions
-from stripe_sandbox.errors import StripeError
+from stripe_sandbox import api, billing, subscriptions
+from stripe_sandbox.errors import (
+    StripeError,
+    missing_parameter,
+    resource_missing,
+    unknown_parameter,
+)
 from stripe_sandbox.ids import new_id, now
 
 portal_bp = Blueprint("billing_portal", __name__)
@@ -26,7 +31,8 @@ def cancel_subscription(subscription_id: str) -> Response:
 
 @api.bp.post("/subscriptions/<subscription_id>")
 def update_subscription(subscription_id: str) -> Response:
-    """Cancel at the period's end (or take that back), or change the monthly amount."""
+    """Cancel at the period's end (or take that back), or change an item's price and the
+    application fee; ``customer.subscription.updated`` with ``previous_attributes``."""
 
     def handler(params: dict, req) -> dict:
         state = api.sandbox()
@@ -38,47 +44,145 @@ def update_subscription(subscription_id: str) -> Response:
                     f"and metadata; {subscription_id} is {sub['status']}.",
                     param="subscription",
                 )
-            _apply_update(sub, params)
-            state.emit("customer.subscription.updated", sub, request=req)
+            previous = _apply_update(sub, params)
+            state.emit("customer.subscription.updated", sub, request=req, previous=previous)
             return copy.deepcopy(sub)
 
     return api._idempotent(handler)
 
 
-def _apply_update(sub: dict, params: dict) -> None:
-    unknown = set(params) - {"cancel_at_period_end", "items", "proration_behavior", "expand"}
+_UPDATABLE = {
+    "application_fee_percent",
+    "cancel_at_period_end",
+    "expand",
+    "items",
+    "proration_behavior",
+}
+_PRORATIONS = ("always_invoice", "create_prorations", "none")
+
+
+def _apply_update(sub: dict, params: dict) -> dict:
+    """Apply ``params`` to ``sub``; returns the event's ``previous_attributes``."""
+    unknown = set(params) - _UPDATABLE
     if unknown:
-        name = sorted(unknown)[0]
-        raise StripeError(f"Received unknown parameter: {name}", param=name)
+        raise unknown_parameter(sorted(unknown)[0])
+    proration = params.get("proration_behavior", "create_prorations")
+    if proration not in _PRORATIONS:
+        raise StripeError(
+            f"Invalid proration_behavior: must be one of {', '.join(_PRORATIONS)}",
+            param="proration_behavior",
+        )
+    previous: dict = {}
     if "cancel_at_period_end" in params:
         flag = params["cancel_at_period_end"]
         if flag not in ("true", "false"):
             raise StripeError("Invalid boolean: " + str(flag), param="cancel_at_period_end")
         item_end = sub["items"]["data"][0]["current_period_end"]
+        previous.update(
+            {key: sub[key] for key in ("cancel_at", "cancel_at_period_end", "canceled_at")}
+        )
         sub["cancel_at_period_end"] = flag == "true"
         sub["cancel_at"] = item_end if flag == "true" else None
         sub["canceled_at"] = now() if flag == "true" else None
     if "items" in params:
-        _change_amount(sub, params["items"])
+        if proration != "none":
+            # Prorations would bill part of a month now; the sandbox does not compute them.
+            raise StripeError(
+                "The Stripe sandbox changes an item's price only with "
+                "proration_behavior=none (Stripe itself also prorates).",
+                param="proration_behavior",
+            )
+        previous["items"] = copy.deepcopy(sub["items"])
+        _change_price(sub, params["items"])
+    if "application_fee_percent" in params:
+        previous["application_fee_percent"] = sub["application_fee_percent"]
+        sub["application_fee_percent"] = _fee_percent(params["application_fee_percent"])
+    return previous
 
 
-def _change_amount(sub: dict, items: dict) -> None:
-    change = items.get("0") or {}
-    item = sub["items"]["data"][0]
-    if change.get("id") != item["id"]:
-        raise StripeError(f"No such subscription item: '{change.get('id')}'", param="items[0][id]")
-    data = change.get("price_data") or {}
-    try:
-        amount = int(data.get("unit_amount", ""))
-    except ValueError:
-        raise StripeError("Invalid integer", param="items[0][price_data][unit_amount]") from None
-    if amount < 50:
+def _change_price(sub: dict, items: dict) -> None:
+    """Give item ``items[0][id]`` a new inline Price (``price_data``), as Stripe does."""
+    if not isinstance(items, dict) or set(items) != {"0"}:
         raise StripeError(
-            "Amount must be at least 50 cents", param="items[0][price_data][unit_amount]"
+            "The Stripe sandbox changes one subscription item a request.", param="items"
         )
-    price = item["price"]
-    price.update(id=new_id("price_"), unit_amount=amount, unit_amount_decimal=str(amount))
-    item["plan"] = {**item.get("plan", {}), "id": price["id"], "amount": amount}
+    change = items["0"]
+    found = [i for i in sub["items"]["data"] if i["id"] == change.get("id")]
+    if not found:
+        raise StripeError(
+            f"No such subscription item: '{change.get('id')}'",
+            status=404,
+            code="resource_missing",
+            param="items[0][id]",
+        )
+    item = found[0]
+    data = change.get("price_data")
+    if not isinstance(data, dict):
+        raise missing_parameter("items[0][price_data]")
+    for name in ("currency", "product", "recurring", "unit_amount"):
+        if not data.get(name):
+            raise missing_parameter(f"items[0][price_data][{name}]")
+    old = item["price"]
+    if data["currency"] != sub["currency"]:
+        raise StripeError(
+            f"The price specified does not match the subscription's currency ({sub['currency']}).",
+            param="items[0][price_data][currency]",
+        )
+    if data["product"] != old["product"]:
+        raise resource_missing("product", data["product"], "items[0][price_data][product]")
+    recurring = data["recurring"]
+    if not isinstance(recurring, dict) or recurring.get("interval") not in INTERVALS:
+        raise StripeError(
+            "Invalid items[0][price_data][recurring][interval]: must be one of "
+            + ", ".join(INTERVALS),
+            param="items[0][price_data][recurring][interval]",
+        )
+    amount = _unit_amount(data["unit_amount"])
+    price = {
+        **copy.deepcopy(old),
+        "id": new_id("price_"),
+        "created": now(),
+        "unit_amount": amount,
+        "unit_amount_decimal": str(amount),
+    }
+    price["recurring"] = {
+        **old["recurring"],
+        "interval": recurring["interval"],
+        "interval_count": int(recurring.get("interval_count", 1)),
+    }
+    item.update(price=price, plan=billing.plan(price))
+
+
+INTERVALS = ("day", "week", "month", "year")
+
+
+def _unit_amount(value: str) -> int:
+    param = "items[0][price_data][unit_amount]"
+    if not str(value).isdigit():
+        raise StripeError(f"Invalid integer: {value}", param=param)
+    amount = int(value)
+    if amount < 50:
+        raise StripeError("Amount must be at least 50 cents", code="amount_too_small", param=param)
+    if amount > 99_999_999:
+        raise StripeError(
+            "Amount must be no more than $999,999.99", code="amount_too_large", param=param
+        )
+    return amount
+
+
+def _fee_percent(value: str) -> float | None:
+    if value == "":
+        return None
+    try:
+        percent = float(value)
+    except ValueError:
+        raise StripeError(f"Invalid decimal: {value}", param="application_fee_percent") from None
+    if not 0 <= percent <= 100:
+        raise StripeError(
+            "application_fee_percent must be between 0 and 100",
+            param="application_fee_percent",
+        )
+    return percent
 
 
 @api.bp.post("/billing_portal/sessions")

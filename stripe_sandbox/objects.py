@@ -145,15 +145,19 @@ def event(
     request: tuple[str | None, str | None],
     pending_webhooks: int,
     api_version: str,
+    previous: dict | None = None,
 ) -> dict:
     """An Event whose ``data.object`` is a snapshot of ``obj`` at this moment."""
     request_id, idempotency_key = request
+    data: dict = {"object": copy.deepcopy(obj)}
+    if previous:
+        data["previous_attributes"] = copy.deepcopy(previous)
     return {
         "id": event_id,
         "object": "event",
         "api_version": api_version,
         "created": created,
-        "data": {"object": copy.deepcopy(obj)},
+        "data": data,
         "livemode": False,
         "pending_webhooks": pending_webhooks,
         "request": {"id": request_id, "idempotency_key": idempotency_key},

@@ -43,8 +43,10 @@ class Sandbox:
         obj: dict,
         *,
         request: tuple[str | None, str | None] = NO_REQUEST,
+        previous: dict | None = None,
     ) -> dict:
-        """Record an event about ``obj`` and queue it for the webhook endpoint."""
+        """Record an event about ``obj`` and queue it for the webhook endpoint; ``previous``
+        becomes an update's ``data.previous_attributes``."""
         with self.store.lock:
             # One object's events never share a second (Stripe's updates of one object are
             # that far apart), so "the later event wins" can order them.
@@ -58,6 +60,7 @@ class Sandbox:
                 request=request,
                 pending_webhooks=1 if self.webhooks.has_endpoint() else 0,
                 api_version=self.api_version,
+                previous=previous,
             )
             self.store.add_event(event)
             # Queued under the store lock so that webhook order equals creation order.

@@ -253,6 +253,17 @@ def subscription_state(subscription: dict) -> SubscriptionStatus | None:
     return None
 
 
+def subscription_amount(subscription: dict) -> int | None:
+    """What each payment of a Stripe Subscription charges: its items' prices times quantities;
+    None when the object does not say (an event rendered without its items)."""
+    items = (subscription.get("items") or {}).get("data") or ()
+    try:
+        total = sum(item["price"]["unit_amount"] * item.get("quantity", 1) for item in items)
+    except (KeyError, TypeError):
+        return None
+    return total if isinstance(total, int) and total > 0 else None
+
+
 def state_is_newer(stored, status: SubscriptionStatus, at: datetime) -> bool:
     """Whether a state reported at ``at`` replaces ``stored`` (a row, or None).
 

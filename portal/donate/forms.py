@@ -95,7 +95,7 @@ class DonationForm(FlaskForm):
         try:
             return parse_amount(text, currency, locale)
         except AmountError as error:
-            raise ValidationError(_amount_message(error, text, locale)) from None
+            raise ValidationError(amount_message(error, text, locale)) from None
 
 
 def number_locale() -> str:
@@ -103,7 +103,7 @@ def number_locale() -> str:
     return str(get_locale() or "en")
 
 
-def _amount_message(error: AmountError, typed: str, locale: str) -> str:
+def amount_message(error: AmountError, typed: str, locale: str) -> str:
     code = error.currency.code
     if error.kind == "ambiguous":
         shown = [display(minor, code, locale) for minor in error.readings]

@@ -39,6 +39,7 @@ from portal.donate.events import (
     renewal_values,
     state_is_newer,
     stripe_id,
+    subscription_amount,
     subscription_state,
     waiting_ids,
 )
@@ -163,6 +164,9 @@ def _subscription_changed(store: LedgerStore, subscription: dict, at: datetime) 
             "status_at": at,
             "cancel_at": datetime.fromtimestamp(cancel_at, UTC) if cancel_at else None,
         }
+        amount = subscription_amount(subscription)
+        if amount is not None or stored is None:
+            values["amount"] = amount  # a donor may change it; renewals then charge it
         store.put_mirror("subscription", subscription["id"], values, exists=stored is not None)
         if state == SubscriptionStatus.ENDED:
             _notify_first(store, subscription["id"], NoticeKind.CANCELLED)

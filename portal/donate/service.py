@@ -130,11 +130,16 @@ def connect_data(donation: Donation) -> dict:
     data: dict = {"transfer_data": {"destination": account}}
     if donation.fee_cover > 0:
         if donation.frequency == Frequency.MONTHLY:
-            percent = Decimal(donation.fee_cover * 100) / donation.amount
-            data["application_fee_percent"] = str(percent.quantize(Decimal("0.01")))
+            data["application_fee_percent"] = fee_percent(donation.fee_cover, donation.amount)
         else:
             data["application_fee_amount"] = donation.fee_cover
     return data
+
+
+def fee_percent(fee_cover: int, total: int) -> str:
+    """A monthly destination charge's application fee: the fee cover as a percentage of each
+    payment, to two decimals (what subscriptions accept)."""
+    return str((Decimal(fee_cover * 100) / total).quantize(Decimal("0.01")))
 
 
 # The locales Checkout accepts (Stripe refuses any other with an error; Hebrew and Arabic exist

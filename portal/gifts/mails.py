@@ -7,6 +7,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from portal.donate.money import display
+from portal.gifts.notices import manage_url
 from portal.mail import Message
 from portal.texts import member_texts
 
@@ -48,3 +49,48 @@ def cancelled(first, state, email: str) -> Message:
             portal=current_app.config["PORTAL_NAME"],
         )
     return Message(to=email, subject=subject, text=text, language=language)
+
+
+def amount_refused(basket: bool) -> str:
+    if basket:
+        return _(
+            "The amount of a basket gift cannot be changed here: it is shared among several "
+            "members. To give a different amount, cancel this gift and give again through "
+            "the basket."
+        )
+    return _("Only a running monthly gift can change its amount.")
+
+
+def amount_changed_note(first, changed) -> str:
+    amount = display(changed.state.amount or 0, first.currency)
+    if changed.state.next_payment_at is None:
+        return _("Your monthly gift is now %(amount)s.", amount=amount)
+    return _(
+        "Your monthly gift is now %(amount)s, from the payment on %(date)s. "
+        "We have emailed you a confirmation.",
+        amount=amount,
+        date=format_date(changed.state.next_payment_at, "long"),
+    )
+
+
+def amount_changed(first):
+    """The confirmation of a new monthly amount, in the language the donor gave in."""
+
+    def message(changed, email: str) -> Message:
+        language = first.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+        state = changed.state
+        with force_locale(language):
+            name = member_texts(first.organization, language).name
+            text = render_template(
+                "gifts/mail_amount_changed.txt",
+                name=name,
+                before=display(changed.before, first.currency, language),
+                amount=display(state.amount or 0, first.currency, language),
+                date=format_date(state.next_payment_at, "long") if state.next_payment_at else None,
+                manage_url=manage_url(first.id),
+                portal=current_app.config["PORTAL_NAME"],
+            )
+            subject = _("Your monthly gift to %(name)s has a new amount", name=name)
+        return Message(to=email, subject=subject, text=text, language=language)
+
+    return message

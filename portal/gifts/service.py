@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.donate.events import subscription_amount
 from portal.mail import queue
 from portal.models import Donation, Frequency
 from portal.staff import audit
@@ -32,6 +33,9 @@ class Subscription:
     ends_at: datetime | None  # when a cancelled gift stops (now, or the period's end)
     customer: str | None
     email: str | None
+    amount: int | None = None  # what each payment charges now, minor units
+    next_payment_at: datetime | None = None  # when the period under way ends
+    items: tuple[dict, ...] = ()  # Stripe's subscription items (a basket has one a member)
 
     @property
     def cancelling(self) -> bool:
@@ -89,7 +93,7 @@ def subscription(gateway: StripeGateway, first: Donation) -> Subscription | None
         found = gateway.retrieve_subscription(first.stripe_subscription_id)
     except GatewayError:
         return None
-    return _subscription(found)
+    return read_subscription(found)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def cancel_at_stripe(gateway: StripeGateway, first: Donation, *, at_period_end: 
     (a Stripe call must never hold the database's write lock); ``record_cancellation`` follows.
     """
     try:
-        state = _subscription(
+        state = read_subscription(
             gateway.cancel_subscription(first.stripe_subscription_id, at_period_end=at_period_end)
         )
         email = gateway.retrieve_subscription(first.stripe_subscription_id)["customer"]["email"]
@@ -137,13 +141,18 @@ def record_cancellation(
         queue(session, f"ledger:{kind}:{first.stripe_subscription_id}", message)
 
 
-def _subscription(found: dict) -> Subscription:
+def read_subscription(found: dict) -> Subscription:
     moment = found.get("ended_at") or found.get("cancel_at")
     customer = found.get("customer")
     email = customer.get("email") if isinstance(customer, dict) else None
+    items = tuple((found.get("items") or {}).get("data") or ())
+    period_end = items[0].get("current_period_end") if items else None
     return Subscription(
         status=found.get("status", ""),
         ends_at=datetime.fromtimestamp(moment, UTC) if moment else None,
         customer=customer["id"] if isinstance(customer, dict) else customer,
         email=email,
+        amount=subscription_amount(found),
+        next_payment_at=datetime.fromtimestamp(period_end, UTC) if period_end else None,
+        items=items,
     )

@@ -24,7 +24,8 @@ from portal.db.session import get_session
 from portal.db.writing import writing
 from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
-from portal.gifts import mails, service
+from portal.gifts import amount, mails, service
+from portal.gifts.forms import AmountForm
 from portal.models import AuditVia
 from portal.secret_links import SecretLink
 from portal.staff.audit import Actor
@@ -46,14 +47,33 @@ def enter(token: str):
 @bp.get("/gift")
 def show():
     first = _gift()
-    return render_template(
-        "gifts/manage.html",
-        gift=first,
-        org=first.organization,
-        payments=service.payments(get_session(), first),
-        subscription=service.subscription(gateway(), first),
-        parts=donation_parts(get_session(), first) if first.basket_id else None,
-    )
+    return _page(first, service.subscription(gateway(), first), AmountForm(first.currency))
+
+
+@bp.post("/gift/amount")
+def change_amount():
+    first = _gift()
+    state = service.subscription(gateway(), first)
+    form = AmountForm(first.currency)
+    if not amount.changeable(first, state):
+        flash(mails.amount_refused(bool(first.basket_id)), "error")
+        return redirect(url_for(".show"), code=303)
+    if not form.validate_on_submit():
+        return _page(first, state, form), 400
+    new = amount.new_amount(first, form.amount_minor, current_app.config["FEE_COVER_BASIS_POINTS"])
+    session = get_session()
+    session.commit()  # end the read: Stripe is asked outside any transaction
+    try:
+        changed = amount.change_at_stripe(gateway(), first, state, new)
+    except service.GiftUnavailable:
+        flash(mails.unavailable(), "error")
+        return redirect(url_for(".show"), code=303)
+    with writing(session):
+        amount.record_amount_change(
+            session, first, changed, actor=DONOR, confirmation=mails.amount_changed(first)
+        )
+    flash(mails.amount_changed_note(first, changed), "status")
+    return redirect(url_for(".show"), code=303)
 
 
 @bp.post("/gift/cancel")
@@ -96,6 +116,19 @@ def card():
         flash(mails.unavailable(), "error")
         return redirect(url_for(".show"), code=303)
     return redirect(url, code=303)
+
+
+def _page(first, state, form: AmountForm):
+    return render_template(
+        "gifts/manage.html",
+        gift=first,
+        org=first.organization,
+        payments=service.payments(get_session(), first),
+        subscription=state,
+        changeable=amount.changeable(first, state),
+        form=form,
+        parts=donation_parts(get_session(), first) if first.basket_id else None,
+    )
 
 
 def _gift():

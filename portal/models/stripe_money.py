@@ -107,6 +107,8 @@ class StripeSubscription(Base):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)  # Stripe's sub_… id
     status: Mapped[SubscriptionStatus] = mapped_column(enum_column(SubscriptionStatus))
     cancel_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What each payment charges now (minor units, the gift's currency): a donor may change it.
+    amount: Mapped[int | None] = mapped_column(Integer)
     # When Stripe created the event this state came from: a later event wins, an earlier one
     # delivered late changes nothing.
     status_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -206,7 +206,8 @@ def active_monthly(session: Session, scope: Scope) -> list[MonthlyLine]:
         select(
             Donation.currency,
             func.count(Donation.id),
-            func.sum(Donation.amount),
+            # What Stripe charges now: a donor may have changed the first payment's amount.
+            func.sum(func.coalesce(StripeSubscription.amount, Donation.amount)),
             func.count(Donation.id).filter(behind),
         )
         .outerjoin(StripeSubscription, StripeSubscription.id == Donation.stripe_subscription_id)

@@ -58,3 +58,20 @@ def test_the_thank_you_mail_names_every_member_of_the_basket(monthly_basket, app
     [mail] = smtp_server.wait_for(1)
     assert mail["Subject"] == "Thank you for your gift to Parents Circle and Roots"
     assert "£30.00" in mail.get_content()
+
+
+def test_a_monthly_basket_says_how_to_change_its_amount_and_refuses_a_change(
+    managed, client, csrf_token, stripe_client
+):
+    # Each member's part is fixed by the basket; scaling them would re-split the gift without
+    # the donor choosing the new parts, so the page says how to give a different amount.
+    refusal = "The amount of a basket gift cannot be changed here: it is shared among several"
+    page = re.sub(r"<[^>]+>", "", client.get("/gift").get_data(as_text=True))
+
+    response = client.post("/gift/amount", data={"csrf_token": csrf_token("/gift"), "amount": "40"})
+
+    assert refusal in page and "Change the amount" not in page
+    assert response.status_code == 303
+    assert refusal in client.get("/gift").get_data(as_text=True)
+    subscription = stripe_client.v1.subscriptions.retrieve(managed.stripe_subscription_id)
+    assert [item["price"]["unit_amount"] for item in subscription["items"]["data"]] == [1500, 1500]

@@ -135,15 +135,8 @@ def test_a_refund_is_told_to_the_donor(give, sandbox, db_session, mailed):
     ]
 
 
-@pytest.mark.usefixtures("recipient", "live_portal")
-def test_a_failed_monthly_payment_is_told_to_the_donor(give, sandbox, db_session, mailed):
-    give(preset="other", other_amount="30", frequency="monthly")
-    db_session.rollback()
-    donation = db_session.scalars(select(Donation)).one()
-    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
-    sandbox.wait_for_deliveries()
-    db_session.rollback()
-    subscription = db_session.get(Donation, donation.id).stripe_subscription_id
+def test_a_failed_monthly_payment_is_told_to_the_donor(monthly_gift, sandbox, mailed):
+    subscription = monthly_gift.stripe_subscription_id
 
     sandbox.renew(subscription, "failed")
     sandbox.wait_for_deliveries()

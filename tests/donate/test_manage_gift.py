@@ -21,33 +21,6 @@ def _words(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-@pytest.fixture
-def monthly_gift(give, recipient, sandbox, live_portal, db_session):
-    """A paid monthly gift of $30.00 whose webhooks reached the portal; returns its first row."""
-    give(preset="other", other_amount="30", frequency="monthly")
-    db_session.rollback()
-    donation = db_session.scalars(select(Donation)).one()
-    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
-    sandbox.wait_for_deliveries()
-    db_session.rollback()
-    return db_session.get(Donation, donation.id)
-
-
-@pytest.fixture
-def managing(client):
-    """Factory: open the manage link from the thanks page, as the donor would; returns /gift."""
-
-    def _open(donation: Donation) -> str:
-        thanks = client.get(f"/donate/thanks?session_id={donation.stripe_checkout_session_id}")
-        link = re.search(r'<a href="([^"]+)">Manage your gift</a>', thanks.get_data(as_text=True))
-        assert link, "the thanks page offers no manage link"
-        entered = client.get(urlsplit(link.group(1)).path)
-        assert entered.status_code == 303
-        return entered.headers["Location"]
-
-    return _open
-
-
 def test_the_manage_link_is_traded_for_a_cookie_and_leaves_the_address_bar(
     monthly_gift, managing, client
 ):

@@ -249,6 +249,31 @@ def test_active_monthly_donors_count_each_running_gift_once_per_currency(
     assert before_the_end == [["ILS", "1", "₪18.00", "0"], ["USD", "3", "$154.00", "1"]]
 
 
+@pytest.mark.usefixtures("viewer", "report_clock")
+def test_a_monthly_gift_whose_donor_changed_its_amount_counts_the_new_amount(
+    client, make_org, add_donation, db_session
+):
+    org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    add_donation(
+        org,
+        at(TODAY - timedelta(days=10)),
+        amount=3000,
+        stripe_subscription_id="sub_changed",
+        frequency=Frequency.MONTHLY,
+    )
+    db_session.add(
+        StripeSubscription(
+            id="sub_changed",
+            status=SubscriptionStatus.ACTIVE,
+            status_at=at(TODAY - timedelta(days=1)),
+            amount=4550,
+        )
+    )
+    db_session.commit()
+
+    assert page_table(client.get("/staff/reports/"), "monthly") == [["USD", "1", "$45.50", "0"]]
+
+
 @pytest.mark.usefixtures("viewer", "varied")
 def test_staff_report_shows_no_donor_details(client):
     pages = [client.get(f"/staff/reports/?{QUERY}")] + [
