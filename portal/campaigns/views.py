@@ -95,6 +95,13 @@ def member_upload():
     return render_template("conversions/uploaded.html", made=made, before=before)
 
 
+@bp.app_context_processor
+def member_report_section() -> dict:
+    """The member's report page (reports/members) draws the campaign links section with
+    ``campaign_section(org)``: the campaigns package plugs it in, so reports never imports it."""
+    return {"campaign_section": lambda org: member_section(get_session(), org)}
+
+
 def member_section(session, org: Organization) -> dict:
     """What the member report shows of the member's own links: the form, the table, the links."""
     links = service.links_of(session, org)

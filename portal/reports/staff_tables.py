@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from portal.basket.report import parts_by_member, parts_table
 from portal.models import ArrivedVia, DonationStatus, Frequency
 from portal.reports import fairness, queries
+from portal.reports.baskets import parts_by_member, parts_table
 from portal.reports.columns import recipient_columns, referral_cells, referral_columns
 from portal.reports.facts import Sources, plan
 from portal.reports.queries import DayLine, LedgerGroup, MemberLine, MonthlyLine

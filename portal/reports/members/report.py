@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from portal.basket.report import parts_by_member, parts_table
 from portal.i18n import day
 from portal.reports import charts
+from portal.reports.baskets import parts_by_member, parts_table
 from portal.reports.columns import referral_cells, referral_columns
 from portal.reports.members import queries
 from portal.reports.members.queries import BY_DAY

@@ -16,7 +16,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.campaigns import views as campaigns
 from portal.db.session import get_session
 from portal.db.writing import writing
 from portal.models import Organization, RecipientKind
@@ -114,7 +113,6 @@ def member_report():
         report=page,
         csv_args=args,
         locale=str(get_locale()),
-        campaigns=campaigns.member_section(session, link.organization),
     )
 
 
