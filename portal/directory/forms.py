@@ -5,9 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional
 
+from portal.paging import MAX_PAGE
 from portal.vocabulary import FOCUS_AREAS, REGIONS
-
-MAX_PAGE = 10_000
 
 
 def _choices(anything: str, vocabulary: dict) -> list[SelectChoice]:

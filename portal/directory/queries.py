@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import force_locale
@@ -18,27 +17,8 @@ from portal.models import (
     OrgStatus,
     RecipientKind,
 )
+from portal.paging import Page
 from portal.vocabulary import FOCUS_AREAS, REGIONS
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Organization]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.count
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
 
 
 def find_members(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
-from portal.amplify.share_kit import share_kit
 from portal.db.session import get_session
 from portal.directory import queries
 from portal.directory.forms import DirectoryQuery
@@ -16,6 +15,7 @@ from portal.errors import BadInput
 from portal.listen import queries as listen_queries
 from portal.models import Organization, OrgStatus, utcnow
 from portal.security import allow_form_target
+from portal.sharing import share_kit
 from portal.texts import reader_language
 
 bp = Blueprint("directory", __name__)

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.directory.forms import MAX_PAGE
+from portal.paging import MAX_PAGE
 from portal.vocabulary import CONTENT_LANGUAGES, FOCUS_AREAS
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from portal.directory.queries import Page
 from portal.models import (
     Episode,
     Organization,
@@ -17,6 +16,7 @@ from portal.models import (
     PublicationStatus,
     Statement,
 )
+from portal.paging import Page
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.amplify.share_kit import share_kit
 from portal.db.session import get_session
 from portal.errors import BadInput
 from portal.listen import feeds, queries
@@ -15,6 +14,7 @@ from portal.listen.forms import ListenQuery
 from portal.listen.text import render_markdown
 from portal.models import Episode, Organization, OrgStatus
 from portal.security import allow_form_target
+from portal.sharing import share_kit
 from portal.texts import reader_language
 
 bp = Blueprint("listen", __name__, url_prefix="/listen")
