@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from portal.models import StaffRole
+from tests.helpers.accessibility import blocking_violations
 from tests.helpers.staff import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "build/screenshots"))
 WIDTHS = {"desktop": 1280, "phone": 390}
 LANGUAGES = ["en", "ar", "he"]
-BLOCKING = {"serious", "critical"}
 
 # Public pages that need a value in their address; pages without one are found in the URL map.
 PUBLIC_WITH_VALUES = [
@@ -38,8 +37,6 @@ PUBLIC_WITH_VALUES = [
 # Addresses that answer something other than a page for people: probes, and files (a name with a
 # dot: feeds, calendars, images, sitemaps).
 NOT_PAGES = {"/healthz", "/readyz"}
-
-axe = Axe()
 
 
 def public_pages(app) -> list[str]:
@@ -66,16 +63,6 @@ def staff_pages(app) -> list[str]:
         and rule.rule.startswith("/staff")
         and not rule.rule.endswith((".csv", "/login"))
     )
-
-
-def blocking_violations(page) -> list[str]:
-    """Serious and critical axe findings on the page, one line each."""
-    found = axe.run(page).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
-        for v in found
-        if v["impact"] in BLOCKING
-    ]
 
 
 def layout(page) -> dict:

@@ -20,6 +20,7 @@ from portal import create_app, dispose
 from portal.models import Donation
 from portal.state import portal_state
 from stripe_sandbox import SandboxServer
+from tests.helpers.accessibility import blocking_violations
 from tests.helpers.giving import stripe_config
 
 pytestmark = pytest.mark.browser
@@ -314,9 +315,13 @@ def test_a_monthly_gift_shows_its_total_is_thanked_by_mail_and_its_link_cancels_
     page.get_by_role("button", name=re.compile(r"^Subscribe 77\.77 EUR")).click()
     page.wait_for_url(f"{portal}/donate/thanks?session_id=*")
 
-    page.get_by_role("link", name="Manage your gift").click()
+    # The thank-you's own manage link, as the donor finds it in their inbox.
+    [thanks] = smtp_server.wait_for(1)
+    manage = re.search(r"http://\S+/gift/\S+", thanks.get_content())
+    assert manage, "the thank-you carries no manage link"
+    page.goto(manage.group(0))
     page.wait_for_url(f"{portal}/gift")
-    expect(page.locator("#gift-state")).to_have_text("This monthly gift is active.")
+    expect(page.locator("#gift-state")).to_have_text(re.compile("This monthly gift is active."))
     page.get_by_role("radio", name="Now").check()
     page.get_by_role("button", name="Cancel my monthly gift").click()
 
@@ -326,8 +331,7 @@ def test_a_monthly_gift_shows_its_total_is_thanked_by_mail_and_its_link_cancels_
     expect(page.locator("#gift-state")).to_have_text(re.compile("This monthly gift has ended."))
     assert "/gift/" not in page.url  # the private token left the address bar at once
     mails = {mail["Subject"]: mail for mail in smtp_server.wait_for(2)}
-    thanks = mails["Thank you for your gift to The Parents Circle–Families Forum"]
-    assert "/gift/" in thanks.get_content()  # the thank-you carries the manage link
+    assert "Thank you for your gift to The Parents Circle–Families Forum" in mails
     ended = mails["Your monthly gift to The Parents Circle–Families Forum has ended"]
     assert ended["To"] == "ana@example.org"
     sandbox.wait_for_deliveries(timeout=10)
@@ -335,3 +339,48 @@ def test_a_monthly_gift_shows_its_total_is_thanked_by_mail_and_its_link_cancels_
         [gift] = session.scalars(select(Donation)).all()
         assert (gift.amount, gift.currency, gift.status) == (7777, "EUR", "paid")
         assert gift.subscription_ended_at is not None  # the ledger agrees with the page
+
+
+def test_a_monthly_donor_changes_the_amount_on_the_manage_page(page, portal, sandbox, app):
+    page.goto(portal + "/donate/parents-circle")
+    page.get_by_role("radio", name="$50.00").check()
+    page.get_by_role("radio", name="Every month").check()
+    page.get_by_role("button", name="Give $50.00 every month").click()
+    page.wait_for_url(f"{sandbox.sandbox.public_url}/pay/**")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name=re.compile(r"^Subscribe 50\.00 USD")).click()
+    page.wait_for_url(f"{portal}/donate/thanks?session_id=*")
+    page.get_by_role("link", name="Manage your gift").click()
+    page.wait_for_url(f"{portal}/gift")
+    expect(page.locator(".lead")).to_have_text(re.compile(r"\$50\.00 every month"))
+    assert blocking_violations(page) == []
+
+    amount = page.get_by_role("textbox", name="New monthly amount, in USD")
+    amount.fill("forty")
+    page.get_by_role("button", name="Change the amount").click()
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#amount-errors")).to_have_text(
+        "Enter the amount as a number, like 50 or 50.00."
+    )
+    assert blocking_violations(page) == []
+    page.get_by_role("textbox", name="New monthly amount, in USD").fill("65")
+    page.get_by_role("button", name="Change the amount").click()
+
+    expect(page.get_by_role("status").filter(has_text="now")).to_contain_text(
+        "Your monthly gift is now $65.00"
+    )
+    expect(page.locator(".lead")).to_have_text(re.compile(r"\$65\.00 every month"))
+    expect(page.locator("#gift-state")).to_contain_text("The next payment, of $65.00, is on")
+    assert blocking_violations(page) == []
+    sandbox.wait_for_deliveries(timeout=10)
+    with portal_state(app).database.sessions() as session:
+        [first] = session.scalars(select(Donation)).all()
+        subscription = first.stripe_subscription_id
+    sandbox.renew(subscription)
+    sandbox.wait_for_deliveries(timeout=10)
+    page.reload()
+    expect(page.locator(".payments tbody tr")).to_have_count(2)
+    expect(page.locator(".payments tbody tr").nth(1)).to_contain_text("$65.00")
+    with portal_state(app).database.sessions() as session:
+        amounts = [row.amount for row in session.scalars(select(Donation).order_by(Donation.id))]
+        assert amounts == [5000, 6500]  # the ledger agrees with the page
