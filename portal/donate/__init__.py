@@ -18,17 +18,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
+    from portal.donate.forms import payment_page_lacks_language
     from portal.donate.money import display, fee_cover
 
     app.context_processor(lambda: {"sandbox_banner": app.config["STRIPE_SANDBOX"]})
     app.add_template_filter(lambda minor, code: display(minor, code), "money")
     app.add_template_filter(fee_cover, "fee")
-    app.add_template_global(_payment_page_lacks_language, "payment_page_lacks_language")
-
-
-def _payment_page_lacks_language() -> bool:
-    """Checkout has no page in this language (Arabic, Hebrew): the form must say so beforehand."""
-    from portal.donate.service import checkout_locale
-    from portal.i18n import active_locale
-
-    return checkout_locale(active_locale()) == "auto"
+    app.add_template_global(payment_page_lacks_language, "payment_page_lacks_language")

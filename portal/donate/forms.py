@@ -16,6 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.donate.money import CURRENCIES, AmountError, display, parse_amount, plain
+from portal.donate.service import checkout_locale
+from portal.i18n import active_locale
 
 OTHER = "other"
 
@@ -170,3 +172,8 @@ def prefill(args) -> dict:
     if args.get("dedication"):
         data["dedication"] = args["dedication"][:120]
     return data
+
+
+def payment_page_lacks_language() -> bool:
+    """Checkout has no page in this language (Arabic, Hebrew): the form must say so beforehand."""
+    return checkout_locale(active_locale()) == "auto"

@@ -4,23 +4,10 @@ from flask import Flask
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-_PAYMENT_STATUS = {
-    "open": _l("Not completed"),
-    "processing": _l("Being confirmed"),
-    "paid": _l("Paid"),
-    "failed": _l("Failed"),
-    "expired": _l("Not completed"),
-    "refunded": _l("Refunded"),
-}
-
-
-def payment_status(status: str) -> str:
-    """A payment's state in the donor's words."""
-    return str(_PAYMENT_STATUS.get(str(status), status))
-
 
 def init_app(app: Flask) -> None:
     from portal.gifts import staff_views, views
+    from portal.gifts.status import payment_status
     from portal.staff.dashboard import add_dashboard_link
 
     app.register_blueprint(views.bp)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-
-from portal.state import portal_state
 
 
 def init_app(app: Flask) -> None:
@@ -29,8 +25,3 @@ def init_app(app: Flask) -> None:
         _l("How often the daily rotation put each member on the first page, beside its clicks."),
     )
     members.init_app(app)
-
-
-def today() -> date:
-    """Today in UTC, by the reports' clock."""
-    return portal_state().clocks.reports().date()

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from portal.dates import day_range, days_between, last_days
 from portal.models import ArrivedVia, HandoffMode, Organization
+from portal.state import portal_state
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
@@ -40,3 +41,8 @@ class Scope:
 def default_range(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     """The last ``days`` days, today included."""
     return last_days(today, days)
+
+
+def today() -> date:
+    """Today in UTC, by the reports' clock."""
+    return portal_state().clocks.reports().date()

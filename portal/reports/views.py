@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from portal.db.session import get_session
 from portal.models import Organization
-from portal.reports import charts, queries, staff_tables, today
+from portal.reports import charts, queries, staff_tables
 from portal.reports.forms import RangeQuery, ReportQuery
 from portal.reports.responses import check, csv_response
-from portal.reports.scope import Scope
+from portal.reports.scope import Scope, today
 from portal.staff import auth
 from portal.staff.auth import staff_required
 

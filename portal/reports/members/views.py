@@ -19,12 +19,11 @@ from sqlalchemy import select
 from portal.db.session import get_session
 from portal.db.writing import writing
 from portal.models import Organization, RecipientKind
-from portal.reports import today
 from portal.reports.members import report, service
 from portal.reports.members.access import REPORT_LINK, held_link, open_token
 from portal.reports.members.forms import LinkForm, MemberReportQuery
 from portal.reports.responses import check, csv_response
-from portal.reports.scope import Scope
+from portal.reports.scope import Scope, today
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.forms import ActionForm
