@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.listen.forms import language_choices
 from portal.models import EventKind
+from portal.staff.edits import Versioned
 from portal.vocabulary import FOCUS_AREAS, REGIONS
 
 CONTACT_MAX_CHARS = 3000  # a letter, not a manuscript: longer is refused, never cut
@@ -64,7 +65,7 @@ class EngageQuery(FlaskForm):
     language = SelectField(_l("Language"), choices=language_choices(_l("Any language")), default="")
 
 
-class EventForm(FlaskForm):
+class EventForm(Versioned, FlaskForm):
     """Rendering and CSRF only: ``engage.service.clean_event`` holds the rules."""
 
     organization_id = SelectField(_l("Whose event"), validate_choice=False)

@@ -16,7 +16,7 @@ from portal.listen import publication
 from portal.listen.forms import PublishForm
 from portal.listen.staff_views import publish_or_unpublish
 from portal.models import Event
-from portal.staff import auth
+from portal.staff import auth, edits
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.directory_service import all_recipients
@@ -68,18 +68,33 @@ def _save(event: Event | None):
         SelectChoice("", _("Choose…")),
         *(SelectChoice(str(org.id), org.name) for org in all_recipients(session)),
     ]
+    if event is not None and not form.is_submitted():
+        form.loaded.data = _version(event)
     if not form.validate_on_submit():
         if event is not None and not form.is_submitted():
             _show_local_times(form, event)
         return _form_page(form, event)
+    conflict = False
     with writing(session):
-        values, errors = service.clean_event(session, form.data)
-        if not errors:
-            message = _save_event(session, event, values)
+        if event is not None:
+            event = edits.reread(session, Event, event.id) or abort(404)
+            current = _version(event)
+            conflict = edits.changed_since(form, current)
+        if not conflict:
+            values, errors = service.clean_event(session, form.data)
+            if not errors:
+                message = _save_event(session, event, values)
+    if conflict:
+        edits.refuse(form, current)
+        return _form_page(form, event)[0], 409
     if errors:
         return _form_page(form, event, errors)
     flash(message, "info")
     return redirect(url_for(".events"), code=303)
+
+
+def _version(event: Event) -> str:
+    return edits.fingerprint(EventForm(formdata=None, obj=event))
 
 
 def _save_event(session, event: Event | None, values: dict) -> str:

@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.paging import MAX_PAGE
+from portal.staff.edits import Versioned
 from portal.vocabulary import CONTENT_LANGUAGES, FOCUS_AREAS
 
 
@@ -47,7 +48,7 @@ class ListenQuery(FlaskForm):
     )
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Versioned, FlaskForm):
     """Rendering and CSRF only: ``listen.service.clean_statement`` holds the rules."""
 
     organization_id = SelectField(_l("Whose statement"), validate_choice=False)
@@ -63,7 +64,7 @@ class PublishForm(FlaskForm):
     published_on = DateField(_l("Publication date (empty: today)"), validators=[Optional()])
 
 
-class EpisodeForm(FlaskForm):
+class EpisodeForm(Versioned, FlaskForm):
     """Staff's corrections to an imported episode, and who speaks in it."""
 
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])

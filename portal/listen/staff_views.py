@@ -15,7 +15,7 @@ from portal.listen.cli import feed_limits
 from portal.listen.forms import EpisodeForm, PublishForm, StatementForm
 from portal.listen.podcast import PodcastError
 from portal.models import Episode, Statement, utcnow
-from portal.staff import auth
+from portal.staff import auth, edits
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
 from portal.staff.directory_service import all_recipients
@@ -80,22 +80,31 @@ def refresh_episodes():
 def edit_episode(episode_id: int):
     session = get_session()
     episode = session.get(Episode, episode_id) or abort(404)
-    form = EpisodeForm(obj=episode, members=[org.id for org in episode.members])
+    form = _episode_form(episode)
+    if not form.is_submitted():
+        form.loaded.data = _episode_version(episode)
     recipients = all_recipients(session)
     form.members.choices = [SelectChoice(org.id, org.name) for org in recipients]
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("staff/episode_form.html", form=form, episode=episode), status
-    chosen = [org for org in recipients if org.id in set(form.members.data)]
     with writing(session):
-        podcast_episodes.edit_episode(
-            session,
-            _actor(),
-            episode,
-            title=form.title.data,
-            description=form.description.data or "",
-            members=chosen,
-        )
+        episode = edits.reread(session, Episode, episode_id) or abort(404)
+        current = _episode_version(episode)
+        conflict = edits.changed_since(form, current)
+        if not conflict:
+            chosen = [org for org in all_recipients(session) if org.id in set(form.members.data)]
+            podcast_episodes.edit_episode(
+                session,
+                _actor(),
+                episode,
+                title=form.title.data,
+                description=form.description.data or "",
+                members=chosen,
+            )
+    if conflict:
+        edits.refuse(form, current)
+        return render_template("staff/episode_form.html", form=form, episode=episode), 409
     flash(_("Saved."), "info")
     return redirect(url_for(".episodes"), code=303)
 
@@ -149,20 +158,43 @@ def publish_or_unpublish(kind, item_id: int, back: str, *, publish: bool):
     return redirect(url_for(back), code=303)
 
 
+def _episode_form(episode: Episode, **kwargs) -> EpisodeForm:
+    return EpisodeForm(obj=episode, members=[org.id for org in episode.members], **kwargs)
+
+
+def _episode_version(episode: Episode) -> str:
+    return edits.fingerprint(_episode_form(episode, formdata=None))
+
+
 def _save(statement: Statement | None):
     session = get_session()
     form = StatementForm(obj=statement)
     _fill_choices(form, session)
+    if statement is not None and not form.is_submitted():
+        form.loaded.data = _statement_version(statement)
     if not form.validate_on_submit():
         return _form_page(form, statement)
+    conflict = False
     with writing(session):
-        values, errors = service.clean_statement(session, form.data, statement=statement)
-        if not errors:
-            message = _save_statement(session, statement, values)
+        if statement is not None:
+            statement = edits.reread(session, Statement, statement.id) or abort(404)
+            current = _statement_version(statement)
+            conflict = edits.changed_since(form, current)
+        if not conflict:
+            values, errors = service.clean_statement(session, form.data, statement=statement)
+            if not errors:
+                message = _save_statement(session, statement, values)
+    if conflict:
+        edits.refuse(form, current)
+        return _form_page(form, statement)[0], 409
     if errors:
         return _form_page(form, statement, errors)
     flash(message, "info")
     return redirect(url_for(".statements"), code=303)
+
+
+def _statement_version(statement: Statement) -> str:
+    return edits.fingerprint(StatementForm(formdata=None, obj=statement))
 
 
 def _save_statement(session, statement: Statement | None, values: dict) -> str:

@@ -13,8 +13,9 @@ from portal.db.session import get_session
 from portal.db.writing import writing
 from portal.listen.text import render_markdown
 from portal.models import PageText
-from portal.staff import auth
+from portal.staff import auth, edits
 from portal.staff.auth import admin_required
+from portal.staff.edits import Versioned
 from portal.texts import reader_language
 from portal.vocabulary import CONTENT_LANGUAGES
 
@@ -25,7 +26,7 @@ staff_bp = Blueprint("staff_pages", __name__, url_prefix="/staff/pages")
 staff_bp.after_request(auth.no_store)
 
 
-class PageTextForm(FlaskForm):
+class PageTextForm(Versioned, FlaskForm):
     body = TextAreaField(_l("Text"), validators=[Length(max=20_000)])
 
 
@@ -57,17 +58,29 @@ def edit(page: str, language: str):
     session = get_session()
     text = session.get(PageText, (page, language))
     form = PageTextForm(obj=text)
+    if not form.is_submitted():
+        form.loaded.data = _version(text)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("pages/edit.html", form=form, page=page, language=language), status
     body = (form.body.data or "").strip()
     with writing(session):
-        if text is None:
-            session.add(PageText(page=page, language=language, body=body))
-        else:
+        text = edits.reread(session, PageText, (page, language))
+        current = _version(text)
+        conflict = edits.changed_since(form, current)
+        if not conflict:
+            text = text or PageText(page=page, language=language)
             text.body = body
+            session.add(text)
+    if conflict:
+        edits.refuse(form, current)
+        return render_template("pages/edit.html", form=form, page=page, language=language), 409
     flash(_("Saved. An empty text shows the portal's own words again."), "info")
     return redirect(url_for(".edit", page=page, language=language), code=303)
+
+
+def _version(text: PageText | None) -> str:
+    return edits.fingerprint(PageTextForm(formdata=None, obj=text))
 
 
 def _page(page: str):

@@ -17,7 +17,7 @@ from portal.models import (
     OrgStatus,
     utcnow,
 )
-from portal.staff import audit, auth, importer, links
+from portal.staff import audit, auth, edits, importer, links
 from portal.staff import directory_service as rules
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
@@ -67,16 +67,23 @@ def new():
 def edit(org_id: int):
     session = get_session()
     org = session.get(Organization, org_id) or abort(404)
-    form = OrganizationForm(
-        obj=org, **{name: rules.current_value(org, name) for name in rules.TRANSLATION_FIELDS}
-    )
+    form = _org_form(org)
+    if not form.is_submitted():
+        form.loaded.data = _version(org)
     if not form.validate_on_submit():
         return _edit_page(form, org)
     values, errors = rules.clean_fields(form.data)
     if errors:
         return _edit_page(form, org, errors)
     with writing(session):
-        changes = rules.update_organization(session, _actor(), org, values)
+        org = edits.reread(session, Organization, org_id) or abort(404)
+        current = _version(org)
+        conflict = edits.changed_since(form, current)
+        if not conflict:
+            changes = rules.update_organization(session, _actor(), org, values)
+    if conflict:
+        edits.refuse(form, current)
+        return _edit_page(form, org)[0], 409
     if not changes:
         flash(_("Nothing changed."), "info")
         return redirect(url_for(".index"), code=303)
@@ -189,6 +196,15 @@ def _saved(message: str):
     portal_state().referrals.routes.invalidate()
     flash(message, "info")
     return redirect(url_for(".index"), code=303)
+
+
+def _org_form(org: Organization, **kwargs) -> OrganizationForm:
+    current = {name: rules.current_value(org, name) for name in rules.TRANSLATION_FIELDS}
+    return OrganizationForm(obj=org, **current, **kwargs)
+
+
+def _version(org: Organization) -> str:
+    return edits.fingerprint(_org_form(org, formdata=None))
 
 
 def _edit_page(form: OrganizationForm, org: Organization | None, errors=None):

@@ -20,6 +20,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.models import TEXT_LANGUAGES, TRANSLATED_FIELDS, HandoffMode, StaffRole
+from portal.staff.edits import Versioned
 from portal.staff.passwords import MAX_LENGTH
 from portal.texts import language_name
 from portal.vocabulary import FOCUS_AREAS, REGIONS
@@ -62,7 +63,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Versioned, FlaskForm):
     """Rendering and CSRF only: the directory rules live in ``directory_service``, shared with
     the CSV import, so the form does not validate choices itself."""
 

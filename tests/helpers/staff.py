@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -92,3 +93,16 @@ def audit_entries(db_session):
         return list(db_session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
     return _entries
+
+
+_LOADED = re.compile(r'<input[^>]*name="loaded"[^>]*value="([^"]*)"')
+
+
+def save_as_opened(browser, url: str, page, fields: dict):
+    """Send an edit form as the browser that drew ``page`` would: its CSRF token and the digest
+    of the values it was opened with (``portal/staff/edits.py``)."""
+    match = _LOADED.search(page.get_data(as_text=True))
+    assert match, f"no loaded digest on the edit page (status {page.status_code})"
+    return browser.post(
+        url, data={"csrf_token": token_on(page), "loaded": match.group(1), **fields}
+    )

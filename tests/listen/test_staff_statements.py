@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditSubject, PublicationStatus, StaffRole, Statement, utcnow
-from tests.helpers.staff import fresh
+from tests.helpers.staff import fresh, save_as_opened
 
 FORM = "/staff/listen/statements/new"
 
@@ -137,6 +137,27 @@ def test_editing_records_each_changed_field(
 
     [entry] = [e for e in audit_entries() if e.subject_kind == AuditSubject.STATEMENT]
     assert (entry.field, entry.before, entry.after) == ("title", "Old title", "New title")
+
+
+def test_two_admins_editing_one_statement_at_once_lose_neither_edit(
+    app, client, make_org, make_statement, login_as, db_session
+):
+    org = make_org("roots")
+    statement = make_statement(org, "Old title")
+    login_as(StaffRole.ADMIN, "first@coalition.example")
+    second = app.test_client()
+    login_as(StaffRole.ADMIN, "second@coalition.example", browser=second)
+    url = f"/staff/listen/statements/{statement.id}/edit"
+    base = statement_fields(org, title="Old title", body=statement.body, summary=statement.summary)
+    first_page, second_page = client.get(url), second.get(url)
+
+    retitled = save_as_opened(client, url, first_page, base | {"title": "New title"})
+    refused = save_as_opened(second, url, second_page, base | {"summary": "Second summary."})
+
+    assert (retitled.status_code, refused.status_code) == (303, 409)
+    assert "Second summary." in refused.get_data(as_text=True)
+    saved = fresh(db_session).get(Statement, statement.id)
+    assert (saved.title, saved.summary) == ("New title", statement.summary)
 
 
 @pytest.mark.parametrize(
