@@ -63,7 +63,8 @@ def profile(args: argparse.Namespace, tmp: Path) -> int:
     with SandboxServer() as sandbox:
         maker = create_app(_config(env, sandbox.url))
         try:
-            batch = make_batch(maker, sandbox, "profiled", args.donations, mix, random.Random(args.seed))
+            rng = random.Random(args.seed)
+            batch = make_batch(maker, sandbox, "profiled", args.donations, mix, rng)
         finally:
             dispose(maker)
     os.environ.update(env)
