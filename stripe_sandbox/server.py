@@ -124,8 +124,9 @@ class SandboxServer:
         """Every webhook delivery so far."""
         return self.sandbox.webhooks.deliveries()
 
-    def wait_for_deliveries(self, timeout: float = 5.0) -> bool:
-        """Wait until no delivery is queued or in flight; raises TimeoutError if one still is."""
+    def wait_for_deliveries(self, timeout: float = 30.0) -> bool:
+        """Wait until no delivery is queued or in flight (returning as soon as none is; the bound is
+        for a loaded machine); raises TimeoutError if one still is."""
         if not self.sandbox.webhooks.wait(timeout):
             raise TimeoutError(f"webhook deliveries still pending after {timeout} s")
         return True
