@@ -22,13 +22,12 @@ def import_podcast(url: str | None):
     url = url or current_app.config["PODCAST_FEED_URL"]
     if not url:
         raise click.UsageError("Give the feed's URL, or set PODCAST_FEED_URL.")
-    with database().sessions() as session:
-        try:
-            with writing(session):
-                limits = feed_limits(current_app.config)
-                result = episodes.import_from_url(session, url, **limits)
-        except PodcastError as error:
-            raise click.ClickException(str(error)) from error
+    try:
+        feed = episodes.fetch_feed(url, **feed_limits(current_app.config))
+    except PodcastError as error:
+        raise click.ClickException(str(error)) from error
+    with database().sessions() as session, writing(session):
+        result = episodes.import_feed(session, feed)
     click.echo(summary(result))
 
 

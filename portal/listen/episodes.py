@@ -101,7 +101,12 @@ def _fields(data: EpisodeData, extra: tuple[str, ...]) -> dict:
     return {name: getattr(data, name) for name in (*_FEED_FIELDS, *extra)}
 
 
-def import_from_url(session: Session, url: str, *, max_bytes: int, timeout: float) -> ImportResult:
-    """Fetch, read and import a podcast feed; raises ``PodcastError`` before writing anything."""
-    feed = podcast.read(podcast.fetch(url, max_bytes=max_bytes, timeout=timeout))
+def fetch_feed(url: str, *, max_bytes: int, timeout: float) -> podcast.FeedRead:
+    """Fetch and read a podcast feed; raises ``PodcastError``. No database work: call it before
+    the write opens, so no writer waits while the feed's server takes its time."""
+    return podcast.read(podcast.fetch(url, max_bytes=max_bytes, timeout=timeout))
+
+
+def import_feed(session: Session, feed: podcast.FeedRead) -> ImportResult:
+    """Import a feed `fetch_feed` has read. Flushes."""
     return import_episodes(session, feed.episodes, skipped=feed.skipped)

@@ -55,14 +55,14 @@ def refresh_episodes():
     url = current_app.config["PODCAST_FEED_URL"]
     if not ActionForm().validate_on_submit() or not url:
         abort(400)
-    session = get_session()
     try:
-        with writing(session):
-            limits = feed_limits(current_app.config)
-            result = podcast_episodes.import_from_url(session, url, **limits)
+        feed = podcast_episodes.fetch_feed(url, **feed_limits(current_app.config))
     except PodcastError as error:
         flash(str(error), "error")
         return redirect(url_for(".episodes"), code=303)
+    session = get_session()
+    with writing(session):
+        result = podcast_episodes.import_feed(session, feed)
     flash(
         _(
             "Podcast refreshed: %(added)d added, %(updated)d updated, %(skipped)d skipped.",

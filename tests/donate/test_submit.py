@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlalchemy import create_engine, func, select
 
 from portal.models import Donation
 from portal.state import portal_state
+from tests.helpers.locks import other_writer_gets_the_lock
 
 
 class WatchedGateway:
@@ -23,21 +22,6 @@ class WatchedGateway:
     def create_checkout_session(self, params, **options):
         self._look()
         return self._gateway.create_checkout_session(params, **options)
-
-
-def other_writer_gets_the_lock(database_url: str) -> bool:
-    """Whether another connection could start writing at once (always True off SQLite)."""
-    if not database_url.startswith("sqlite"):
-        return True
-    connection = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.rollback()
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        connection.close()
 
 
 def test_stripe_is_asked_after_the_intent_is_committed_and_without_the_write_lock(
