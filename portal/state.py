@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from portal.mail.mailer import Mailer
     from portal.referrals.pipeline import ReferralPipeline
     from portal.security import SecurityHeaders
-    from portal.staff.dashboard import DashboardLink
+    from portal.staff.dashboard import DashboardLink, DashboardSection
     from portal.stripe_gateway import StripeGateway
 
 _KEY = "portal"
@@ -69,6 +69,7 @@ class PortalState:
     clocks: Clocks = field(default_factory=_utc_clocks)
     # Filled by any feature's init_app, in any order; the staff dashboard lists them.
     dashboard_links: list[DashboardLink] = field(default_factory=list)
+    dashboard_sections: list[DashboardSection] = field(default_factory=list)
 
     def dispose(self) -> None:
         """Close the hot paths' held connections, stop the mail sender, release the pool."""

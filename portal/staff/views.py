@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 
 from portal.db.session import get_session
 from portal.db.writing import writing
-from portal.donate import queries as donations
 from portal.models import LoginOutcome, Staff, StaffRole, StaffStatus
 from portal.staff import audit, auth, passwords, service
 from portal.staff.audit import Actor
@@ -69,8 +68,9 @@ def dashboard():
     links = [
         link for link in portal_state().dashboard_links if staff.is_admin or not link.admin_only
     ]
-    action = donations.needs_action(get_session())
-    return render_template("staff/dashboard.html", links=links, action=action)
+    session = get_session()
+    sections = [(part.template, part.read(session)) for part in portal_state().dashboard_sections]
+    return render_template("staff/dashboard.html", links=links, sections=sections)
 
 
 @bp.get("/accounts")
