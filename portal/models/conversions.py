@@ -43,7 +43,9 @@ class Conversion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    # Indexed: pruning the referral log keeps every referral a conversion points to, and asks
+    # for each one it would delete.
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
     ref: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int] = mapped_column(Integer)  # minor units
     currency: Mapped[str] = mapped_column(String(3))

@@ -42,8 +42,22 @@ class ReferralRollup(Base):
 
     __tablename__ = "referral_rollup"
     # The catch-up replaces a week of days at a time: without this it would walk every key.
+    # The primary key serves reports over every recipient (mode, channel, campaign, then days);
+    # ``ix_referral_rollup_member`` serves one recipient's (its member page, its lifetime funnel),
+    # which would otherwise walk every recipient's rows for the range. On PostgreSQL it holds
+    # the counts too, so the page reads the index alone.
     __table_args__ = (
         Index("ix_referral_rollup_day", "span", "day"),
+        Index(
+            "ix_referral_rollup_member",
+            "span",
+            "organization_id",
+            "campaign_key",
+            "mode_key",
+            "arrived_key",
+            "day",
+            postgresql_include=["humans", "bots", "visitors"],
+        ),
         {"sqlite_with_rowid": False},
     )
 
@@ -131,7 +145,8 @@ Index(
 
 # The Stripe totals read every donation of the range, grouped by status, currency and frequency:
 # an index in that order lets the database group without sorting, and holding every column the
-# totals need spares reading the wide rows (checkout URLs, notes) themselves.
+# totals need (refunds, and the referral a campaign or channel filter follows) spares reading
+# the wide rows (checkout URLs, notes) themselves. PostgreSQL needs the id in it as well.
 Index(
     "ix_donation_ledger",
     Donation.status,
@@ -142,4 +157,17 @@ Index(
     Donation.organization_id,
     Donation.stripe_checkout_session_id,
     Donation.stripe_invoice_id,
+    Donation.amount_refunded,
+    Donation.referral_id,
+    postgresql_include=["id"],
+)
+
+# Basket payments of a range (the basket parts table): only donations in a basket are indexed,
+# so the report reads those alone rather than every donation of the range.
+_IN_BASKET = Donation.basket_id.is_not(None)
+Index(
+    "ix_donation_basket_created",
+    Donation.created_at,
+    sqlite_where=_IN_BASKET,
+    postgresql_where=_IN_BASKET,
 )

@@ -230,7 +230,11 @@ def _ledger_filters(query, scope: Scope):
     if scope.mode == HandoffMode.EXTERNAL:
         query = query.where(false())  # every donation in the ledger went through Stripe
     if scope.arrived_via or scope.campaign:
-        query = query.join(Referral, Donation.referral_id == Referral.id)
+        # Said outright, so the database starts from the range's donations that have a referral
+        # and looks each one up, rather than reading every referral of the channel or campaign.
+        query = query.join(Referral, Donation.referral_id == Referral.id).where(
+            Donation.referral_id.is_not(None)
+        )
         if scope.arrived_via:
             query = query.where(Referral.arrived_via == scope.arrived_via)
         if scope.campaign:
