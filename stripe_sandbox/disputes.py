@@ -70,6 +70,8 @@ def open_dispute(
         )
         charge["disputed"] = True
         sandbox.emit("charge.dispute.created", dispute)
+        # A chargeback takes the disputed amount from the balance at once.
+        sandbox.emit("charge.dispute.funds_withdrawn", dispute)
         return dispute
 
 
@@ -90,12 +92,15 @@ def update(sandbox: Sandbox, dispute_id: str, params: dict, request=NO_REQUEST) 
 
 
 def close(sandbox: Sandbox, dispute_id: str, *, won: bool, request=NO_REQUEST) -> dict:
-    """The bank decides (or the coalition accepts the loss): ``charge.dispute.closed``."""
+    """The bank decides (or the coalition accepts the loss): ``charge.dispute.closed``; a won
+    dispute's money comes back: ``charge.dispute.funds_reinstated``."""
     with sandbox.store.lock:
         dispute = _open(sandbox, dispute_id)
         dispute["status"] = "won" if won else "lost"
         dispute["is_charge_refundable"] = False
         sandbox.emit("charge.dispute.closed", dispute, request=request)
+        if won:
+            sandbox.emit("charge.dispute.funds_reinstated", dispute)
         return dispute
 
 

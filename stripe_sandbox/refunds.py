@@ -82,7 +82,8 @@ def refund_charge(
 
 
 def fail(sandbox: Sandbox, refund_id: str, reason: str = "expired_or_canceled_card") -> dict:
-    """A succeeded refund fails and its money returns: ``refund.updated``, ``refund.failed``."""
+    """A succeeded refund fails and its money returns: ``refund.updated``,
+    ``charge.refund.updated`` (the same refund, as Stripe also sends it), ``refund.failed``."""
     if reason not in FAILURE_REASONS:
         raise StripeError(f"reason must be one of {', '.join(FAILURE_REASONS)}", param="reason")
     with sandbox.store.lock:
@@ -99,6 +100,7 @@ def fail(sandbox: Sandbox, refund_id: str, reason: str = "expired_or_canceled_ca
             if listed["id"] == refund_id:
                 listed.update(copy.deepcopy(found))
         sandbox.emit("refund.updated", found)
+        sandbox.emit("charge.refund.updated", found)
         sandbox.emit("refund.failed", found)
         return found
 

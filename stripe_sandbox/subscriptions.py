@@ -28,6 +28,7 @@ def start(sandbox: Sandbox, session: dict, items: list[dict], email: str, *, set
     sub = store.add(
         billing.subscription(sub_id, owner=owner, items=sub_items, data=data, created=created)
     )
+    sandbox.emit("customer.subscription.created", sub)  # incomplete until the first payment
     owner["currency"] = sub["currency"]
     names = [entry["name"] for entry in recurring] + [entry["name"] for entry in one_time]
     charged = sub_items + [{"object": "one_time", **entry} for entry in one_time]

@@ -109,6 +109,7 @@ def test_monthly_gift_covering_fees_is_paid_on_stripe_and_counted(page, portal, 
     sandbox.wait_for_deliveries(timeout=10)
     delivered = {(d["type"], d["delivered"]) for d in sandbox.deliveries()}
     assert delivered == {
+        ("customer.subscription.created", True),
         ("checkout.session.completed", True),
         ("invoice.paid", True),
         ("invoice_payment.paid", True),  # how a monthly payment learns its PaymentIntent

@@ -68,14 +68,17 @@ def opened(give, recipient, db_session):
 def event_history(give, recipient, sandbox, stripe_client, db_session):
     """Real events from the sandbox for every way a gift goes: refunded, settled late then
     disputed and won, partly refunded with a refund that failed then disputed and lost,
-    monthly (renewed, a renewal failed then recovered and refunded, cancelled), expired."""
+    monthly (renewed, a renewal failed then recovered and refunded, its amount changed, set to
+    end at the period's end, then cancelled now), expired, and a bank debit that failed: every
+    event type the ledger handles."""
     give(preset="50")
     give(preset="100", currency="EUR")
     give(preset="other", other_amount="30", frequency="monthly")
     give(preset="25")
     give(preset="100")
+    give(preset="250")
     db_session.rollback()
-    refunded, late, monthly, expired, partly = db_session.scalars(
+    refunded, late, monthly, expired, partly, bounced = db_session.scalars(
         select(Donation).order_by(Donation.id)
     )
     sandbox.complete_checkout(refunded.stripe_checkout_session_id, "pay")
@@ -100,10 +103,29 @@ def event_history(give, recipient, sandbox, stripe_client, db_session):
     sandbox.retry_invoice(failed["id"])
     [payment] = stripe_client.v1.invoice_payments.list(params={"invoice": failed["id"]}).data
     stripe_client.v1.refunds.create(params={"payment_intent": payment.payment.payment_intent})
+    _change_amount(stripe_client, subscription_id, 4500)
+    stripe_client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
     sandbox.cancel_subscription(subscription_id)
     sandbox.expire(expired.stripe_checkout_session_id)
+    sandbox.complete_checkout(bounced.stripe_checkout_session_id, "pay_async")
+    sandbox.settle(bounced.stripe_checkout_session_id, "failed")
     db_session.rollback()
     return sandbox.events()
+
+
+def _change_amount(stripe_client, subscription_id: str, amount: int) -> None:
+    """Change a monthly gift's amount at Stripe, as the manage page does."""
+    item = stripe_client.v1.subscriptions.retrieve(subscription_id)["items"]["data"][0]
+    price = {
+        "currency": item["price"]["currency"],
+        "product": item["price"]["product"],
+        "recurring": {"interval": "month"},
+        "unit_amount": amount,
+    }
+    stripe_client.v1.subscriptions.update(
+        subscription_id,
+        params={"items": [{"id": item["id"], "price_data": price}], "proration_behavior": "none"},
+    )
 
 
 def _dispute(sandbox, stripe_client, checkout_id: str, outcome: str) -> None:

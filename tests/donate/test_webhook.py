@@ -128,8 +128,9 @@ def test_duplicate_deliveries_change_nothing(opened, sandbox, db_session):
     db_session.rollback()  # a new transaction sees what other connections committed
     assert db_session.scalar(select(func.count(Donation.id))) == 1
     assert state(db_session, donation.id).status == DonationStatus.PAID
-    # invoice.paid, invoice_payment.paid and checkout.session.completed, three times each
-    assert len([d for d in sandbox.deliveries() if d["status_code"] == 200]) == 9
+    # customer.subscription.created, invoice.paid, invoice_payment.paid and
+    # checkout.session.completed, three times each
+    assert len([d for d in sandbox.deliveries() if d["status_code"] == 200]) == 12
 
 
 @pytest.mark.usefixtures("live_portal")

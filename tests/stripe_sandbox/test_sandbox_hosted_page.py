@@ -77,6 +77,7 @@ def test_pay_starts_a_monthly_subscription(client, make_session, sandbox, press)
     assert invoice.parent.subscription_details.subscription == subscription.id
     assert client.v1.customers.retrieve(paid.customer).email == "donor@example.com"
     assert _event_types(client) == [
+        "customer.subscription.created",
         "invoice.paid",
         "invoice_payment.paid",
         "checkout.session.completed",
@@ -127,6 +128,7 @@ def test_async_monthly_gift_activates_when_settled(client, make_session, sandbox
     after = client.v1.subscriptions.retrieve(before.id)
     assert (before.status, after.status) == ("incomplete", "active")
     assert _event_types(client) == [
+        "customer.subscription.created",
         "checkout.session.completed",
         "invoice.paid",
         "invoice_payment.paid",

@@ -63,6 +63,7 @@ def test_subscription_events_arrive_in_creation_order(
     webhook_sandbox.wait_for_deliveries()
 
     assert receiver.types() == [
+        "customer.subscription.created",
         "invoice.paid",
         "invoice_payment.paid",
         "checkout.session.completed",
