@@ -68,8 +68,8 @@ def _save(event: Event | None):
         SelectChoice("", _("Choose…")),
         *(SelectChoice(str(org.id), org.name) for org in all_recipients(session)),
     ]
-    if event is not None and not form.is_submitted():
-        form.loaded.data = _version(event)
+    if event is not None:
+        edits.remember(form, lambda: _version(event))
     if not form.validate_on_submit():
         if event is not None and not form.is_submitted():
             _show_local_times(form, event)

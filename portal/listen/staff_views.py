@@ -81,8 +81,7 @@ def edit_episode(episode_id: int):
     session = get_session()
     episode = session.get(Episode, episode_id) or abort(404)
     form = _episode_form(episode)
-    if not form.is_submitted():
-        form.loaded.data = _episode_version(episode)
+    edits.remember(form, lambda: _episode_version(episode))
     recipients = all_recipients(session)
     form.members.choices = [SelectChoice(org.id, org.name) for org in recipients]
     if not form.validate_on_submit():
@@ -170,8 +169,8 @@ def _save(statement: Statement | None):
     session = get_session()
     form = StatementForm(obj=statement)
     _fill_choices(form, session)
-    if statement is not None and not form.is_submitted():
-        form.loaded.data = _statement_version(statement)
+    if statement is not None:
+        edits.remember(form, lambda: _statement_version(statement))
     if not form.validate_on_submit():
         return _form_page(form, statement)
     conflict = False

@@ -58,8 +58,7 @@ def edit(page: str, language: str):
     session = get_session()
     text = session.get(PageText, (page, language))
     form = PageTextForm(obj=text)
-    if not form.is_submitted():
-        form.loaded.data = _version(text)
+    edits.remember(form, lambda: _version(text))
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("pages/edit.html", form=form, page=page, language=language), status

@@ -68,8 +68,7 @@ def edit(org_id: int):
     session = get_session()
     org = session.get(Organization, org_id) or abort(404)
     form = _org_form(org)
-    if not form.is_submitted():
-        form.loaded.data = _version(org)
+    edits.remember(form, lambda: _version(org))
     if not form.validate_on_submit():
         return _edit_page(form, org)
     values, errors = rules.clean_fields(form.data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash
@@ -49,6 +50,13 @@ def reread(session: Session, model: type[Record], key: object) -> Record | None:
     session had loaded is read again."""
     session.expire_all()
     return session.get(model, key, with_for_update={"of": model})
+
+
+def remember(form: FlaskForm, version: Callable[[], str]) -> None:
+    """On the request that opens ``form`` (not its submission): keep ``version()``, the digest
+    of what it shows."""
+    if not form.is_submitted():
+        form.loaded.data = version()
 
 
 def changed_since(form: FlaskForm, current: str) -> bool:
