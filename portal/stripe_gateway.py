@@ -129,6 +129,26 @@ class StripeGateway:
         )
         return created.url
 
+    def refund(
+        self,
+        payment_intent: str,
+        *,
+        amount: int,
+        destination_charge: bool,
+        idempotency_key: str,
+    ) -> dict:
+        """Refund ``amount`` of a payment; a destination charge's refund also takes the
+        member's share back (``reverse_transfer``) and returns the application fee's share
+        (``refund_application_fee``), both in proportion."""
+        params: dict = {"payment_intent": payment_intent, "amount": amount}
+        if destination_charge:
+            params.update(reverse_transfer=True, refund_application_fee=True)
+        return self._call(
+            self._client.v1.refunds.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        ).to_dict()
+
     def create_transfer(self, params: dict, *, idempotency_key: str) -> dict:
         """Pay a connected account; the same key always yields the same transfer."""
         return self._call(

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import copy
 
-from stripe_sandbox import payments
+from stripe_sandbox import payments, transfers
 from stripe_sandbox.errors import StripeError, exclusive_parameters
 from stripe_sandbox.ids import now
-from stripe_sandbox.params import array, clean_params, enum, integer, metadata, obj, string
+from stripe_sandbox.params import (
+    array,
+    boolean,
+    clean_params,
+    enum,
+    integer,
+    metadata,
+    obj,
+    string,
+)
 from stripe_sandbox.state import NO_REQUEST, Sandbox
 
 REFUND_CREATE = obj(
@@ -18,15 +27,11 @@ REFUND_CREATE = obj(
         "amount": integer(),
         "reason": enum("duplicate", "fraudulent", "requested_by_customer"),
         "metadata": metadata(),
+        "reverse_transfer": boolean(),
+        "refund_application_fee": boolean(),
         "expand": array(string()),
     },
-    unsupported=(
-        "instructions_email",
-        "origin",
-        "customer",
-        "reverse_transfer",
-        "refund_application_fee",
-    ),
+    unsupported=("instructions_email", "origin", "customer"),
 )
 FAILURE_REASONS = ("expired_or_canceled_card", "lost_or_stolen_card", "unknown")
 
@@ -36,7 +41,15 @@ def create(sandbox: Sandbox, params: dict, request=NO_REQUEST) -> dict:
     cleaned = clean_params(REFUND_CREATE, params)
     with sandbox.store.lock:
         charge = _charge_to_refund(sandbox, cleaned)
-        return refund_charge(
+        connect = {key: cleaned.get(key, False) for key in _CONNECT}
+        if any(connect.values()) and not charge["transfer_data"]:
+            name = next(key for key in _CONNECT if connect[key])
+            raise StripeError(
+                f"{name} can only be used with a destination charge; {charge['id']} has no "
+                "transfer_data.",
+                param=name,
+            )
+        refunded = refund_charge(
             sandbox,
             charge,
             amount=cleaned.get("amount"),
@@ -44,6 +57,33 @@ def create(sandbox: Sandbox, params: dict, request=NO_REQUEST) -> dict:
             metadata=cleaned.get("metadata") or {},
             request=request,
         )
+        if connect["reverse_transfer"]:
+            _reverse_transfer(sandbox, charge, refunded, request)
+        if connect["refund_application_fee"] and charge["application_fee_amount"]:
+            # Proportionally, as Stripe does; the ApplicationFee object is not modelled.
+            fee = charge["application_fee_amount"] * refunded["amount"] // charge["amount"]
+            kept = sandbox.store.private.setdefault(charge["id"], {})
+            kept["fee_refunded"] = kept.get("fee_refunded", 0) + fee
+        return refunded
+
+
+_CONNECT = ("reverse_transfer", "refund_application_fee")
+
+
+def _reverse_transfer(sandbox: Sandbox, charge: dict, refunded: dict, request) -> None:
+    """Take the refunded share of a destination charge back from its connected account."""
+    transfer = transfers.destination_transfer(sandbox, charge)
+    share = transfer["amount"] * refunded["amount"] // charge["amount"]
+    share = min(share, transfer["amount"] - transfer["amount_reversed"])
+    if share <= 0:
+        return
+    reversal = transfers.reversal_of(
+        sandbox, transfer, share, metadata={}, request=request, source_refund=refunded["id"]
+    )
+    refunded["transfer_reversal"] = reversal["id"]
+    for listed in charge["refunds"]["data"]:
+        if listed["id"] == refunded["id"]:
+            listed["transfer_reversal"] = reversal["id"]
 
 
 def refund_charge(

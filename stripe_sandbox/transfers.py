@@ -65,31 +65,70 @@ def reverse(sandbox: Sandbox, transfer_id: str, params: dict, request=NO_REQUEST
     with sandbox.store.lock:
         transfer = sandbox.store.require("transfer", transfer_id, "id")
         left = transfer["amount"] - transfer["amount_reversed"]
-        amount = cleaned.get("amount", left)
-        if amount <= 0 or amount > left:
-            raise StripeError(
-                f"Reversal amount ({amount}) must be positive and at most what is left of "
-                f"the transfer ({left}).",
-                param="amount",
-            )
-        reversal = {
-            "id": new_id("trr_"),
-            "object": "transfer_reversal",
-            "amount": amount,
-            "balance_transaction": new_id("txn_"),
-            "created": now(),
-            "currency": transfer["currency"],
-            "destination_payment_refund": new_id("pyr_"),
-            "metadata": dict(cleaned.get("metadata") or {}),
-            "source_refund": None,
-            "transfer": transfer_id,
-        }
-        transfer["amount_reversed"] += amount
-        transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
-        transfer["reversals"]["data"].insert(0, copy.deepcopy(reversal))
-        transfer["reversals"]["total_count"] += 1
-        sandbox.emit("transfer.reversed", transfer, request=request)
-        return reversal
+        return reversal_of(
+            sandbox,
+            transfer,
+            cleaned.get("amount", left),
+            metadata=cleaned.get("metadata") or {},
+            request=request,
+        )
+
+
+def destination_transfer(sandbox: Sandbox, charge: dict) -> dict:
+    """The transfer of a destination charge to its connected account (the caller holds the
+    store lock). Stripe makes it when the charge succeeds; the sandbox when it is first needed,
+    without ``transfer.created``."""
+    destination = charge["transfer_data"]["destination"]
+    made = [t for t in for_source(sandbox, charge["id"]) if t["destination"] == destination]
+    if made:
+        return made[0]
+    details = {
+        "currency": charge["currency"],
+        "destination": destination,
+        "source_transaction": charge["id"],
+        "transfer_group": charge["transfer_group"],
+    }
+    return sandbox.store.add(
+        _transfer(details, charge["transfer_data"]["amount"] or charge["amount"])
+    )
+
+
+def reversal_of(
+    sandbox: Sandbox,
+    transfer: dict,
+    amount: int,
+    *,
+    metadata: dict,
+    request=NO_REQUEST,
+    source_refund: str | None = None,
+) -> dict:
+    """Reverse ``amount`` of ``transfer`` (the caller holds the store lock):
+    ``transfer.reversed``."""
+    left = transfer["amount"] - transfer["amount_reversed"]
+    if amount <= 0 or amount > left:
+        raise StripeError(
+            f"Reversal amount ({amount}) must be positive and at most what is left of "
+            f"the transfer ({left}).",
+            param="amount",
+        )
+    reversal = {
+        "id": new_id("trr_"),
+        "object": "transfer_reversal",
+        "amount": amount,
+        "balance_transaction": new_id("txn_"),
+        "created": now(),
+        "currency": transfer["currency"],
+        "destination_payment_refund": new_id("pyr_"),
+        "metadata": dict(metadata),
+        "source_refund": source_refund,
+        "transfer": transfer["id"],
+    }
+    transfer["amount_reversed"] += amount
+    transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+    transfer["reversals"]["data"].insert(0, copy.deepcopy(reversal))
+    transfer["reversals"]["total_count"] += 1
+    sandbox.emit("transfer.reversed", transfer, request=request)
+    return reversal
 
 
 def for_source(sandbox: Sandbox, charge_id: str) -> list[dict]:

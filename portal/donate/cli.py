@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask
@@ -12,8 +13,12 @@ from flask.cli import with_appcontext
 from portal.csv_export import day_options, echo_csv
 from portal.db.session import database
 from portal.db.writing import writing
-from portal.donate import queries
+from portal.donate import queries, refunds
 from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
+from portal.donate.money import CURRENCIES, display
+from portal.models import Donation
+from portal.staff import audit
+from portal.staff.audit import Actor
 from portal.stripe_gateway import GatewayError, gateway
 
 _WINDOW = re.compile(r"^(\d{1,4})([dh])$")
@@ -22,6 +27,49 @@ _WINDOW = re.compile(r"^(\d{1,4})([dh])$")
 def init_app(app: Flask) -> None:
     app.cli.add_command(export_donations)
     app.cli.add_command(reconcile_stripe)
+    app.cli.add_command(refund_gift)
+
+
+@click.command("refund-gift")
+@with_appcontext
+@click.argument("donation_id", type=int)
+@click.option("--amount", help="Refund only this much, in the payment's currency (e.g. 12.50).")
+def refund_gift(donation_id: int, amount: str | None):
+    """Refund one payment (a one-time gift or one month), in full or in part, through Stripe.
+
+    A Connect member's gift takes the member's share back and returns the fee cover."""
+    with database().sessions() as session:
+        donation = session.get(Donation, donation_id)
+        if donation is None:
+            raise click.BadParameter(f"no payment {donation_id}", param_hint="DONATION_ID")
+        minor = _minor(amount, donation.currency) if amount else None
+        session.commit()  # end the read: Stripe is asked outside any transaction
+        try:
+            refund = refunds.refund_payment(gateway(), donation, minor)
+        except refunds.RefundRefused as error:
+            raise click.ClickException(str(error)) from None
+        except GatewayError as error:
+            raise click.ClickException(f"Stripe did not refund: {error.reason}") from None
+        with writing(session):
+            refunded = display(refund["amount"], donation.currency, "en")
+            audit.record(session, Actor.of(None), donation, {"refund": (None, refunded)})
+    click.echo(f"Refund {refund['id']} of {refunded}: {refund['status']}.")
+    if refund.get("transfer_reversal"):
+        click.echo(f"The member's share is taken back ({refund['transfer_reversal']}).")
+
+
+def _minor(amount: str, currency: str) -> int:
+    try:
+        major = Decimal(amount)
+    except InvalidOperation:
+        raise click.BadParameter("use a number like 12.50", param_hint="--amount") from None
+    if (
+        not major.is_finite()
+        or major <= 0
+        or major.as_tuple().exponent < -CURRENCIES[currency].exponent
+    ):
+        raise click.BadParameter("use a positive amount like 12.50", param_hint="--amount")
+    return CURRENCIES[currency].to_minor(major)
 
 
 @click.command("export-donations")

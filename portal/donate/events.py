@@ -35,6 +35,7 @@ DISPUTE_EVENTS = (
 )
 PARKABLE = (
     "charge.refunded",
+    "transfer.reversed",
     "customer.subscription.deleted",
     "invoice_payment.paid",
     *REFUND_EVENTS,
@@ -190,9 +191,32 @@ def _related_id(kind: str, obj: dict) -> str | None:
         return obj.get("id")
     if kind == "invoice_payment.paid":
         return stripe_id(obj.get("invoice"))
+    if kind == "transfer.reversed":
+        return destination_charge_intent(obj)
     if kind in PARKABLE:
         return stripe_id(obj.get("payment_intent"))
     return None
+
+
+def destination_charge_intent(transfer: dict) -> str | None:
+    """The PaymentIntent whose destination charge made ``transfer``: Stripe groups a
+    destination charge's transfer as ``group_<PaymentIntent id>``; None for any other transfer
+    (a basket's, which ``pay-basket-transfers`` keeps)."""
+    group = transfer.get("transfer_group")
+    if isinstance(group, str) and group.startswith("group_pi_"):
+        return group.removeprefix("group_")
+    return None
+
+
+def transfer_values(transfer: dict, donation_id: int) -> dict:
+    """The ``stripe_transfer`` row for a Stripe Transfer object."""
+    return {
+        "donation_id": donation_id,
+        "destination": stripe_id(transfer.get("destination")),
+        "amount": transfer["amount"],
+        "amount_reversed": transfer.get("amount_reversed") or 0,
+        "currency": transfer["currency"].upper(),
+    }
 
 
 def refund_values(refund: dict) -> dict:

@@ -27,6 +27,7 @@ from portal.donate.events import (
     UNMATCHED,
     advance,
     checkout_changes,
+    destination_charge_intent,
     dispute_values,
     event_row,
     invoice_changes,
@@ -41,6 +42,7 @@ from portal.donate.events import (
     stripe_id,
     subscription_amount,
     subscription_state,
+    transfer_values,
     waiting_ids,
 )
 from portal.donate.notices import Notice, NoticeKind
@@ -210,6 +212,22 @@ def _dispute_changed(store: LedgerStore, dispute: dict, _at: datetime) -> str:
     return APPLIED
 
 
+def _transfer_reversed(store: LedgerStore, transfer: dict, _at: datetime) -> str:
+    # A refund with ``reverse_transfer`` (the portal's, or one made in Stripe's Dashboard)
+    # takes a destination charge's share back from the member; what was reversed only grows.
+    intent = destination_charge_intent(transfer)
+    if intent is None:
+        return IGNORED
+    donation = store.donation("payment_intent", intent)
+    if donation is None:
+        return UNMATCHED
+    values = transfer_values(transfer, donation.id)
+    stored = store.mirror("transfer", transfer["id"])
+    if stored is None or values["amount_reversed"] > stored.amount_reversed:
+        store.put_mirror("transfer", transfer["id"], values, exists=stored is not None)
+    return APPLIED
+
+
 HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.async_payment_succeeded": _checkout_moved(
@@ -226,6 +244,7 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.updated": _subscription_changed,
     "customer.subscription.deleted": _subscription_deleted,
     "charge.refunded": _charge_refunded,
+    "transfer.reversed": _transfer_reversed,
     **dict.fromkeys(REFUND_EVENTS, _refund_changed),
     **dict.fromkeys(DISPUTE_EVENTS, _dispute_changed),
 }

@@ -26,6 +26,7 @@ from portal.models import (
     Refund,
     StripeEvent,
     StripeSubscription,
+    StripeTransfer,
     utcnow,
 )
 
@@ -42,6 +43,7 @@ MIRRORS = {
     "refund": (Refund.__table__, "stripe_refund_id"),
     "dispute": (Dispute.__table__, "stripe_dispute_id"),
     "subscription": (StripeSubscription.__table__, "id"),
+    "transfer": (StripeTransfer.__table__, "id"),
 }
 
 

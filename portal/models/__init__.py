@@ -61,6 +61,7 @@ from portal.models.stripe_money import (
     Refund,
     RefundStatus,
     StripeSubscription,
+    StripeTransfer,
     SubscriptionStatus,
     advances,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "Statement",
     "StripeEvent",
     "StripeSubscription",
+    "StripeTransfer",
     "SubscriptionStatus",
     "UTCDateTime",
     "advances",

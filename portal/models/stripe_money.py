@@ -113,3 +113,18 @@ class StripeSubscription(Base):
     # delivered late changes nothing.
     status_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StripeTransfer(Base):
+    """What a destination charge sent a Connect member, and how much of it Stripe has taken
+    back (a refund with ``reverse_transfer``, from the portal or Stripe's Dashboard)."""
+
+    __tablename__ = "stripe_transfer"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)  # Stripe's tr_… id
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donation.id"), index=True)
+    destination: Mapped[str | None] = mapped_column(String(255))  # the member's acct_… id
+    amount: Mapped[int] = mapped_column(Integer)  # minor units
+    amount_reversed: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

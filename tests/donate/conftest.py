@@ -65,12 +65,13 @@ def opened(give, recipient, db_session):
 
 
 @pytest.fixture
-def event_history(give, recipient, sandbox, stripe_client, db_session):
+def event_history(give, recipient, make_org, sandbox, stripe_client, db_session):
     """Real events from the sandbox for every way a gift goes: refunded, settled late then
     disputed and won, partly refunded with a refund that failed then disputed and lost,
     monthly (renewed, a renewal failed then recovered and refunded, its amount changed, set to
-    end at the period's end, then cancelled now), expired, and a bank debit that failed: every
-    event type the ledger handles."""
+    end at the period's end, then cancelled now), expired, a bank debit that failed, and a
+    Connect member's gift partly refunded with its transfer reversed: every event type the
+    ledger handles."""
     give(preset="50")
     give(preset="100", currency="EUR")
     give(preset="other", other_amount="30", frequency="monthly")
@@ -109,6 +110,17 @@ def event_history(give, recipient, sandbox, stripe_client, db_session):
     sandbox.expire(expired.stripe_checkout_session_id)
     sandbox.complete_checkout(bounced.stripe_checkout_session_id, "pay_async")
     sandbox.settle(bounced.stripe_checkout_session_id, "failed")
+    make_org("ecopeace", handoff_mode=HandoffMode.STRIPE, stripe_account_id="acct_1Eco")
+    give("ecopeace", preset="100")
+    db_session.rollback()
+    connect = db_session.scalars(select(Donation).order_by(Donation.id.desc())).first()
+    sandbox.complete_checkout(connect.stripe_checkout_session_id, "pay")
+    intent = stripe_client.v1.checkout.sessions.retrieve(
+        connect.stripe_checkout_session_id
+    ).payment_intent
+    stripe_client.v1.refunds.create(
+        params={"payment_intent": intent, "amount": 4000, "reverse_transfer": True}
+    )
     db_session.rollback()
     return sandbox.events()
 

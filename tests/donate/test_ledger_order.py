@@ -25,15 +25,22 @@ def test_events_in_stripe_order_give_the_expected_ledger(event_history, db_sessi
 
     donations = ledger["donation"]
     assert sorted(row["status"] for row in donations) == [
-        "expired", "failed", "paid", "paid", "paid", "paid", "refunded", "refunded",
+        "expired", "failed", "paid", "paid", "paid", "paid", "paid", "refunded", "refunded",
     ]  # fmt: skip
     monthly = [row for row in donations if row["stripe_subscription_id"]]
     assert len(monthly) == 3  # the first payment, a renewal, and one that failed, then was paid
     assert all(row["subscription_ended_at"] and row["stripe_payment_intent_id"] for row in monthly)
-    assert sorted(row["amount_refunded"] for row in donations) == [0, 0, 0, 0, 0, 2500, 3000, 5000]
-    assert sorted((row["amount"], row["status"]) for row in ledger["refund"]) == [
-        (1000, "failed"), (2500, "succeeded"), (3000, "succeeded"), (5000, "succeeded"),
+    assert sorted(row["amount_refunded"] for row in donations) == [
+        0, 0, 0, 0, 0, 2500, 3000, 4000, 5000,
     ]  # fmt: skip
+    assert sorted((row["amount"], row["status"]) for row in ledger["refund"]) == [
+        (1000, "failed"), (2500, "succeeded"), (3000, "succeeded"), (4000, "succeeded"),
+        (5000, "succeeded"),
+    ]  # fmt: skip
+    # The Connect member's transfer, its refunded share taken back.
+    assert [(row["amount"], row["amount_reversed"]) for row in ledger["stripe_transfer"]] == [
+        (10000, 4000)
+    ]
     assert sorted(row["status"] for row in ledger["dispute"]) == ["lost", "won"]
     # Ended, with the amount its donor changed it to.
     assert [(row["status"], row["amount"]) for row in ledger["stripe_subscription"]] == [

@@ -107,7 +107,7 @@ def test_each_store_applies_every_event_once(apply, event_history, db_session):
     assert first == expected
     assert again == ["duplicate"] * len(event_history)
     assert statuses(db_session) == [
-        "expired", "failed", "paid", "paid", "paid", "paid", "refunded", "refunded",
+        "expired", "failed", "paid", "paid", "paid", "paid", "paid", "refunded", "refunded",
     ]  # fmt: skip
 
 

@@ -9,7 +9,14 @@ import time
 
 from sqlalchemy import select
 
-from portal.models import Dispute, Donation, Refund, StripeEvent, StripeSubscription
+from portal.models import (
+    Dispute,
+    Donation,
+    Refund,
+    StripeEvent,
+    StripeSubscription,
+    StripeTransfer,
+)
 
 WEBHOOK_SECRET = "whsec_portal_tests"
 
@@ -47,7 +54,8 @@ def state(db_session, donation_id: int) -> Donation:
 
 
 LEDGER_TABLES = tuple(
-    model.__table__ for model in (Donation, StripeEvent, Refund, Dispute, StripeSubscription)
+    model.__table__
+    for model in (Donation, StripeEvent, Refund, Dispute, StripeSubscription, StripeTransfer)
 )
 # Row ids and clocks differ from one run to the next; every other column must match.
 VOLATILE = {"id", "created_at", "updated_at", "received_at"}

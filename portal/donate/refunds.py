@@ -1,0 +1,52 @@
+"""Staff refund a payment, in full or in part, through Stripe (``flask refund-gift``).
+
+Preparing a refund moves no money in the ledger: Stripe's ``refund.*``, ``charge.refunded``
+and ``transfer.reversed`` events do, as for a refund made in Stripe's Dashboard.
+
+A gift to a Connect member is a destination charge: the member received the payment less the
+coalition's application fee (the donor's fee cover). Its refund reverses the member's transfer
+and returns the application fee, each in proportion to the amount refunded
+(``reverse_transfer`` and ``refund_application_fee``): the donor gets back what they gave, the
+member returns what it received and the coalition the fee cover it kept. Stripe keeps its own
+processing fee on a refund; that is the coalition's cost, never the member's.
+"""
+
+from __future__ import annotations
+
+from portal.models import Donation, DonationStatus
+from portal.stripe_gateway import StripeGateway
+
+
+class RefundRefused(Exception):
+    """This payment cannot be refunded as asked; the message says why (for staff)."""
+
+
+def refundable(donation: Donation) -> int:
+    """Minor units of ``donation`` that can still be refunded."""
+    if donation.status != DonationStatus.PAID or not donation.stripe_payment_intent_id:
+        return 0
+    return donation.amount - donation.amount_refunded
+
+
+def is_destination_charge(donation: Donation) -> bool:
+    """Whether Stripe sent this payment to a Connect member itself (not a basket's payment,
+    which ``pay-basket-transfers`` pays and takes back)."""
+    return bool(donation.organization.stripe_account_id) and donation.basket_id is None
+
+
+def refund_payment(gateway: StripeGateway, donation: Donation, amount: int | None) -> dict:
+    """Ask Stripe to refund ``amount`` (all that is left when None) of one payment. Call it
+    with no transaction open. The key names the payment, what was refunded before and the
+    amount, so a repeated command never refunds twice."""
+    left = refundable(donation)
+    if left <= 0:
+        raise RefundRefused(f"payment {donation.id} is {donation.status}: nothing to refund")
+    amount = left if amount is None else amount
+    if not 0 < amount <= left:
+        raise RefundRefused(f"the amount must be more than 0 and at most {left} minor units")
+    return gateway.refund(
+        donation.stripe_payment_intent_id,
+        amount=amount,
+        destination_charge=is_destination_charge(donation),
+        idempotency_key=f"refund-{donation.id}-{donation.amount_refunded}-{amount}",
+    )
