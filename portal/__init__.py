@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.conversions import init_app as init_conversions
     from portal.directory import init_app as init_directory
     from portal.donate import init_app as init_donate
+    from portal.donate.webhook_door import WebhookFastPath
     from portal.engage import init_app as init_engage
     from portal.extensions import csrf
     from portal.gifts import init_app as init_gifts
@@ -83,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)  # inside the fast path: hand-offs never look for a file
     app.wsgi_app = HandoffFastPath(app, app.wsgi_app)
+    app.wsgi_app = WebhookFastPath(app, app.wsgi_app)
     if app.config["TRUSTED_HOSTS"]:
         app.wsgi_app = security.TrustedHosts(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:

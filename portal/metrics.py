@@ -140,12 +140,14 @@ def _observe(response):
             time.perf_counter() - started
         )
     if request.endpoint == "stripe.webhook":
-        WEBHOOKS.labels(outcome=_webhook_outcome(response)).inc()
+        payload = response.get_json(silent=True) or {}
+        WEBHOOKS.labels(outcome=webhook_outcome(response.status_code, payload)).inc()
     return response
 
 
-def _webhook_outcome(response) -> str:
-    # The webhook's own answer says what became of the event; its status says the rest.
-    if response.status_code == 200:
-        return str((response.get_json(silent=True) or {}).get("outcome", "stored"))
-    return "unavailable" if response.status_code >= 500 else "refused"
+def webhook_outcome(status: int, payload: dict) -> str:
+    """The metric's label for one webhook answer: its own word for what became of the event,
+    or what its status says."""
+    if status == 200:
+        return str(payload.get("outcome", "stored"))
+    return "unavailable" if status >= 500 else "refused"

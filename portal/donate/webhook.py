@@ -25,13 +25,21 @@ MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 @bp.post("/stripe/webhook")
 @csrf.exempt
 def webhook():
+    """The door for what the fast path (``donate/webhook_door.py``) leaves to Flask."""
+    status, payload = answer(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    response = jsonify(payload)
+    # The event may have queued the donor's mail: the sender looks once the answer is out.
+    return (wake_after(response) if status == 200 else response), status
+
+
+def answer(body: bytes, signature: str | None) -> tuple[int, dict]:
+    """What the webhook answers to one delivery: its status and JSON body. Both doors call it,
+    in an app context."""
     try:
-        event = gateway().verify_webhook(
-            request.get_data(cache=False), request.headers.get("Stripe-Signature")
-        )
+        event = gateway().verify_webhook(body, signature)
     except InvalidWebhook as exc:
         log.warning("webhook refused: %s", exc)
-        return jsonify(error="invalid webhook"), 400
+        return 400, {"error": "invalid webhook"}
     try:
         # 2xx only once the event is committed; any database error is a 503 so Stripe retries.
         outcome = portal_state().ledger.record(event)
@@ -40,12 +48,11 @@ def webhook():
             # Signed, but a value the database cannot hold (an id too long, a number out of
             # range): a retry would be refused the same way, so Stripe is told not to.
             log.warning("webhook %r refused, unstorable value (%s)", event["id"], exc)
-            return jsonify(error="malformed event"), 400
+            return 400, {"error": "malformed event"}
         log.exception("webhook %r not stored; Stripe will retry", event["id"])
-        return jsonify(error="temporarily unavailable"), 503
+        return 503, {"error": "temporarily unavailable"}
     except MALFORMED as exc:
         # Signed, but its object lacks what its type promises: refused like a malformed body.
         log.warning("webhook %s refused, unreadable object (%r)", event.get("id"), exc)
-        return jsonify(error="malformed event"), 400
-    # The event may have queued the donor's mail: the sender looks once the answer is out.
-    return wake_after(jsonify(received=True, outcome=outcome)), 200
+        return 400, {"error": "malformed event"}
+    return 200, {"received": True, "outcome": outcome}
