@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.mail import deliver
-from portal.models import AuditEntry, Donation, DonationStatus, StripeSubscription
+from portal.models import AuditEntry, Donation, DonationStatus, HandoffMode, StripeSubscription
 
 
 def _words(html: str) -> str:
@@ -198,3 +198,26 @@ def test_the_manage_links_secret_never_reaches_a_log(monthly_gift, client, chang
 
     assert token not in caplog.text
     assert all(token not in str(delivery) for delivery in sandbox.deliveries())
+
+
+@pytest.mark.usefixtures("recipient")  # its form page holds the session's CSRF token
+def test_a_connect_members_gift_keeps_its_fee_cover_as_the_application_fee(
+    give, make_org, sandbox, live_portal, db_session, managing, change, stripe_client
+):
+    make_org("ecopeace", handoff_mode=HandoffMode.STRIPE, stripe_account_id="acct_1Eco")
+    give("ecopeace", preset="other", other_amount="30", frequency="monthly", cover_fees="y")
+    db_session.rollback()
+    donation = db_session.scalars(select(Donation)).one()
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
+    sandbox.wait_for_deliveries()
+    db_session.rollback()
+    donation = db_session.get(Donation, donation.id)
+    managing(donation)
+
+    change("100")
+    invoice = sandbox.renew(donation.stripe_subscription_id)
+
+    sub = stripe_client.v1.subscriptions.retrieve(donation.stripe_subscription_id)
+    assert sub["items"]["data"][0]["price"]["unit_amount"] == 10300
+    assert float(sub.application_fee_percent) == 2.91  # 300 of 10,300
+    assert invoice["amount_paid"] == 10300
