@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import ssl
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal.state import portal_state
+from tests.helpers.serving import serve_in_background
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,8 +48,7 @@ def serve():
 
     def _serve(app) -> str:
         server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
-        thread.start()
+        thread = serve_in_background(server, name="live-portal")
         running.append((app, server, thread))
         return f"http://127.0.0.1:{server.server_port}"
 
@@ -101,8 +100,7 @@ def member_site(tmp_path_factory):
     tls.load_cert_chain(cert, key)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _MemberPage)
     server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, name="member-site", daemon=True)
-    thread.start()
+    thread = serve_in_background(server, name="member-site")
     yield server.server_address[1]
     server.shutdown()
     server.server_close()

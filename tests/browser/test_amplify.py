@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
+
+from tests.helpers.serving import serve_in_background
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
@@ -70,7 +71,7 @@ def host_site():
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_in_background(server, name="host-site")
         servers.append(server)
         return f"http://localhost:{server.server_address[1]}/"
 

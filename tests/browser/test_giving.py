@@ -8,7 +8,6 @@ import os
 import re
 import ssl
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from portal.state import portal_state
 from stripe_sandbox import SandboxServer
 from tests.helpers.accessibility import blocking_violations
 from tests.helpers.giving import stripe_config
+from tests.helpers.serving import serve_in_background
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,7 @@ def sandbox_server(tmp_path_factory):
     context.load_cert_chain(*self_signed(tmp_path_factory.mktemp("sandbox-tls")))
     with SandboxServer(webhook_secret=WEBHOOK_SECRET) as server:
         pages = make_server("127.0.0.1", 0, server.app, threaded=True, ssl_context=context)
-        thread = threading.Thread(target=pages.serve_forever, name="sandbox-https", daemon=True)
-        thread.start()
+        thread = serve_in_background(pages, name="sandbox-https")
         server.sandbox.public_url = f"https://127.0.0.1:{pages.server_port}"
         yield server
         pages.shutdown()

@@ -4,14 +4,13 @@ ones it needs."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import stripe
 from werkzeug.serving import make_server
 
 from stripe_sandbox import SandboxServer
 from tests.helpers.giving import WEBHOOK_SECRET, stripe_config
+from tests.helpers.serving import serve_in_background
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +35,7 @@ def live_portal(app, sandbox):
     """The portal served over real HTTP, with the sandbox's webhooks pointed at it."""
     app.config["SERVER_NAME"] = None
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server, name="live-portal")
     base = f"http://127.0.0.1:{server.server_port}"
     sandbox.configure_webhooks(url=f"{base}/stripe/webhook", secret=WEBHOOK_SECRET)
     yield base

@@ -95,7 +95,13 @@ def test_a_report_link_leaves_the_address_and_no_log_keeps_its_token(gunicorn, r
     report = get(port, opened.headers["Location"], cookie)
     mangled = get(port, f"/reports/member/{report_token[:-4]}abcd")
     _send_raw(port, f"GET /reports/member/{report_token} HTTP/1.1 and more\r\n\r\n".encode())
-    time.sleep(1)  # gunicorn writes its logs after answering
+    for log, words in [
+        ("access", '"path": "/reports/member/"'),
+        ("access", '"status": "404"'),
+        ("error", "Invalid request from"),
+        ("error", "/reports/member/[redacted]"),
+    ]:
+        _logged(logs[log], words)
 
     assert opened.status == 303
     assert opened.headers["Location"] == "/reports/member/?by=month"
@@ -117,7 +123,8 @@ def test_every_line_is_json_naming_its_request_and_no_address(gunicorn):
 
     page = get(port, "/nowhere", headers={"X-Request-Id": "nginx-req-0123456789"})
     fresh = get(port, "/organizations")
-    time.sleep(1)  # gunicorn writes its logs after answering
+    for path in ("/nowhere", "/organizations"):
+        _logged(logs["access"], f'"path": "{path}"')
 
     assert page.headers["X-Request-Id"] == "nginx-req-0123456789"
     assert re.fullmatch(r"[0-9a-f]{16}", fresh.headers["X-Request-Id"])
@@ -131,6 +138,14 @@ def test_every_line_is_json_naming_its_request_and_no_address(gunicorn):
     told = [line["message"] for line in access + error if "127.0.0.1" in json.dumps(line)]
     own = ("Listening at: ", "Current configuration:")
     assert all(message.startswith(own) for message in told), told
+
+
+def _logged(log: Path, words: str, seconds: float = 30) -> None:
+    """Wait until ``log`` holds ``words``: gunicorn writes a request's lines after answering."""
+    deadline = time.monotonic() + seconds
+    while words not in log.read_text():
+        assert time.monotonic() < deadline, f"{words!r} never reached {log.name}"
+        time.sleep(0.02)
 
 
 def _json_lines(text: str) -> list[dict]:

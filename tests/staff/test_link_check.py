@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from portal.models import LinkCheck
 from portal.staff.links import USER_AGENT
 from tests.helpers.pages import text_of
+from tests.helpers.serving import serve_in_background
 from tests.helpers.staff import fresh
 
 
@@ -47,8 +48,7 @@ def site():
         return [b"ok"]
 
     server = make_server("127.0.0.1", 0, answer, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server, name="link-target")
     yield Site(f"http://127.0.0.1:{server.port}", seen)
     release.set()
     server.shutdown()
