@@ -48,7 +48,8 @@ run: $(VENV)/.installed-run .env $(CATALOGUES)
 
 # Tests run in TEST_WORKERS processes (pytest-xdist; auto: one per core), each with its own
 # database; the gunicorn and nginx tests share one worker, the browser tests another
-# (--dist loadgroup, groups set in tests/conftest.py). TEST_WORKERS=0 runs them in this process.
+# (--dist loadgroup, groups set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them in
+# this process.
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.installed $(CATALOGUES)

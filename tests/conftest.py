@@ -21,12 +21,13 @@ from portal.schema import upgrade
 from portal.state import portal_state
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
-pytest_plugins = ["tests.helpers.staff", "tests.helpers.reports", "tests.helpers.fault_table"]
-
-# Under pytest-xdist (``--dist loadgroup``) each group runs on one worker: the gunicorn, nginx
-# and strace tests want the CPU and the loopback to themselves, and one Chromium per run is
-# enough for the browser tests.
-_GROUPS = {"faults": "servers", "production": "servers", "browser": "browser"}
+# Which tests share an xdist worker: tests.helpers.scheduling.
+pytest_plugins = [
+    "tests.helpers.staff",
+    "tests.helpers.reports",
+    "tests.helpers.fault_table",
+    "tests.helpers.scheduling",
+]
 
 POSTGRES_URL_ENV = "TEST_DATABASE_URL"
 
@@ -43,15 +44,11 @@ def pytest_configure(config):
         tempfile.tempdir = str(RAM_DISK)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     root = Path(__file__).parent
     for item in items:
-        folder = item.path.relative_to(root).parts[0]
-        if folder == "faults":
+        if item.path.relative_to(root).parts[0] == "faults":
             item.add_marker(pytest.mark.slow)
-        if folder in _GROUPS:
-            item.add_marker(pytest.mark.xdist_group(_GROUPS[folder]))
 
 
 @pytest.fixture(scope="session")
