@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.models import Donation, DonationStatus, StripeEvent
 from tests.helpers.giving import sign
-from tests.helpers.workers import deliver
+from tests.helpers.workers import deliver, worker_processes
 
 WORKERS = 4
 
@@ -32,7 +31,7 @@ def test_concurrent_duplicate_deliveries_make_exactly_one_donation(
     renewal = sandbox.renew(subscription)
     [event] = [e for e in sandbox.events() if e["data"]["object"].get("id") == renewal["id"]]
     payload = json.dumps(event).encode()
-    context = multiprocessing.get_context("spawn")
+    context = worker_processes()
     barrier = context.Manager().Barrier(WORKERS)
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
 

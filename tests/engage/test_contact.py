@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from portal.models import ContactAddress, ContactRelay, OutboxMail, StaffRole
 from tests.helpers.pages import text_of, token_on
 from tests.helpers.staff import fresh
-from tests.helpers.workers import contact_messages
+from tests.helpers.workers import contact_messages, worker_processes
 
 HIDDEN = "roots-inbox@roots.example.org"
 WRITE = "/engage/contact/roots"
@@ -140,7 +139,7 @@ def test_one_visitor_is_held_to_the_limit(app, client):
 def test_the_limit_holds_across_two_worker_processes(app_config):
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
     config["CONTACT_RATE_LIMIT"] = 3
-    context = multiprocessing.get_context("spawn")
+    context = worker_processes()
     barrier = context.Manager().Barrier(2)
 
     with context.Pool(2) as pool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.models import Referral
-from tests.helpers.workers import handoffs
+from tests.helpers.workers import handoffs, worker_processes
 
 PROCESSES = 4
 PER_PROCESS = 500
@@ -21,7 +20,7 @@ def test_concurrent_handoffs_from_several_processes_are_all_logged(
 ):
     make_org("roots")
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
-    context = multiprocessing.get_context("spawn")
+    context = worker_processes()
     barrier = context.Manager().Barrier(PROCESSES)
 
     with context.Pool(PROCESSES) as pool:

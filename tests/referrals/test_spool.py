@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from portal.referrals import spool
 from portal.referrals.pipeline import SPOOL_CHECK_SECONDS
 from portal.state import portal_state
 from tests.helpers.outages import DatabaseAway
-from tests.helpers.workers import BROWSER_UA, handoffs
+from tests.helpers.workers import BROWSER_UA, handoffs, worker_processes
 
 
 @pytest.fixture
@@ -118,7 +117,7 @@ def test_database_taken_away_mid_run_loses_no_referral_and_counts_none_twice(
 ):
     make_org("roots")
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
-    context = multiprocessing.get_context("spawn")
+    context = worker_processes()
     with context.Pool(3) as pool:
         before = pool.starmap_async(handoffs, [(config, "roots", 150)] * 3)
         import time

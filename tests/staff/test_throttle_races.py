@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from portal.models import StaffRole
 from tests.helpers.pages import text_of
 from tests.helpers.staff import PASSWORD
-from tests.helpers.workers import sign_in_guesses
+from tests.helpers.workers import sign_in_guesses, worker_processes
 
 PROCESSES = 6
 PER_PROCESS = 5
@@ -23,7 +22,7 @@ def test_simultaneous_guesses_in_several_workers_check_no_more_than_the_limit(
 ):
     staff = make_staff()
     config = {key: value for key, value in app_config.items() if key != "SERVER_NAME"}
-    context = multiprocessing.get_context("spawn")
+    context = worker_processes()
     barrier = context.Manager().Barrier(PROCESSES)
     guesses = [(config, staff.email, WRONG, PER_PROCESS, barrier)] * PROCESSES
 
