@@ -56,9 +56,10 @@ def create(sandbox: Sandbox, params: dict, request=NO_REQUEST) -> dict:
             reason=cleaned.get("reason"),
             metadata=cleaned.get("metadata") or {},
             request=request,
+            reverse=(lambda new: _reverse_transfer(sandbox, charge, new, request))
+            if connect["reverse_transfer"]
+            else None,
         )
-        if connect["reverse_transfer"]:
-            _reverse_transfer(sandbox, charge, refunded, request)
         if connect["refund_application_fee"] and charge["application_fee_amount"]:
             # Proportionally, as Stripe does; the ApplicationFee object is not modelled.
             fee = charge["application_fee_amount"] * refunded["amount"] // charge["amount"]
@@ -81,9 +82,6 @@ def _reverse_transfer(sandbox: Sandbox, charge: dict, refunded: dict, request) -
         sandbox, transfer, share, metadata={}, request=request, source_refund=refunded["id"]
     )
     refunded["transfer_reversal"] = reversal["id"]
-    for listed in charge["refunds"]["data"]:
-        if listed["id"] == refunded["id"]:
-            listed["transfer_reversal"] = reversal["id"]
 
 
 def refund_charge(
@@ -94,8 +92,10 @@ def refund_charge(
     reason: str | None = None,
     metadata: dict | None = None,
     request=NO_REQUEST,
+    reverse=None,
 ) -> dict:
-    """Refund ``charge`` (held under the store lock by the caller); returns the refund."""
+    """Refund ``charge`` (held under the store lock by the caller); returns the refund.
+    ``reverse(refund)`` takes a destination charge's share back before the refund's events."""
     remaining = charge["amount"] - charge["amount_refunded"]
     if charge["refunded"] or remaining <= 0:
         raise StripeError(
@@ -115,6 +115,8 @@ def refund_charge(
     new_refund = payments.refund(charge, created=now())
     new_refund.update(amount=amount, reason=reason, metadata=dict(metadata or {}))
     sandbox.store.add(new_refund)
+    if reverse is not None:
+        reverse(new_refund)
     payments.apply_refund(charge, copy.deepcopy(new_refund))
     sandbox.emit("refund.created", new_refund, request=request)
     sandbox.emit("charge.refunded", charge, request=request)

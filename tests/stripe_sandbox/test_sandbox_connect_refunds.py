@@ -43,6 +43,8 @@ def test_a_refund_reverses_its_share_of_the_transfer(sandbox, client, paid):
     assert transfer["destination"] == "acct_1Member"
     assert transfer["transfer_group"] == f"group_{intent}"
     assert client.v1.transfers.retrieve(transfer["id"]).amount_reversed == 2000
+    [created] = [e for e in sandbox.events() if e["type"] == "refund.created"]
+    assert created["data"]["object"]["transfer_reversal"] == refund.transfer_reversal
 
 
 def test_reverse_transfer_needs_a_destination_charge(client, paid):
