@@ -61,6 +61,7 @@ def notice_message(
             "name": _recipients(gift, org, language),
             "amount": display(donation.amount, donation.currency, language),
             "monthly": str(donation.frequency) == "monthly",
+            "basket": getattr(gift, "basket_id", None) is not None,  # its amount is fixed
             "manage_url": manage_url(gift.id),
             "portal": current_app.config["PORTAL_NAME"],
         }

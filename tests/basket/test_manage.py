@@ -58,6 +58,7 @@ def test_the_thank_you_mail_names_every_member_of_the_basket(monthly_basket, app
     [mail] = smtp_server.wait_for(1)
     assert mail["Subject"] == "Thank you for your gift to Parents Circle and Roots"
     assert "£30.00" in mail.get_content()
+    assert "change the card or stop giving" in mail.get_content()  # a basket's amount is fixed
 
 
 def test_a_monthly_basket_says_how_to_change_its_amount_and_refuses_a_change(

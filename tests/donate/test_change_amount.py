@@ -102,6 +102,8 @@ def test_the_change_is_audited_and_confirmed_by_mail(
     body = mail.get_content()
     assert "is now $45.00 (it was $30.00)" in body
     assert "/gift/" in body  # the manage link
+    thanks = mails["Thank you for your gift to Parents Circle"].get_content()
+    assert "change the amount or the card, or stop giving" in thanks
 
 
 def test_a_decimal_comma_is_read_as_cents(monthly_gift, managing, change, stripe_client):
