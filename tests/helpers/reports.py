@@ -36,10 +36,11 @@ def report_clock(app) -> Clock:
 
 @pytest.fixture
 def add_referrals(db_session):
-    """Factory: ``add_referrals(org, when, n=3, is_bot=True)``; returns the rows it wrote."""
+    """Factory: ``add_referrals(org, when, n=3, is_bot=True)``; returns the rows it wrote.
+    ``commit=False`` leaves them in the session's transaction, for a set-up that writes many."""
     numbers = itertools.count(1)
 
-    def _add(org, when: datetime, n: int = 1, **fields) -> list[dict]:
+    def _add(org, when: datetime, n: int = 1, *, commit: bool = True, **fields) -> list[dict]:
         rows = []
         for _ in range(n):
             row = {
@@ -66,7 +67,8 @@ def add_referrals(db_session):
         )
         for row, referral_id in zip(rows, ids, strict=True):
             row["id"] = referral_id
-        db_session.commit()
+        if commit:
+            db_session.commit()
         return rows
 
     return _add
@@ -74,10 +76,13 @@ def add_referrals(db_session):
 
 @pytest.fixture
 def add_donation(db_session):
-    """Factory: one donation row as the ledger keeps it; ``renewal=True`` for a later invoice."""
+    """Factory: one donation row as the ledger keeps it; ``renewal=True`` for a later invoice;
+    ``commit=False`` leaves it in the session's transaction, for a set-up that writes many."""
     numbers = itertools.count(1)
 
-    def _add(org, when: datetime, amount: int = 5000, currency: str = "USD", **fields) -> Donation:
+    def _add(
+        org, when: datetime, amount: int = 5000, currency: str = "USD", *, commit=True, **fields
+    ) -> Donation:
         n, renewal = next(numbers), fields.pop("renewal", False)
         fields.setdefault("frequency", Frequency.MONTHLY if renewal else Frequency.ONE_TIME)
         fields.setdefault("status", DonationStatus.PAID)
@@ -91,7 +96,8 @@ def add_donation(db_session):
             **fields,
         )
         db_session.add(donation)
-        db_session.commit()
+        if commit:
+            db_session.commit()
         return donation
 
     return _add
