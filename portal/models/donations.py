@@ -56,6 +56,11 @@ class Donation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    # The referral's channel and campaign, copied by the roll-up catch-up (never by the paths
+    # that make donations) so that the ledger filtered by either reads donations alone; until
+    # then ``referral_channel`` is empty and the report looks the referral up itself.
+    referral_channel: Mapped[str | None] = mapped_column(String(20))
+    referral_campaign: Mapped[str | None] = mapped_column(String(100))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     # A basket's payment: ``organization`` collects it, the basket's lines say who it is for.
     basket_id: Mapped[int | None] = mapped_column(ForeignKey("basket.id"), index=True)

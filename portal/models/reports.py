@@ -145,8 +145,8 @@ Index(
 
 # The Stripe totals read every donation of the range, grouped by status, currency and frequency:
 # an index in that order lets the database group without sorting, and holding every column the
-# totals need (refunds, and the referral a campaign or channel filter follows) spares reading
-# the wide rows (checkout URLs, notes) themselves. PostgreSQL needs the id in it as well.
+# totals need (refunds, and the referral's channel and campaign a filter asks for) spares
+# reading the wide rows (checkout URLs, notes) themselves. PostgreSQL needs the id in it too.
 Index(
     "ix_donation_ledger",
     Donation.status,
@@ -159,6 +159,8 @@ Index(
     Donation.stripe_invoice_id,
     Donation.amount_refunded,
     Donation.referral_id,
+    Donation.referral_channel,
+    Donation.referral_campaign,
     postgresql_include=["id"],
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Result, and_, false, func, or_, select
+from sqlalchemy import Result, String, and_, case, false, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from portal.donate.queries import lost_in_disputes, refunded_amount
@@ -230,16 +230,24 @@ def _ledger_filters(query, scope: Scope):
     if scope.mode == HandoffMode.EXTERNAL:
         query = query.where(false())  # every donation in the ledger went through Stripe
     if scope.arrived_via or scope.campaign:
-        # Said outright, so the database starts from the range's donations that have a referral
-        # and looks each one up, rather than reading every referral of the channel or campaign.
-        query = query.join(Referral, Donation.referral_id == Referral.id).where(
-            Donation.referral_id.is_not(None)
-        )
+        query = query.where(Donation.referral_id.is_not(None))
         if scope.arrived_via:
-            query = query.where(Referral.arrived_via == scope.arrived_via)
+            channel = _attributed(
+                Donation.referral_channel, type_coerce(Referral.arrived_via, String)
+            )
+            query = query.where(channel == scope.arrived_via.value)
         if scope.campaign:
-            query = query.where(Referral.utm_campaign == scope.campaign)
+            query = query.where(
+                _attributed(Donation.referral_campaign, Referral.utm_campaign) == scope.campaign
+            )
     return query
+
+
+def _attributed(copied, column):
+    """The gift's referral's ``column``: its copy on the donation once the catch-up has made it
+    (``referral_channel`` set), else looked up in the referral, for that donation alone."""
+    looked_up = select(column).where(Referral.id == Donation.referral_id).scalar_subquery()
+    return case((Donation.referral_channel.is_not(None), copied), else_=looked_up)
 
 
 def recipients(session: Session) -> list[Recipient]:

@@ -13,7 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, String, and_, delete, func, insert, literal, select, type_coerce
+from sqlalchemy import (
+    Date,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +34,7 @@ from portal.models import (
     ANY,
     EVERY_RECIPIENT,
     ArrivedVia,
+    Donation,
     HandoffMode,
     Referral,
     ReferralRollup,
@@ -66,6 +78,7 @@ def catch_up(session: Session, *, today: date) -> int:
     when another writer holds the referral table: the reports are exact without it, only slower.
     Safe to call twice and from several workers at once.
     """
+    attribute_donations(session)
     waiting = pending_days(session, read_mark(session), today=today)
     session.rollback()
     if not waiting:
@@ -111,6 +124,35 @@ def refresh_statistics(session: Session) -> None:
         connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
     for table in (ReferralRollup.__tablename__, SourceRollup.__tablename__):
         connection.exec_driver_sql(f"ANALYZE {table}")
+
+
+def attribute_donations(session: Session) -> int:
+    """Copy each new donation's referral channel and campaign onto it; returns how many.
+
+    A referral never changes, so the copy stays right; the staff ledger filtered by channel or
+    campaign then reads donations alone, and looks the referral up only for those not yet
+    copied. Reads first, and takes the write lock only when there is something to copy.
+    """
+    waiting = and_(Donation.referral_id.is_not(None), Donation.referral_channel.is_(None))
+    found = session.scalar(select(Donation.id).where(waiting).limit(1))
+    session.rollback()
+    if found is None:
+        return 0
+
+    def of_referral(column):
+        return select(column).where(Referral.id == Donation.referral_id).scalar_subquery()
+
+    with writing(session):
+        result = session.execute(
+            update(Donation)
+            .where(waiting)
+            .values(
+                referral_channel=of_referral(_as_text(Referral.arrived_via)),
+                referral_campaign=of_referral(Referral.utm_campaign),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount
 
 
 def pending_days(

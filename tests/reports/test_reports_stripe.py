@@ -18,6 +18,7 @@ from portal.models import (
     StripeSubscription,
     SubscriptionStatus,
 )
+from portal.reports import rollup
 from tests.helpers.pages import text_of
 from tests.helpers.reports import TODAY, at, csv_table, number, page_table
 
@@ -143,14 +144,18 @@ def test_member_filter_narrows_the_gifts(client, varied):
 
 
 @pytest.mark.usefixtures("viewer", "report_clock")
+@pytest.mark.parametrize("copied", [False, True], ids=["looked-up", "copied-by-the-catch-up"])
 def test_channel_and_campaign_filters_follow_the_gift_to_its_referral(
-    client, make_org, add_referrals, add_donation
+    client, make_org, add_referrals, add_donation, db_session, copied
 ):
     org = make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
     (from_link,) = add_referrals(org, at(TODAY), arrived_via=ArrivedVia.LINK, utm_campaign="gala")
     (from_portal,) = add_referrals(org, at(TODAY), arrived_via=ArrivedVia.PORTAL)
     add_donation(org, at(TODAY), amount=1000, referral_id=from_link["id"])
     add_donation(org, at(TODAY), amount=7000, referral_id=from_portal["id"])
+    if copied:
+        assert rollup.attribute_donations(db_session) == 2
+        assert rollup.attribute_donations(db_session) == 0  # nothing left to copy
 
     by_link = page_table(client.get("/staff/reports/?arrived=link"), "amounts")
     by_campaign = page_table(client.get("/staff/reports/?campaign=gala"), "amounts")
