@@ -30,7 +30,9 @@ def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine
     group = (Organization.name, Referral.utm_campaign, Referral.arrived_via)
     where = [Referral.mode == HandoffMode.EXTERNAL]
     if org is not None:
-        where.append(Referral.organization_id == org.id)
+        # A conversion's member is always its referral's: naming it lets the database start
+        # from the member's few conversions rather than every referral the portal sent it.
+        where += [Conversion.organization_id == org.id, Referral.organization_id == org.id]
     gifts = (
         select(*group, Conversion.currency, func.count(Conversion.id), func.sum(Conversion.amount))
         .join(Referral, Referral.id == Conversion.referral_id)
