@@ -65,10 +65,11 @@ def deliver_due(sessions: sessionmaker[Session], transport, sender: str, *, now=
         with writing(session):
             mails = _claim(session, now)
         started, outcomes = time.monotonic(), {}
-        for mail in mails:
-            if time.monotonic() - started > SENDING_WITHIN:
-                break  # the rest go back to the outbox before their lease ends
-            outcomes[mail.id] = _send(transport, build_message(mail, sender), mail.id)
+        with transport.conversation() as send:  # one connection to the mail server a batch
+            for mail in mails:
+                if time.monotonic() - started > SENDING_WITHIN:
+                    break  # the rest go back to the outbox before their lease ends
+                outcomes[mail.id] = _send(send, build_message(mail, sender), mail.id)
         with writing(session):
             for mail in mails:
                 if mail.id in outcomes:
@@ -89,9 +90,9 @@ def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None
         _record_failure(mail, _describe(error), final=final, result=result)
 
 
-def _send(transport, message, mail_id: int) -> Exception | None:
+def _send(send, message, mail_id: int) -> Exception | None:
     try:
-        transport.send(message, mail_id)
+        send(message, mail_id)
     except Exception as error:
         # Whatever the transport raised, the outbox keeps the message and decides what next.
         return error

@@ -6,6 +6,8 @@ import hashlib
 import re
 import smtplib
 import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -81,6 +83,11 @@ class FileTransport:
         path = self.folder / f"{mail_id:06d}.eml"
         path.write_bytes(bytes(message))
 
+    @contextmanager
+    def conversation(self) -> Iterator[Callable[[Message, int], None]]:
+        """``send`` for a batch of messages (files need no connection)."""
+        yield self.send
+
 
 class SmtpTransport:
     """Delivers through an SMTP server: ``smtp://`` upgrades with STARTTLS when the server offers
@@ -98,17 +105,33 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else None
 
     def send(self, message: Message, mail_id: int) -> None:
+        """One message on a connection of its own."""
+        with self.conversation() as send:
+            send(message, mail_id)
+
+    @contextmanager
+    def conversation(self) -> Iterator[Callable[[Message, int], None]]:
+        """``send`` for a batch of messages over one connection, opened at the first message and
+        closed with QUIT at the end: a batch of thank-yous costs one TLS handshake and one
+        login, not one each. A message the server refuses leaves the connection to the next
+        one; a connection that breaks is opened again for the next message (once at once, if
+        the server had closed a connection it kept idle)."""
+        connection = _Connection(self)
         try:
-            with self._connect() as smtp:
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-            raise _classified(error) from None
-        except smtplib.SMTPResponseException as error:
-            raise _classified(error) from None
-        except (smtplib.SMTPException, OSError) as error:
-            raise TemporaryFailure(f"{type(error).__name__}: {error}") from None
+            yield connection.send
+        finally:
+            connection.close()
+
+    def open(self) -> smtplib.SMTP:
+        """A connection ready to send: TLS as the URL says, logged in when it names a user."""
+        smtp = self._connect()
+        if self.username:
+            try:
+                smtp.login(self.username, self.password or "")
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
 
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
@@ -128,6 +151,55 @@ class SmtpTransport:
             smtp.close()
             raise
         return smtp
+
+
+class _Connection:
+    """One SMTP conversation of a batch; see ``SmtpTransport.conversation``."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self._transport = transport
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, message: Message, mail_id: int) -> None:
+        reused = self._smtp is not None
+        try:
+            self._send(message)
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            if reused:
+                # The server dropped a connection this batch had kept: once more, on a new one.
+                try:
+                    self._send(message)
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    self.close()
+            raise TemporaryFailure("the server closed the connection") from None
+
+    def _send(self, message: Message) -> None:
+        try:
+            if self._smtp is None:
+                self._smtp = self._transport.open()
+            self._smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            raise
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+            # smtplib has reset the transaction: the connection carries on.
+            raise _classified(error) from None
+        except smtplib.SMTPResponseException as error:
+            self.close()  # an answer mid-message: start the next one on a clean connection
+            raise _classified(error) from None
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise TemporaryFailure(f"{type(error).__name__}: {error}") from None
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 def _classified(error: smtplib.SMTPException) -> Exception:

@@ -22,14 +22,33 @@ class _Inbox:
         self.arrived = threading.Condition()
         # How each accepted message came: over TLS or not, and the login it was sent under.
         self.sessions: list[tuple[bool, str | None]] = []
+        # Which connection (numbered from 1 as clients connect) carried each accepted message.
+        self.connections: list[int] = []
+        self.refused_recipients: set[str] = set()
+        # Answer "421, closing" once, to the message that would be the n-th accepted (1-based).
+        self.hang_up_at: int | None = None
+        self._opened = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return self.refuse
+        if self.hang_up_at == len(self.messages) + 1:
+            self.hang_up_at = None
+            return "421 Too busy, closing the connection"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         login = session.auth_data.login.decode() if session.authenticated else None
+        if not hasattr(session, "number"):
+            self._opened += 1
+            session.number = self._opened
         with self.arrived:
             self.sessions.append((session.ssl is not None, login))
+            self.connections.append(session.number)
             self.messages.append(message)
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
