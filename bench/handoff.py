@@ -148,6 +148,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
         help="a server where the benchmark may create and drop a scratch database",
     )
+    parser.add_argument(
+        "--prefill",
+        type=int,
+        default=0,
+        help="referrals stored before the first request (a year's log, set-based)",
+    )
     return parser.parse_args(argv)
 
 
@@ -170,6 +176,8 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
             f"{args.rounds} rounds alternating portal/bare"
         )
         prepare_database(env)
+        if args.prefill:
+            prefill(store.url, args.prefill)
         servers: list[Server] = []
         try:
             servers.append(start_server("portal", "app:app", env, tmp, args.workers))
@@ -182,6 +190,33 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     spooled = spooled_lines(Path(env["REFERRAL_SPOOL"]))
     print_summary(args, runs, ledger, spooled)
     return 1 if any(run.unexpected or any(run.errors.values()) for run in runs) else 0
+
+
+def prefill(url: str, size: int) -> None:
+    """``size`` referrals to the demo directory's recipients over the last year, then fresh
+    statistics: the hand-off then writes into a log of that size."""
+    from datetime import date
+
+    from sqlalchemy import create_engine, func, select
+
+    from bench.reports import insert_referrals
+    from portal.models import Organization, Referral
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            ids = connection.scalars(select(Organization.id).order_by(Organization.id)).all()
+        if ids != list(range(1, len(ids) + 1)):
+            raise BrokenRun("the demo directory's ids are not 1 … n")
+        started = time.monotonic()
+        insert_referrals(engine, size, date.today(), members=len(ids) - 1)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            stored = connection.scalar(select(func.count()).select_from(Referral))
+        seconds = time.monotonic() - started
+        print(f"  prefilled    {stored:,} referrals in {seconds:.0f}s", flush=True)
+    finally:
+        engine.dispose()
 
 
 @dataclass

@@ -235,14 +235,6 @@ _SQL = {
 
 def load(engine, size: int, today: date) -> None:
     """Organizations, ``size`` referrals over the last 365 days and the donations, set-based."""
-    backend = engine.dialect.name
-    start = datetime.combine(today - timedelta(days=364), datetime.min.time())
-    span = datetime.now(UTC).replace(tzinfo=None) - start
-    step = span / timedelta(microseconds=1) / (size + 1)
-    sql = _SQL[backend]
-    recipient = sql["recipient"].format(members=MEMBERS + 1)
-    statement = text(_REFERRALS.format(**{**sql, "recipient": recipient}))
-    batch = 1_000_000
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM referral_rollup"))
         connection.execute(text("DELETE FROM referral_source_rollup"))
@@ -251,14 +243,28 @@ def load(engine, size: int, today: date) -> None:
         connection.execute(text("DELETE FROM referral"))
         if not connection.scalar(select(func.count()).select_from(Organization)):
             _organizations(connection)
+    insert_referrals(engine, size, today, members=MEMBERS)
+    with engine.begin() as connection:
+        _donations(connection, today)
+        connection.exec_driver_sql("ANALYZE")
+
+
+def insert_referrals(engine, size: int, today: date, *, members: int) -> None:
+    """``size`` referrals over the last 365 days to organizations 1 … ``members`` + 1 (the
+    busiest first), set-based, a million a transaction."""
+    backend = engine.dialect.name
+    start = datetime.combine(today - timedelta(days=364), datetime.min.time())
+    span = datetime.now(UTC).replace(tzinfo=None) - start
+    step = span / timedelta(microseconds=1) / (size + 1)
+    sql = _SQL[backend]
+    recipient = sql["recipient"].format(members=members + 1)
+    statement = text(_REFERRALS.format(**{**sql, "recipient": recipient}))
+    batch = 1_000_000
     for first in range(1, size + 1, batch):
         with engine.begin() as connection:
             parameters = {"first": first, "last": min(first + batch - 1, size), "step": step}
             connection.execute(statement, {**parameters, "start": start.isoformat(" ")})
         print(f"  {min(first + batch - 1, size):,} rows; {_load()}", flush=True)
-    with engine.begin() as connection:
-        _donations(connection, today)
-        connection.exec_driver_sql("ANALYZE")
 
 
 def _attribute_donations(engine) -> None:
