@@ -53,7 +53,8 @@ REPLAYED = Counter("portal_referrals_replayed_total", "Spooled referrals stored 
 WEBHOOKS = Counter("portal_webhooks_total", "Stripe webhook deliveries, by outcome.", ["outcome"])
 REQUESTS = Histogram(
     "portal_request_seconds",
-    "Time to answer a request through Flask (plain shared links are answered before Flask).",
+    "Time to answer a request through Flask, and Stripe's webhook (plain shared links are"
+    " answered before Flask and not timed here).",
     ["method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )

@@ -22,6 +22,7 @@ from werkzeug.wsgi import ClosingIterator
 
 from portal.donate.webhook import answer
 from portal.logs import HEADER, REQUEST_ID, request_id_for
+from portal.mail.mailer import sender_wake
 from portal.metrics import REQUESTS, WEBHOOKS, webhook_outcome
 from portal.state import portal_state
 
@@ -78,10 +79,9 @@ class WebhookFastPath:
         )
         REQUESTS.labels(method="POST", status=str(status)).observe(time.perf_counter() - started)
         WEBHOOKS.labels(outcome=webhook_outcome(status, payload)).inc()
-        mailer = portal_state(self.app).mail
-        if status == 200 and mailer.in_background:
+        if status == 200 and (waker := sender_wake(self.app)) is not None:
             # The event may have queued the donor's mail: the sender looks once the answer is out.
-            return ClosingIterator([content], mailer.background.wake)
+            return ClosingIterator([content], waker)
         return [content]
 
     def _takes(self, environ) -> bool:

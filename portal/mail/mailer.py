@@ -3,6 +3,7 @@ committed mail has gone out (see the package's docstring for how to send mail)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -51,18 +52,23 @@ def deliver() -> Delivery:
 
 def wake() -> None:
     """Ask this worker's sender thread to look at the outbox now; returns at once."""
-    mailer = portal_state().mail
-    if mailer.in_background:
-        mailer.background.wake()
+    if (waker := sender_wake()) is not None:
+        waker()
 
 
 def wake_after(response):
     """Wake this worker's sender once ``response`` has gone out (for a writer that committed
     mail on a bare connection, like the webhook's ledger writer). Returns ``response``."""
-    mailer = portal_state().mail
-    if mailer.in_background:
-        response.call_on_close(mailer.background.wake)
+    if (waker := sender_wake()) is not None:
+        response.call_on_close(waker)
     return response
+
+
+def sender_wake(app: Flask | None = None) -> Callable[[], None] | None:
+    """What wakes this worker's sender thread (``app``'s, or the current app's); None when mail
+    is sent only by ``deliver-mail``."""
+    mailer = portal_state(app).mail
+    return mailer.background.wake if mailer.in_background else None
 
 
 def _deliver_for(app: Flask) -> Delivery:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
-# A batch stops starting new conversations this long after its claim, well inside the lease.
+# A batch stops starting new messages this long after its claim, well inside the lease.
 SENDING_WITHIN = LEASE.total_seconds() / 2
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)

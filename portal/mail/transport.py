@@ -78,15 +78,14 @@ class FileTransport:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
-    def send(self, message: Message, mail_id: int) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{mail_id:06d}.eml"
-        path.write_bytes(bytes(message))
-
     @contextmanager
     def conversation(self) -> Iterator[Callable[[Message, int], None]]:
-        """``send`` for a batch of messages (files need no connection)."""
-        yield self.send
+        """``send`` for a batch of messages: each one written as its own file."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        yield self._write
+
+    def _write(self, message: Message, mail_id: int) -> None:
+        (self.folder / f"{mail_id:06d}.eml").write_bytes(bytes(message))
 
 
 class SmtpTransport:
@@ -103,11 +102,6 @@ class SmtpTransport:
         self.port = parts.port or (465 if self.implicit_tls else 587)
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
-
-    def send(self, message: Message, mail_id: int) -> None:
-        """One message on a connection of its own."""
-        with self.conversation() as send:
-            send(message, mail_id)
 
     @contextmanager
     def conversation(self) -> Iterator[Callable[[Message, int], None]]:
