@@ -7,12 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.db.session import get_session
-from portal.db.writing import writing
 from portal.gifts import mails, service
+from portal.gifts.cancelling import cancel_gift
 from portal.staff import auth
 from portal.staff.audit import Actor
 from portal.staff.auth import admin_required, current_staff
-from portal.stripe_gateway import gateway
 
 bp = Blueprint("staff_gifts", __name__, url_prefix="/staff/monthly-gifts")
 bp.after_request(auth.no_store)
@@ -32,20 +31,10 @@ def cancel(donation_id: int):
     first = service.first_payment(session, donation_id)
     if first is None or not first.stripe_subscription_id:
         abort(404)
-    session.commit()  # end the read: Stripe is asked outside any transaction
     try:
-        cancelled = service.cancel_at_stripe(gateway(), first, at_period_end=False)
+        cancel_gift(session, first, at_period_end=False, actor=Actor.of(current_staff()))
     except service.GiftUnavailable:
         flash(mails.unavailable(), "error")
         return redirect(url_for(".index"), code=303)
-    with writing(session):
-        service.record_cancellation(
-            session,
-            first,
-            cancelled,
-            at_period_end=False,
-            actor=Actor.of(current_staff()),
-            confirmation=lambda state, email: mails.cancelled(first, state, email),
-        )
     flash(_("Monthly gift #%(id)s is cancelled; the donor has been emailed.", id=first.id), "info")
     return redirect(url_for(".index"), code=303)

@@ -25,6 +25,7 @@ from portal.db.writing import writing
 from portal.donate.links import managed_donation_id
 from portal.donate.service import checkout_locale
 from portal.gifts import amount, mails, service
+from portal.gifts.cancelling import cancel_gift
 from portal.gifts.forms import AmountForm
 from portal.models import AuditVia
 from portal.secret_links import SecretLink
@@ -80,22 +81,11 @@ def change_amount():
 def cancel():
     first = _gift()
     at_period_end = request.form.get("when") == "period_end"
-    session = get_session()
-    session.commit()  # end the read: Stripe is asked outside any transaction
     try:
-        cancelled = service.cancel_at_stripe(gateway(), first, at_period_end=at_period_end)
+        cancel_gift(get_session(), first, at_period_end=at_period_end, actor=DONOR)
     except service.GiftUnavailable:
         flash(mails.unavailable(), "error")
         return redirect(url_for(".show"), code=303)
-    with writing(session):
-        service.record_cancellation(
-            session,
-            first,
-            cancelled,
-            at_period_end=at_period_end,
-            actor=DONOR,
-            confirmation=lambda state, email: mails.cancelled(first, state, email),
-        )
     flash(mails.cancelled_note(at_period_end), "status")
     return redirect(url_for(".show"), code=303)
 
