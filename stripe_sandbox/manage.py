@@ -109,12 +109,7 @@ def _change_price(sub: dict, items: dict) -> None:
     change = items["0"]
     found = [i for i in sub["items"]["data"] if i["id"] == change.get("id")]
     if not found:
-        raise StripeError(
-            f"No such subscription item: '{change.get('id')}'",
-            status=404,
-            code="resource_missing",
-            param="items[0][id]",
-        )
+        raise resource_missing("subscription item", change.get("id"), "items[0][id]")
     item = found[0]
     data = change.get("price_data")
     if not isinstance(data, dict):

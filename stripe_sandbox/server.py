@@ -131,6 +131,12 @@ class SandboxServer:
             raise TimeoutError(f"webhook deliveries still pending after {timeout} s")
         return True
 
+    def application_fee_refunded(self, charge_id: str) -> int:
+        """How much of ``charge_id``'s application fee refunds gave back to the connected
+        account (``refund_application_fee``), in minor units."""
+        with self.sandbox.store.lock:
+            return self.sandbox.store.private.get(charge_id, {}).get("fee_refunded", 0)
+
     def events(self) -> list[dict]:
         """Every event so far, oldest first (copies)."""
         with self.sandbox.store.lock:

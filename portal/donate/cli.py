@@ -43,9 +43,12 @@ def refund_gift(donation_id: int, amount: str | None):
         if donation is None:
             raise click.BadParameter(f"no payment {donation_id}", param_hint="DONATION_ID")
         minor = _minor(amount, donation.currency) if amount else None
+        destination = refunds.is_destination_charge(donation)
         session.commit()  # end the read: Stripe is asked outside any transaction
         try:
-            refund = refunds.refund_payment(gateway(), donation, minor)
+            refund = refunds.refund_payment(
+                gateway(), donation, minor, destination_charge=destination
+            )
         except refunds.RefundRefused as error:
             raise click.ClickException(str(error)) from None
         except GatewayError as error:

@@ -34,9 +34,12 @@ def is_destination_charge(donation: Donation) -> bool:
     return bool(donation.organization.stripe_account_id) and donation.basket_id is None
 
 
-def refund_payment(gateway: StripeGateway, donation: Donation, amount: int | None) -> dict:
+def refund_payment(
+    gateway: StripeGateway, donation: Donation, amount: int | None, *, destination_charge: bool
+) -> dict:
     """Ask Stripe to refund ``amount`` (all that is left when None) of one payment. Call it
-    with no transaction open. The key names the payment, what was refunded before and the
+    with no transaction open (``destination_charge``, from ``is_destination_charge``, is read
+    before the read ends). The key names the payment, what was refunded before and the
     amount, so a repeated command never refunds twice."""
     left = refundable(donation)
     if left <= 0:
@@ -47,6 +50,6 @@ def refund_payment(gateway: StripeGateway, donation: Donation, amount: int | Non
     return gateway.refund(
         donation.stripe_payment_intent_id,
         amount=amount,
-        destination_charge=is_destination_charge(donation),
+        destination_charge=destination_charge,
         idempotency_key=f"refund-{donation.id}-{donation.amount_refunded}-{amount}",
     )

@@ -6,7 +6,7 @@ amount. Nothing is billed or refunded now, which is what a donor who "changes th
 monthly gift expects; a prorated change would charge or credit a fraction of a month at once.
 
 A basket's monthly gift is one subscription with an item per member, shared by the basket's
-fixed amounts; it is refused here (``AmountRefused``), not scaled: each member's part, its
+fixed amounts; it is refused here (``changeable``), not scaled: each member's part, its
 transfer and its report would change under the donor without their choosing the new split.
 The donor is told to cancel it and give a new basket.
 
@@ -31,17 +31,12 @@ from portal.staff import audit
 from portal.stripe_gateway import GatewayError, StripeGateway
 
 
-class AmountRefused(Exception):
-    """This gift's amount cannot be changed here; the message says what to do instead."""
-
-
 @dataclass(frozen=True)
 class NewAmount:
     """What the donor asked each payment to be, in the gift's currency, minor units."""
 
     gift: int
     fee_cover: int
-    currency: str
 
     @property
     def total(self) -> int:
@@ -62,7 +57,7 @@ def new_amount(first: Donation, typed: int, fee_basis_points: int) -> NewAmount:
     """The new monthly amount: what the donor typed, plus the card fees when the gift has
     always covered them (same rate as the form)."""
     covers = first.fee_cover > 0
-    return NewAmount(typed, fee_cover(typed, fee_basis_points) if covers else 0, first.currency)
+    return NewAmount(typed, fee_cover(typed, fee_basis_points) if covers else 0)
 
 
 def changeable(first: Donation, state: Subscription | None) -> bool:
@@ -72,25 +67,29 @@ def changeable(first: Donation, state: Subscription | None) -> bool:
 
 
 def change_at_stripe(
-    gateway: StripeGateway, first: Donation, state: Subscription, amount: NewAmount
+    gateway: StripeGateway,
+    first: Donation,
+    state: Subscription,
+    amount: NewAmount,
+    *,
+    connected: bool,
 ) -> AmountChanged:
     """Ask Stripe to charge ``amount`` from the next payment on. Call it with no transaction
-    open; ``record_amount_change`` follows. Raises ``AmountRefused`` or ``GiftUnavailable``."""
-    if not changeable(first, state):
-        raise AmountRefused()
+    open (``connected``: whether the gift's member takes it through Connect, read before the
+    read transaction ended); ``record_amount_change`` follows. Raises ``GiftUnavailable``.
+    The update answers with the whole subscription, so nothing is fetched again."""
     extra = {}
-    if first.organization.stripe_account_id and amount.fee_cover:
+    if connected and amount.fee_cover:
         extra["application_fee_percent"] = fee_percent(amount.fee_cover, amount.total)
-    subscription = first.stripe_subscription_id
     try:
         updated = gateway.change_subscription_amount(
-            subscription, state.items[0], unit_amount=amount.total, extra=extra
+            first.stripe_subscription_id, state.items[0], unit_amount=amount.total, extra=extra
         )
-        found = gateway.retrieve_subscription(subscription)
     except GatewayError as error:
         raise GiftUnavailable(str(error)) from None
     price = updated["items"]["data"][0]["price"]["id"]
-    return AmountChanged(state.amount or first.amount, read_subscription(found), state.email, price)
+    before = state.amount or first.amount
+    return AmountChanged(before, read_subscription(updated), state.email, price)
 
 
 def record_amount_change(

@@ -62,10 +62,11 @@ def change_amount():
     if not form.validate_on_submit():
         return _page(first, state, form), 400
     new = amount.new_amount(first, form.amount_minor, current_app.config["FEE_COVER_BASIS_POINTS"])
+    connected = bool(first.organization.stripe_account_id)
     session = get_session()
     session.commit()  # end the read: Stripe is asked outside any transaction
     try:
-        changed = amount.change_at_stripe(gateway(), first, state, new)
+        changed = amount.change_at_stripe(gateway(), first, state, new, connected=connected)
     except service.GiftUnavailable:
         flash(mails.unavailable(), "error")
         return redirect(url_for(".show"), code=303)

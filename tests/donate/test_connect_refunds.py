@@ -40,6 +40,9 @@ def test_staff_refund_reverses_the_members_transfer(
     assert (transfer.amount, transfer.amount_reversed, transfer.currency) == (10300, 10300, "USD")
     [entry] = db_session.scalars(select(AuditEntry)).all()
     assert (entry.field, entry.after, entry.via) == ("refund", "$103.00", "command")
+    # The $3.00 fee cover the coalition kept as its application fee goes back too.
+    intent = stripe_client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id)
+    assert sandbox.application_fee_refunded(intent["latest_charge"]) == 300
 
 
 def test_a_partial_staff_refund_reverses_its_share(connect_gift, runner, sandbox, db_session):
