@@ -92,7 +92,7 @@ def edit_episode(episode_id: int):
         current = _episode_version(episode)
         conflict = edits.changed_since(form, current)
         if not conflict:
-            chosen = [org for org in all_recipients(session) if org.id in set(form.members.data)]
+            chosen = [org for org in recipients if org.id in set(form.members.data)]
             podcast_episodes.edit_episode(
                 session,
                 _actor(),

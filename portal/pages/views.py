@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -63,14 +64,20 @@ def edit(page: str, language: str):
         status = 400 if form.is_submitted() else 200
         return render_template("pages/edit.html", form=form, page=page, language=language), status
     body = (form.body.data or "").strip()
-    with writing(session):
-        text = edits.reread(session, PageText, (page, language))
-        current = _version(text)
-        conflict = edits.changed_since(form, current)
-        if not conflict:
-            text = text or PageText(page=page, language=language)
-            text.body = body
-            session.add(text)
+    try:
+        with writing(session):
+            text = edits.reread(session, PageText, (page, language))
+            current = _version(text)
+            conflict = edits.changed_since(form, current)
+            if not conflict:
+                text = text or PageText(page=page, language=language)
+                text.body = body
+                session.add(text)
+    except IntegrityError:
+        # Another admin saved this page's first text at the same moment (on PostgreSQL both
+        # saw no row to lock): theirs stands, and this save is refused like any other race.
+        current = _version(session.get(PageText, (page, language), populate_existing=True))
+        conflict = True
     if conflict:
         edits.refuse(form, current)
         return render_template("pages/edit.html", form=form, page=page, language=language), 409

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from portal.dates import day_range, month_end
+from portal.dates import day_range, month_end, months_back
 from portal.db.writing import insert_ignore, writing
 from portal.models import (
     ANY,
@@ -55,9 +55,7 @@ def horizon(today: date, older_than: str) -> date:
     count, unit = int(found[1]), found[2]
     if unit == "d":
         return today - timedelta(days=count)
-    month = today.year * 12 + today.month - 1 - count
-    year, month = divmod(month, 12)
-    first = date(year, month + 1, 1)
+    first = months_back(today, count + 1)  # the first of the month ``count`` months back
     return min(first + timedelta(days=today.day - 1), month_end(first))
 
 

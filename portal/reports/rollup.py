@@ -33,9 +33,7 @@ from portal.db.writing import insert_ignore, writing
 from portal.models import (
     ANY,
     EVERY_RECIPIENT,
-    ArrivedVia,
     Donation,
-    HandoffMode,
     Referral,
     ReferralRollup,
     RollupMark,
@@ -53,8 +51,6 @@ PRUNED = "pruned"
 CHUNK_DAYS = 7
 # Sources are rolled up for every recipient together, for each member, and for each campaign.
 SOURCE_LEVELS = ("all", "member", "campaign")
-MODE_KEYS = (ANY, *(mode.value for mode in HandoffMode))
-ARRIVED_KEYS = (ANY, *(via.value for via in ArrivedVia))
 
 
 @dataclass(frozen=True)

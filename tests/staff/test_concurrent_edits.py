@@ -92,3 +92,23 @@ def test_two_admins_writing_the_same_new_page_text_lose_neither(two_admins, db_s
     assert (written.status_code, refused.status_code) == (303, 409)
     assert "Who we are." in refused.get_data(as_text=True)
     assert fresh(db_session).get(PageText, ("about", "en")).body == "We are the coalition."
+
+
+def test_a_first_page_text_saved_by_another_at_the_same_moment_is_a_409_not_an_error(
+    two_admins, db_session, monkeypatch
+):
+    # On PostgreSQL two first saves can both find no row to lock and both insert; the second
+    # insert then fails on the key. Shown here by letting the re-read miss the first save.
+    from portal.staff import edits
+
+    first, second = two_admins
+    url = "/staff/pages/about/en"
+    second_page = second.get(url)
+    save_as_opened(first, url, first.get(url), {"body": "We are the coalition."})
+    monkeypatch.setattr(edits, "reread", lambda session, model, key: None)
+
+    refused = save_as_opened(second, url, second_page, {"body": "Who we are."})
+
+    assert refused.status_code == 409
+    assert "Who we are." in refused.get_data(as_text=True)
+    assert fresh(db_session).get(PageText, ("about", "en")).body == "We are the coalition."
