@@ -116,6 +116,8 @@ def renewal_values(first, invoice: dict) -> dict:
     """A later month's donation row, before the invoice's own ids and status are applied."""
     return {
         "referral_id": first.referral_id,
+        "referral_channel": first.referral_channel,  # each month is attributed like the first
+        "referral_campaign": first.referral_campaign,
         "organization_id": first.organization_id,
         "basket_id": first.basket_id,  # each month is allocated like the first
         "amount": invoice.get("amount_paid") or invoice.get("amount_due") or first.amount,

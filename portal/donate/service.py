@@ -242,6 +242,9 @@ def _new_donation(session: Session, org: Organization, gift: Gift, attempt: str)
     referral = session.scalar(select(Referral).where(Referral.ref == attempt, CHECKOUT_REFERRAL))
     donation = Donation(
         referral=referral,
+        # Copied now, so the ledger filtered by channel or campaign reads donations alone.
+        referral_channel=referral.arrived_via.value if referral else None,
+        referral_campaign=referral.utm_campaign if referral else None,
         organization=org,
         amount=gift.total,
         fee_cover=gift.fee_cover,

@@ -56,8 +56,9 @@ class Donation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
-    # The referral's channel and campaign, copied by the roll-up catch-up (never by the paths
-    # that make donations) so that the ledger filtered by either reads donations alone; until
+    # The referral's channel and campaign, copied when the donation is made (the form's
+    # ``_new_donation``, a renewal from its first payment) so that the ledger filtered by either
+    # reads donations alone; rows older than that are copied by the roll-up catch-up, and until
     # then ``referral_channel`` is empty and the report looks the referral up itself.
     referral_channel: Mapped[str | None] = mapped_column(String(20))
     referral_campaign: Mapped[str | None] = mapped_column(String(100))
