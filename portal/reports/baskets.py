@@ -1,6 +1,6 @@
 """Basket gifts in the reports: each member's parts beside its single gifts, per currency.
 
-The basket package splits a payment into parts (``basket.queries.donation_parts``); this module
+The basket package splits a payment into parts (``basket.queries.payments_parts``); this module
 counts them for the staff report and a member's report.
 """
 
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.basket.queries import donation_parts
+from portal.basket.queries import payments_parts
 from portal.models import BasketLine, Donation, DonationStatus
 from portal.reports.columns import recipient_columns
 from portal.reports.tables import Column, Money, Table, numbers
@@ -39,8 +39,8 @@ def parts_by_member(
             )
         )
     sums: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0] * 5)
-    for donation in session.scalars(query.order_by(Donation.id)):
-        for part in donation_parts(session, donation):
+    for donation, parts in payments_parts(session, query.order_by(Donation.id)):
+        for part in parts:
             if member_id is not None and part.organization.id != member_id:
                 continue
             org = part.organization
