@@ -1,15 +1,16 @@
 """`make bench`: every staff report view over a year of traffic, on SQLite or PostgreSQL.
 
 Run as ``.venv/bin/python -m bench.reports [--sizes 1000000 5000000] [--repeat 7]``; add
-``--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench`` for PostgreSQL (one
-database per size is made beside it, named ``<name>_<size>``) and ``--keep DIR`` to keep the
-SQLite files between runs. A database already holding the size's rows is reused: building 20
+``--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench`` for PostgreSQL (one database
+per size is made beside it, named ``<name>_<size>``) and ``--keep DIR`` to keep the SQLite files
+between runs; ``--today N`` puts N of each size's rows in today so far (a campaign day: ``--sizes
+1000000 --today 300000``). A database already holding the size's rows is reused: building 20
 million rows takes a while. Rows go in set-based (one INSERT … SELECT over a generated series),
 shaped like real traffic: 171 recipients, a few much busier than the rest, bots, campaigns,
-referring sites, returning visitors, today's rows still open. The roll-ups then catch up, and
-each view is timed through the functions its page calls: the whole dashboard, one member, one
-campaign, one channel, and a member's report link page. Exits non-zero only when the run itself
-is broken (a report that disagrees with the raw rows); a missed target is printed as MISSED.
+referring sites, returning visitors, today's rows still open. The roll-ups then catch up, and each
+view is timed through the functions its page calls: the whole dashboard, one member, one campaign,
+one channel, and a member's report link page. Exits non-zero only when the run itself is broken (a
+report that disagrees with the raw rows); a missed target is printed as MISSED.
 """
 
 from __future__ import annotations
@@ -57,17 +58,21 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", help="a PostgreSQL URL; SQLite files when left out")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the SQLite files here")
+    parser.add_argument(
+        "--today", type=int, default=0, help="rows of each size that arrive today (campaign day)"
+    )
     args = parser.parse_args()
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print_machine(
-        f"{backend}, {', '.join(f'{size:,}' for size in args.sizes)} referrals, "
+        f"{backend}, {', '.join(f'{size:,}' for size in args.sizes)} referrals"
+        f"{f' ({args.today:,} of them today)' if args.today else ''}, "
         f"median of {args.repeat} timed runs after one warm-up"
     )
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
         for size in args.sizes:
             url = _url(args, Path(folder), size)
-            results[size] = run(url, size, args.repeat)
+            results[size] = run(url, size, args.repeat, args.today)
             if args.keep is None and url.startswith("sqlite"):
                 Path(make_url(url).database).unlink()
     return report(results)
@@ -76,7 +81,7 @@ def main() -> int:
 def _url(args, folder: Path, size: int) -> str:
     if args.database_url:
         url = make_url(args.database_url)
-        name = f"{url.database}_{size}"
+        name = f"{url.database}_{size}" + (f"_today{args.today}" if args.today else "")
         admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             found = connection.scalar(
@@ -88,10 +93,11 @@ def _url(args, folder: Path, size: int) -> str:
         return url.set(database=name).render_as_string(hide_password=False)
     place = args.keep or folder
     place.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{place / f'reports-{size}.db'}"
+    shape = f"-today{args.today}" if args.today else ""
+    return f"sqlite:///{place / f'reports-{size}{shape}.db'}"
 
 
-def run(url: str, size: int, repeat: int) -> dict[str, float]:
+def run(url: str, size: int, repeat: int, today_rows: int = 0) -> dict[str, float]:
     today = datetime.now(UTC).date()
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
     backend = make_url(url).get_backend_name()
@@ -104,7 +110,7 @@ def run(url: str, size: int, repeat: int) -> dict[str, float]:
         # Reused when it holds about the size's rows (an older loader dropped a few).
         if stored < size * 0.99:
             started = time.perf_counter()
-            load(engine, size, today)
+            load(engine, size, today, today_rows)
             print(f"  loaded in {time.perf_counter() - started:.0f} s; {_load()}")
         else:
             print(f"  reusing the {stored:,} rows already loaded")
@@ -233,8 +239,9 @@ _SQL = {
 }
 
 
-def load(engine, size: int, today: date) -> None:
-    """Organizations, ``size`` referrals over the last 365 days and the donations, set-based."""
+def load(engine, size: int, today: date, today_rows: int = 0) -> None:
+    """Organizations, ``size`` referrals over the last 365 days (``today_rows`` of them today)
+    and the donations, set-based."""
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM referral_rollup"))
         connection.execute(text("DELETE FROM referral_source_rollup"))
@@ -243,28 +250,41 @@ def load(engine, size: int, today: date) -> None:
         connection.execute(text("DELETE FROM referral"))
         if not connection.scalar(select(func.count()).select_from(Organization)):
             _organizations(connection)
-    insert_referrals(engine, size, today, members=MEMBERS)
+    insert_referrals(engine, size, today, members=MEMBERS, today_rows=today_rows)
     with engine.begin() as connection:
         _donations(connection, today)
         connection.exec_driver_sql("ANALYZE")
 
 
-def insert_referrals(engine, size: int, today: date, *, members: int) -> None:
+def insert_referrals(engine, size: int, today: date, *, members: int, today_rows: int = 0) -> None:
     """``size`` referrals over the last 365 days to organizations 1 … ``members`` + 1 (the
-    busiest first), set-based, a million a transaction."""
+    busiest first), set-based, a million a transaction; ``today_rows`` of them fall today, from
+    midnight to now, the rest evenly before (a campaign day), or all evenly when it is 0."""
     backend = engine.dialect.name
     start = datetime.combine(today - timedelta(days=364), datetime.min.time())
-    span = datetime.now(UTC).replace(tzinfo=None) - start
-    step = span / timedelta(microseconds=1) / (size + 1)
+    midnight = datetime.combine(today, datetime.min.time())
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if today_rows:
+        windows = [
+            (1, size - today_rows, start, midnight),
+            (size - today_rows + 1, size, midnight, now),
+        ]
+    else:
+        windows = [(1, size, start, now)]
     sql = _SQL[backend]
     recipient = sql["recipient"].format(members=members + 1)
     statement = text(_REFERRALS.format(**{**sql, "recipient": recipient}))
     batch = 1_000_000
-    for first in range(1, size + 1, batch):
-        with engine.begin() as connection:
-            parameters = {"first": first, "last": min(first + batch - 1, size), "step": step}
-            connection.execute(statement, {**parameters, "start": start.isoformat(" ")})
-        print(f"  {min(first + batch - 1, size):,} rows; {_load()}", flush=True)
+    for lowest, highest, since, until in windows:
+        # Row n of the window is at ``since + (n - lowest + 1) * step``.
+        step = (until - since) / timedelta(microseconds=1) / (highest - lowest + 2)
+        origin = since - timedelta(microseconds=(lowest - 1) * step)
+        for first in range(lowest, highest + 1, batch):
+            with engine.begin() as connection:
+                last = min(first + batch - 1, highest)
+                parameters = {"first": first, "last": last, "step": step}
+                connection.execute(statement, {**parameters, "start": origin.isoformat(" ")})
+            print(f"  {last:,} rows; {_load()}", flush=True)
 
 
 def _attribute_donations(engine) -> None:
