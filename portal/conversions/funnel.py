@@ -47,10 +47,10 @@ def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine
         return lines.setdefault(key, FunnelLine(*key))
 
     # Clicks come from the report roll-ups, which outlive the raw rows they fold.
-    names = {id_: name for id_, name in session.execute(select(Organization.id, Organization.name))}
     clicks = lifetime.people_by_campaign(
         session, HandoffMode.EXTERNAL, org.id if org is not None else None
     )
+    names = _names(session, {org_id for org_id, _campaign, _channel in clicks}, org)
     for (org_id, campaign, channel), people in clicks.items():
         line(names[org_id], campaign, channel).people += people
     for name, campaign, channel, currency, count, amount in session.execute(gifts):
@@ -58,6 +58,16 @@ def funnel(session: Session, org: Organization | None = None) -> list[FunnelLine
         found.gifts += count
         found.amounts[currency] = found.amounts.get(currency, 0) + int(amount)
     return [lines[key] for key in sorted(lines)]
+
+
+def _names(session: Session, ids: set[int], org: Organization | None) -> dict[int, str]:
+    """The names of the members with clicks: only those, since the funnel shows only them."""
+    if org is not None:
+        return {org.id: org.name}
+    if not ids:
+        return {}
+    query = select(Organization.id, Organization.name).where(Organization.id.in_(sorted(ids)))
+    return {id_: name for id_, name in session.execute(query)}
 
 
 def funnel_table(lines: list[FunnelLine]) -> Table:

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
+from portal.conversions.funnel import funnel
 from portal.models import StaffRole
+from portal.state import portal_state
+from tests.helpers.statements import statements_sent
 
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
@@ -77,3 +81,20 @@ def test_an_admin_sees_a_new_secret_once_and_it_signs_reports(
     assert shown.headers["Cache-Control"] == "no-store"
     assert secret not in client.get("/staff/conversions").get_data(as_text=True)
     assert report("ecopeace", secret, _gift(hand_off(org), "5", "USD")).status_code == 201
+
+
+def test_the_funnel_reads_only_the_names_it_shows(app, db_session, make_org, add_referrals):
+    shown = [make_org(f"clicked-{n}", name=f"Clicked {n}") for n in range(2)]
+    for n in range(12):
+        make_org(f"quiet-{n}")  # listed, but no clicks: not in the funnel
+    for org in shown:
+        add_referrals(org, datetime(2025, 6, 1, 12, tzinfo=UTC), n=2)
+    db_session.expire_all()
+
+    with statements_sent(portal_state(app).database.engine) as sent:
+        lines = funnel(db_session)
+
+    assert {(line.member, line.people) for line in lines} == {("Clicked 0", 2), ("Clicked 1", 2)}
+    names_read = [s for s in sent if "organization.name" in s and "FROM organization" in s]
+    assert len(names_read) == 1
+    assert "IN" in names_read[0]  # by the shown members' ids, not every member's
