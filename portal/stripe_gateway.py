@@ -19,12 +19,14 @@ TYPES_PER_LIST = 20
 
 
 class GatewayError(Exception):
-    """Stripe could not do what we asked; ``reason`` is for staff, never shown to donors."""
+    """Stripe could not do what we asked; ``reason`` is for staff, never shown to donors, and
+    ``code`` is Stripe's error code when it gave one (``amount_too_large``, ``charge_disputed``)."""
 
-    def __init__(self, reason: str, *, retryable: bool):
+    def __init__(self, reason: str, *, retryable: bool, code: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.code = code
 
 
 class InvalidWebhook(Exception):
@@ -136,11 +138,15 @@ class StripeGateway:
         amount: int,
         destination_charge: bool,
         idempotency_key: str,
+        reason: str | None = None,
     ) -> dict:
         """Refund ``amount`` of a payment; a destination charge's refund also takes the
         member's share back (``reverse_transfer``) and returns the application fee's share
-        (``refund_application_fee``), both in proportion."""
+        (``refund_application_fee``), both in proportion. ``reason`` is Stripe's
+        (``duplicate``, ``fraudulent``, ``requested_by_customer``)."""
         params: dict = {"payment_intent": payment_intent, "amount": amount}
+        if reason:
+            params["reason"] = reason
         if destination_charge:
             params.update(reverse_transfer=True, refund_application_fee=True)
         return self._call(
@@ -219,7 +225,8 @@ class StripeGateway:
             )
             reason = f"{type(exc).__name__}: {exc.user_message or exc}"[:300]
             log.warning("Stripe call failed: %s", reason)
-            raise GatewayError(reason, retryable=retryable) from None
+            code = exc.code if isinstance(exc.code, str) else None
+            raise GatewayError(reason, retryable=retryable, code=code) from None
 
 
 def build_gateway(config) -> StripeGateway:

@@ -97,6 +97,12 @@ def refund_charge(
     """Refund ``charge`` (held under the store lock by the caller); returns the refund.
     ``reverse(refund)`` takes a destination charge's share back before the refund's events."""
     remaining = charge["amount"] - charge["amount_refunded"]
+    if charge["disputed"]:
+        raise StripeError(
+            f"Charge {charge['id']} has been charged back; cannot issue a refund.",
+            code="charge_disputed",
+            param="charge",
+        )
     if charge["refunded"] or remaining <= 0:
         raise StripeError(
             f"Charge {charge['id']} has already been refunded.",

@@ -47,9 +47,27 @@ def refund_payment(
     amount = left if amount is None else amount
     if not 0 < amount <= left:
         raise RefundRefused(f"the amount must be more than 0 and at most {left} minor units")
+    key = f"refund-{donation.id}-{donation.amount_refunded}-{amount}"
+    return ask_stripe(gateway, donation, amount, destination_charge=destination_charge, key=key)
+
+
+def ask_stripe(
+    gateway: StripeGateway,
+    donation: Donation,
+    amount: int,
+    *,
+    destination_charge: bool,
+    key: str,
+    reason: str | None = None,
+) -> dict:
+    """Ask Stripe to refund ``amount`` of one payment under idempotency ``key``, with no check
+    of the ledger's own: Stripe's refusal (``GatewayError.code``: ``amount_too_large``,
+    ``charge_already_refunded``, ``charge_disputed``) says why not. Call it with no
+    transaction open."""
     return gateway.refund(
         donation.stripe_payment_intent_id,
         amount=amount,
         destination_charge=destination_charge,
-        idempotency_key=f"refund-{donation.id}-{donation.amount_refunded}-{amount}",
+        idempotency_key=key,
+        reason=reason,
     )

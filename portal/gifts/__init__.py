@@ -6,12 +6,19 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from portal.gifts import staff_views, views
+    from portal.gifts import staff_payments, staff_views, views
     from portal.gifts.status import payment_status
     from portal.staff.dashboard import add_dashboard_link
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(staff_payments.bp)
+    add_dashboard_link(
+        app,
+        "staff_payments.index",
+        _l("Payments"),
+        _l("Find a payment by its number or Stripe id, see its refunds and disputes, refund it."),
+    )
     add_dashboard_link(
         app,
         "staff_gifts.index",

@@ -1,14 +1,18 @@
-"""The manage page's form: a monthly gift's new amount, read like the donation form's."""
+"""The manage page's form (a monthly gift's new amount) and the console's refund forms, their
+amounts read like the donation form's."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.donate.forms import amount_message, number_locale
-from portal.donate.money import CURRENCIES, AmountError, parse_amount
+from portal.donate.money import CURRENCIES, AmountError, display, parse_amount
 
 
 class AmountForm(FlaskForm):
@@ -31,3 +35,52 @@ class AmountForm(FlaskForm):
             self.amount_minor = parse_amount(field.data, self.currency, locale)
         except AmountError as error:
             raise ValidationError(amount_message(error, field.data, locale)) from None
+
+
+_REASON_LABELS = {
+    "requested_by_customer": _l("The donor asked for it"),
+    "duplicate": _l("A duplicate payment"),
+    "fraudulent": _l("Fraudulent: the card's owner did not give"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """Stripe's refund reason in the staff member's words."""
+    return str(_REASON_LABELS[reason])
+
+
+class RefundForm(FlaskForm):
+    """Staff's refund of one payment: ``amount`` in its currency, read like the donation form's,
+    more than nothing and at most ``left`` minor units; one of Stripe's reasons."""
+
+    amount = StringField(
+        _l("Amount to refund"),
+        validators=[DataRequired(_l("Type the amount to refund.")), Length(max=20)],
+    )
+    reason = SelectField(_l("Reason, as Stripe records it"), default="requested_by_customer")
+
+    def __init__(self, currency: str, left: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [(key, label) for key, label in _REASON_LABELS.items()]
+        # Any amount up to what is left: a refund has no minimum gift.
+        self.currency = replace(CURRENCIES[currency], minimum=1, maximum=left)
+        self.amount_minor: int | None = None
+
+    def validate_amount(self, field) -> None:
+        locale = number_locale()
+        try:
+            self.amount_minor = parse_amount(field.data, self.currency, locale)
+        except AmountError as error:
+            if error.kind != "range":
+                raise ValidationError(amount_message(error, field.data, locale)) from None
+            left = display(self.currency.maximum, self.currency.code)
+            raise ValidationError(
+                _("Refund more than nothing and at most %(left)s, what is left of this payment.")
+                % {"left": left}
+            ) from None
+
+
+class ConfirmRefundForm(FlaskForm):
+    """The confirmation: the plan the page stated, signed (``gifts/refunding.py``)."""
+
+    plan = HiddenField(validators=[DataRequired(), Length(max=500)])
