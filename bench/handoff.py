@@ -189,6 +189,8 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
                 stop_server(server)
     spooled = spooled_lines(Path(env["REFERRAL_SPOOL"]))
     print_summary(args, runs, ledger, spooled)
+    if args.database == "sqlite":
+        print_syncs(tmp / "portal.db", store.count())
     return 1 if any(run.unexpected or any(run.errors.values()) for run in runs) else 0
 
 
@@ -399,6 +401,16 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
     print(f"  p99 portal/bare, median of round ratios {p99:.2f}  "
           f"(target <= {TARGET_P99_FACTOR:.0f})  {verdict(p99 <= TARGET_P99_FACTOR)}")  # fmt: skip
     print_ledger(args, ledger, spooled)
+
+
+def print_syncs(database: Path, referrals: int) -> None:
+    """How many WAL syncs the hand-offs' commits took: one each without group commit."""
+    counters = Path(f"{database}-syncs")
+    if not counters.exists() or not referrals:
+        return
+    started = int.from_bytes(counters.read_bytes()[:8], "little")
+    print(f"\ngroup commit\n  WAL syncs per stored referral  {started / referrals:.3f} "
+          f"({started:,} syncs, {referrals:,} referrals, warm-up included)")  # fmt: skip
 
 
 def print_problems(runs: list[Run]) -> None:

@@ -3,7 +3,9 @@ once, a DBAPI connection each worker holds, and the file queue writers take turn
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
+import mmap
 import os
 import threading
 import time
@@ -148,28 +150,61 @@ def write_queue(engine: Engine) -> AbstractContextManager:
 
 
 class _WalSync:
-    """Makes a SQLite database's committed transactions durable: one fdatasync of its WAL file.
+    """Makes a SQLite database's committed transactions durable: an fdatasync of its WAL file,
+    shared by every writer of the database that committed before it started (group commit).
 
-    Commits made with ``synchronous=NORMAL`` are in the WAL but maybe not yet on disk; syncing
-    the file afterwards, outside the writers' queue, gives each commit what ``synchronous=FULL``
-    gives it, while writers that committed at about the same time share one flush of the disk
-    instead of each holding the lock through its own (measured in ``bench/handoff.py``).
+    Commits made with ``synchronous=NORMAL`` are in the WAL but maybe not yet on disk; a sync of
+    the file that starts after a commit has returned puts that commit on disk, whichever process
+    asks for it, since the kernel flushes every dirty page of the file. The writers of one
+    database (every worker process, every hot writer in it) share two counters in a small file
+    beside it: how many syncs were *started*, and the number of the last one that *succeeded*.
+    A writer notes the first once its commit has returned (``note``), then takes its turn at the
+    file's lock (``sync``): if a sync numbered above its note has succeeded meanwhile, its commit
+    is already on disk; if not, it syncs, for itself and every writer that noted before it
+    started. The lock is held only through one ``fdatasync``, never through a database write.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._path = f"{engine.url.database}-wal"
+        self._counters_path = f"{engine.url.database}-syncs"
         self._fd: int | None = None
         self._inode: int | None = None
+        self._lock_fd: int | None = None
+        self._started: ctypes.c_uint64 | None = None
+        self._synced: ctypes.c_uint64 | None = None
+        self.shared = 0  # syncs this writer did not need: another's flush covered its commit
 
-    def sync(self) -> None:
+    def note(self) -> int:
+        """The number of syncs started so far; taken after a commit has returned."""
+        if self._lock_fd is None:
+            self._open_counters()
+        return self._started.value
+
+    def sync(self, noted: int) -> None:
+        """Return once a sync started after ``noted`` was taken has put the WAL on disk."""
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            if self._synced.value > noted:
+                self.shared += 1
+                return  # a sync started after this commit had returned, and succeeded
+            number = self._started.value + 1
+            self._started.value = number
+            if self._flush():
+                self._synced.value = number
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _flush(self) -> bool:
+        """One fdatasync of the WAL; False when there is no WAL (not in WAL mode)."""
         try:
             inode = os.stat(self._path).st_ino
         except FileNotFoundError:
-            return  # no WAL (not in WAL mode): SQLite synced the commit itself
+            return False  # not in WAL mode: SQLite synced the commit itself
         if inode != self._inode:
             # The last connection's close removes the WAL; a later one starts a new file.
             self._reopen()
         os.fdatasync(self._fd)
+        return True
 
     def _reopen(self) -> None:
         if self._fd is not None:
@@ -177,6 +212,30 @@ class _WalSync:
             self._fd = None
         self._fd = os.open(self._path, os.O_RDONLY)
         self._inode = os.fstat(self._fd).st_ino
+
+    def close(self) -> None:
+        for fd in (self._fd, self._lock_fd):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._inode = self._lock_fd = None
+        self._started = self._synced = None  # the last references to the mapping
+
+    def _open_counters(self) -> None:
+        # Two aligned 8-byte words in a mapped page: each is read and written by one machine
+        # load or store, so a writer noting the count without the lock never sees half of one.
+        fd = os.open(self._counters_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < 16:
+                # Zeros, on blocks of their own: a store into a mapped page the disk has no
+                # room for would kill the worker (SIGBUS); a full disk fails here instead.
+                os.posix_fallocate(fd, 0, 16)
+            counters = mmap.mmap(fd, 16)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._started = ctypes.c_uint64.from_buffer(counters, 0)
+        self._synced = ctypes.c_uint64.from_buffer(counters, 8)
+        self._lock_fd = fd
 
 
 class HeldConnection:
@@ -240,9 +299,9 @@ class HeldConnection:
                 self._sync()
 
     def _sync(self) -> None:
-        # After the turn, not in it: workers that committed meanwhile share one disk flush.
+        # After the turn, not in it: writers that committed meanwhile share one disk flush.
         try:
-            self._wal.sync()
+            self._wal.sync(self._wal.note())
         except OSError as exc:
             raise self._failed(f"the commit could not be made durable: {exc}") from None
 
@@ -270,6 +329,8 @@ class HeldConnection:
 
     def close(self) -> None:
         with self._lock:
+            if self._wal is not None:
+                self._wal.close()
             connection, self._connection = self._connection, None
             if connection is None:
                 return
