@@ -74,19 +74,16 @@ def _save(event: Event | None):
         if event is not None and not form.is_submitted():
             _show_local_times(form, event)
         return _form_page(form, event)
-    conflict = False
+    key = event.id if event is not None else None
     with writing(session):
-        if event is not None:
-            event = edits.reread(session, Event, event.id) or abort(404)
-            current = _version(event)
-            conflict = edits.changed_since(form, current)
-        if not conflict:
+        found = edits.reread_for(session, form, Event, key, _version)
+        event = found.record
+        if not found.conflict:
             values, errors = service.clean_event(session, form.data)
             if not errors:
                 message = _save_event(session, event, values)
-    if conflict:
-        edits.refuse(form, current)
-        return _form_page(form, event)[0], 409
+    if found.conflict:
+        return edits.refused(form, found, lambda: _form_page(form, event)[0])
     if errors:
         return _form_page(form, event, errors)
     flash(message, "info")

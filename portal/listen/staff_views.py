@@ -88,10 +88,9 @@ def edit_episode(episode_id: int):
         status = 400 if form.is_submitted() else 200
         return render_template("staff/episode_form.html", form=form, episode=episode), status
     with writing(session):
-        episode = edits.reread(session, Episode, episode_id) or abort(404)
-        current = _episode_version(episode)
-        conflict = edits.changed_since(form, current)
-        if not conflict:
+        found = edits.reread_for(session, form, Episode, episode_id, _episode_version)
+        episode = found.record
+        if not found.conflict:
             chosen = [org for org in recipients if org.id in set(form.members.data)]
             podcast_episodes.edit_episode(
                 session,
@@ -101,9 +100,12 @@ def edit_episode(episode_id: int):
                 description=form.description.data or "",
                 members=chosen,
             )
-    if conflict:
-        edits.refuse(form, current)
-        return render_template("staff/episode_form.html", form=form, episode=episode), 409
+    if found.conflict:
+        return edits.refused(
+            form,
+            found,
+            lambda: render_template("staff/episode_form.html", form=form, episode=episode),
+        )
     flash(_("Saved."), "info")
     return redirect(url_for(".episodes"), code=303)
 
@@ -173,19 +175,16 @@ def _save(statement: Statement | None):
         edits.remember(form, lambda: _statement_version(statement))
     if not form.validate_on_submit():
         return _form_page(form, statement)
-    conflict = False
+    key = statement.id if statement is not None else None
     with writing(session):
-        if statement is not None:
-            statement = edits.reread(session, Statement, statement.id) or abort(404)
-            current = _statement_version(statement)
-            conflict = edits.changed_since(form, current)
-        if not conflict:
+        found = edits.reread_for(session, form, Statement, key, _statement_version)
+        statement = found.record
+        if not found.conflict:
             values, errors = service.clean_statement(session, form.data, statement=statement)
             if not errors:
                 message = _save_statement(session, statement, values)
-    if conflict:
-        edits.refuse(form, current)
-        return _form_page(form, statement)[0], 409
+    if found.conflict:
+        return edits.refused(form, found, lambda: _form_page(form, statement)[0])
     if errors:
         return _form_page(form, statement, errors)
     flash(message, "info")

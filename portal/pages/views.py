@@ -66,21 +66,24 @@ def edit(page: str, language: str):
     body = (form.body.data or "").strip()
     try:
         with writing(session):
-            text = edits.reread(session, PageText, (page, language))
-            current = _version(text)
-            conflict = edits.changed_since(form, current)
-            if not conflict:
-                text = text or PageText(page=page, language=language)
+            found = edits.reread_for(
+                session, form, PageText, (page, language), _version, missing_ok=True
+            )
+            if not found.conflict:
+                text = found.record or PageText(page=page, language=language)
                 text.body = body
                 session.add(text)
     except IntegrityError:
         # Another admin saved this page's first text at the same moment (on PostgreSQL both
         # saw no row to lock): theirs stands, and this save is refused like any other race.
-        current = _version(session.get(PageText, (page, language), populate_existing=True))
-        conflict = True
-    if conflict:
-        edits.refuse(form, current)
-        return render_template("pages/edit.html", form=form, page=page, language=language), 409
+        theirs = session.get(PageText, (page, language), populate_existing=True)
+        found = edits.Reread(theirs, _version(theirs), conflict=True)
+    if found.conflict:
+        return edits.refused(
+            form,
+            found,
+            lambda: render_template("pages/edit.html", form=form, page=page, language=language),
+        )
     flash(_("Saved. An empty text shows the portal's own words again."), "info")
     return redirect(url_for(".edit", page=page, language=language), code=303)
 

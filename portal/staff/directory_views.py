@@ -75,14 +75,12 @@ def edit(org_id: int):
     if errors:
         return _edit_page(form, org, errors)
     with writing(session):
-        org = edits.reread(session, Organization, org_id) or abort(404)
-        current = _version(org)
-        conflict = edits.changed_since(form, current)
-        if not conflict:
+        found = edits.reread_for(session, form, Organization, org_id, _version)
+        org = found.record
+        if not found.conflict:
             changes = rules.update_organization(session, _actor(), org, values)
-    if conflict:
-        edits.refuse(form, current)
-        return _edit_page(form, org)[0], 409
+    if found.conflict:
+        return edits.refused(form, found, lambda: _edit_page(form, org)[0])
     if not changes:
         flash(_("Nothing changed."), "info")
         return redirect(url_for(".index"), code=303)

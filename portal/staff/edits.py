@@ -8,6 +8,9 @@ record changed since the form was opened, nothing is saved: the page comes back 
 member's entries still in it, says so, and carries the new digest, so that saving again is a
 choice made knowing of the other edit. A save that sends no digest at all (a script, not the
 page) is not compared.
+
+Every edit view does it the same way: ``reread_for`` inside its ``writing`` block, and
+``refused`` for the 409 page.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from flask import flash
+from flask import abort, flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
@@ -76,3 +80,41 @@ def refuse(form: FlaskForm, current: str) -> None:
         ),
         "error",
     )
+
+
+@dataclass(frozen=True)
+class Reread(Generic[Record]):
+    """A record read again for a save: as the database holds it now, the digest of that, and
+    whether it changed since the form was opened (then the save must not happen)."""
+
+    record: Record | None
+    current: str
+    conflict: bool
+
+
+def reread_for(
+    session: Session,
+    form: FlaskForm,
+    model: type[Record],
+    key: object,
+    version: Callable[[Record | None], str],
+    *,
+    missing_ok: bool = False,
+) -> Reread[Record]:
+    """Inside the save's ``writing`` block: ``model``'s row ``key`` read again and locked
+    (``reread``), compared with what ``form`` was opened with. A row gone since is a 404 unless
+    ``missing_ok`` (a page's first text); ``key`` None is a new record: nothing to compare."""
+    if key is None:
+        return Reread(None, "", False)
+    record = reread(session, model, key)
+    if record is None and not missing_ok:
+        abort(404)
+    current = version(record)
+    return Reread(record, current, changed_since(form, current))
+
+
+def refused(form: FlaskForm, found: Reread, page: Callable[[], object]):
+    """The answer to a save refused because ``found`` changed: ``page()`` drawn after saying
+    why (``refuse``), with status 409."""
+    refuse(form, found.current)
+    return page(), 409

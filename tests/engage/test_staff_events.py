@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditSubject, Event, EventKind, PublicationStatus, StaffRole
-from tests.helpers.staff import fresh
+from tests.helpers.pages import text_of
+from tests.helpers.staff import fresh, save_as_opened
 
 FORM = "/staff/engage/events/new"
 
@@ -135,3 +136,31 @@ def test_seed_demo_adds_upcoming_demo_events_once(runner, client):
     html = client.get("/engage").get_data(as_text=True)
     assert "Demo: two families tell their story" in html
     assert "Demo: volunteer on a river clean-up" in html
+
+
+def test_two_admins_editing_one_event_at_once_lose_neither_edit(
+    app, client, make_org, login_as, post_form, db_session
+):
+    org = make_org("roots")
+    login_as(StaffRole.ADMIN, "first@coalition.example")
+    post_form(FORM, event_fields(org), page=FORM)
+    event = fresh(db_session).scalars(select(Event)).one()
+    second = app.test_client()
+    login_as(StaffRole.ADMIN, "second@coalition.example", browser=second)
+    url = f"/staff/engage/events/{event.id}/edit"
+    first_page, second_page = client.get(url), second.get(url)
+
+    retitled = save_as_opened(client, url, first_page, event_fields(org, title="Open house"))
+    refused = save_as_opened(second, url, second_page, event_fields(org, place="Bethlehem"))
+
+    assert (retitled.status_code, refused.status_code) == (303, 409)
+    assert "Someone else saved changes to this while you were editing" in text_of(refused)
+    assert 'value="Bethlehem"' in refused.get_data(as_text=True)  # the entries stay
+    saved = fresh(db_session).get(Event, event.id)
+    assert (saved.title, saved.place) == ("Open house", "Jerusalem")
+
+    # Having seen the other edit, the second admin keeps it and saves again: both now hold.
+    both = event_fields(org, title="Open house", place="Bethlehem")
+    assert save_as_opened(second, url, refused, both).status_code == 303
+    saved = fresh(db_session).get(Event, event.id)
+    assert (saved.title, saved.place) == ("Open house", "Bethlehem")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.models import AuditSubject, Episode, StaffRole
-from tests.helpers.staff import fresh
+from tests.helpers.pages import text_of
+from tests.helpers.staff import fresh, save_as_opened
 from tests.listen.helpers import item, rss
 
 EPISODES = "/staff/listen/episodes"
@@ -111,3 +112,30 @@ def test_seed_demo_loads_the_demo_podcast_once_with_its_voices(runner, client):
     assert "0 demo podcast episode(s) added." in second.output
     member_page = client.get("/organizations/ecopeace").get_data(as_text=True)
     assert "Demo: Water knows no border" in member_page
+
+
+def test_two_admins_editing_one_episode_at_once_lose_neither_edit(
+    app, client, make_org, make_episode, login_as, db_session
+):
+    roots = make_org("roots", name="Roots")
+    episode = make_episode("Groundwork 7")
+    login_as(StaffRole.ADMIN, "first@coalition.example")
+    second = app.test_client()
+    login_as(StaffRole.ADMIN, "second@coalition.example", browser=second)
+    url = f"{EPISODES}/{episode.id}/edit"
+    base = {"title": episode.title, "description": episode.description, "members": []}
+    first_page, second_page = client.get(url), second.get(url)
+
+    retitled = save_as_opened(client, url, first_page, base | {"title": "Groundwork 7: Roots"})
+    refused = save_as_opened(second, url, second_page, base | {"members": [str(roots.id)]})
+
+    assert (retitled.status_code, refused.status_code) == (303, 409)
+    assert "Someone else saved changes to this while you were editing" in text_of(refused)
+    saved = fresh(db_session).get(Episode, episode.id)
+    assert (saved.title, saved.members) == ("Groundwork 7: Roots", [])
+
+    # Having seen the other edit, the second admin keeps it and saves again: both now hold.
+    both = {**base, "title": "Groundwork 7: Roots", "members": [str(roots.id)]}
+    assert save_as_opened(second, url, refused, both).status_code == 303
+    saved = fresh(db_session).get(Episode, episode.id)
+    assert (saved.title, [org.slug for org in saved.members]) == ("Groundwork 7: Roots", ["roots"])
