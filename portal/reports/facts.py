@@ -23,7 +23,7 @@ from portal.models import (
     created_within,
 )
 from portal.reports.measures import SOURCES, bots, humans, visitors
-from portal.reports.rollup import PRUNED, read_mark
+from portal.reports.rollup import coverage
 from portal.reports.scope import Scope
 
 
@@ -65,20 +65,10 @@ class Sources:
 
 def plan(session: Session, scope: Scope) -> Sources:
     """Decide, for the current snapshot, which days the roll-ups cannot answer for."""
-    mark = read_mark(session)
-    if scope.campaign == ANY or mark.closed_through is None:  # ANY is never a campaign's key
+    if scope.campaign == ANY:  # ANY is never a campaign's key
         return Sources(scope, tuple(scope.days))
-    # Few rows are newer than the mark (today's, and any replayed late): the id range finds them.
-    late = select(day_of(Referral.created_at)).where(Referral.id > mark.referral_id).distinct()
-    late_days = set(session.scalars(late))
-    # A pruned day has only its roll-ups left (a row replayed for it later is not counted).
-    pruned = read_mark(session, PRUNED).closed_through or date.min
-    raw = [
-        day
-        for day in scope.days
-        if day > pruned and (day > mark.closed_through or day in late_days)
-    ]
-    return Sources(scope, tuple(raw))
+    covered = coverage(session)
+    return Sources(scope, tuple(day for day in scope.days if covered.raw(day)))
 
 
 def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ...]):
@@ -121,10 +111,9 @@ def _raw_referral_counts(sources: Sources, raw_days, keys, dims) -> list:
         arrived = literal(ANY, String) if together else type_coerce(Referral.arrived_via, String)
         columns = {**expressions, "arrived_key": arrived.label("arrived_key")}
         selected = [columns[dim] for dim in dims]
-        # Always by day as well: a visitor hash counts once per day, never once per range.
-        groups = [expressions["day"]]
-        if "organization_id" in dims:
-            groups.append(Referral.organization_id)
+        # Always by day and recipient as well, as the roll-ups count: a visitor hash counts once
+        # per day and recipient, never once per range or across recipients.
+        groups = [expressions["day"], Referral.organization_id]
         query = select(*selected, *measures).where(rows)
         if not together:
             query = query.where(Referral.arrived_via.in_(wanted))

@@ -9,14 +9,14 @@ a range.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.dates import day_range
 from portal.models import ANY, HandoffMode, Referral, ReferralRollup, Span, created_within
-from portal.reports.rollup import PRUNED, day_of, read_mark
+from portal.reports.rollup import coverage
 
 Key = tuple[int, str, str]  # recipient id, campaign ("" for none), arrival channel
 
@@ -25,14 +25,13 @@ def people_by_campaign(
     session: Session, mode: HandoffMode, organization_id: int | None = None
 ) -> dict[Key, int]:
     """People's referrals of one hand-off ``mode`` by recipient, campaign and channel, ever."""
-    mark = read_mark(session)
+    covered = coverage(session)
+    mark = covered.mark
     counts: dict[Key, int] = defaultdict(int)
     if mark.closed_through is None:
         _add_raw(session, counts, mode, organization_id, created_within(None, None))
         return counts
-    pruned = read_mark(session, PRUNED).closed_through or date.min
-    late = select(day_of(Referral.created_at)).where(Referral.id > mark.referral_id).distinct()
-    late_days = [day for day in session.scalars(late) if pruned < day <= mark.closed_through]
+    late_days = sorted(d for d in covered.late if covered.raw(d) and d <= mark.closed_through)
     _add_rolled(session, counts, mode, organization_id, Span.MONTH, None, +1)
     if late_days:
         _add_rolled(session, counts, mode, organization_id, Span.DAY, late_days, -1)

@@ -14,16 +14,16 @@ from portal.models import Referral
 SOURCES = {"campaign": Referral.utm_campaign, "host": Referral.referrer_host}
 
 
-def humans():
-    """Referrals by people."""
-    return func.count(Referral.id).filter(not_(Referral.is_bot))
+def humans(rows=Referral):
+    """Referrals by people, among ``rows`` (the log, or a copy of some of its columns)."""
+    return func.count().filter(not_(rows.is_bot))
 
 
-def bots():
+def bots(rows=Referral):
     """Referrals by bots and link previews."""
-    return func.count(Referral.id).filter(Referral.is_bot)
+    return func.count().filter(rows.is_bot)
 
 
-def visitors():
+def visitors(rows=Referral):
     """Distinct human visitor hashes; summed per day, since a hash lives for one day only."""
-    return func.count(Referral.visitor_hash.distinct()).filter(not_(Referral.is_bot))
+    return func.count(rows.visitor_hash.distinct()).filter(not_(rows.is_bot))

@@ -19,19 +19,17 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from portal.dates import day_range, month_end, months_back
-from portal.db.writing import insert_ignore, writing
+from portal.db.writing import writing
 from portal.models import (
     ANY,
     Conversion,
     Donation,
     Referral,
     ReferralRollup,
-    RollupMark,
     Span,
     created_within,
-    utcnow,
 )
-from portal.reports.rollup import CHUNK_DAYS, PRUNED, catch_up, read_mark
+from portal.reports.rollup import CHUNK_DAYS, PRUNED, catch_up, lock_mark, read_mark, set_mark
 
 AGE = re.compile(r"(\d{1,4})([dm])")
 
@@ -102,12 +100,13 @@ def _delete_folded(session: Session, first: date, end: date, top_id: int) -> int
 
 def _mark_pruned(session: Session, last_day: date, top_id: int) -> None:
     with writing(session):
-        insert_ignore(
-            session, RollupMark, {"name": PRUNED, "referral_id": 0, "updated_at": utcnow()}
+        mark = lock_mark(session, PRUNED)
+        set_mark(
+            session,
+            PRUNED,
+            referral_id=max(top_id, mark.referral_id),
+            closed_through=max(last_day, mark.closed_through or date.min),
         )
-        row = session.get(RollupMark, PRUNED, with_for_update=True)
-        row.closed_through = max(last_day, row.closed_through or date.min)
-        row.referral_id = max(top_id, row.referral_id)
 
 
 def _first_rolled_day(session: Session) -> date | None:

@@ -9,13 +9,19 @@ a higher id, which sends its day back to the raw rows until the next catch-up re
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     Date,
+    Integer,
+    MetaData,
     String,
+    Table,
     and_,
     delete,
     func,
@@ -75,7 +81,7 @@ def catch_up(session: Session, *, today: date) -> int:
     Safe to call twice and from several workers at once.
     """
     attribute_donations(session)
-    waiting = pending_days(session, read_mark(session), today=today)
+    waiting = pending_days(session, coverage(session), today=today)
     session.rollback()
     if not waiting:
         return 0
@@ -83,21 +89,17 @@ def catch_up(session: Session, *, today: date) -> int:
     if top is None:
         return 0
     with writing(session):
-        days = pending_days(session, _lock_mark(session), today=today, top=top)
+        days = pending_days(
+            session, coverage(session, top=top, mark=lock_mark(session)), today=today
+        )
     for chunk in _chunks(days):
         with writing(session):
-            _lock_mark(session)  # catch-ups take turns, chunk by chunk
+            lock_mark(session)  # catch-ups take turns, chunk by chunk
             rebuild_days(session, chunk)
     with writing(session):
-        mark = _lock_mark(session)
+        mark = lock_mark(session)
         closed = max(today - timedelta(days=1), mark.closed_through or date.min)
-        session.execute(
-            RollupMark.__table__.update()
-            .where(RollupMark.name == MARK)
-            .values(
-                referral_id=max(top, mark.referral_id), closed_through=closed, updated_at=utcnow()
-            )
-        )
+        set_mark(session, MARK, referral_id=max(top, mark.referral_id), closed_through=closed)
     with writing(session):
         refresh_statistics(session)
     return len(days)
@@ -151,45 +153,114 @@ def attribute_donations(session: Session) -> int:
     return result.rowcount
 
 
-def pending_days(
-    session: Session, mark: Mark, *, today: date, top: int | None = None
-) -> list[date]:
-    """Closed days with referrals the roll-ups have not counted (those up to id ``top``)."""
-    today_start, _ = day_range(today, None)
+@dataclass(frozen=True)
+class Coverage:
+    """Which days the roll-ups answer for, in one snapshot: every reader and the catch-up ask it.
+
+    A day is read from its raw rows when the roll-ups have not counted all of them: it comes
+    after the last closed day, or rows newer than the mark arrived for it (``late``). A pruned
+    day never is: its roll-ups are all that is left (a row replayed for it later is not counted).
+    """
+
+    mark: Mark
+    pruned_through: date
+    late: frozenset[date]
+
+    def raw(self, day: date) -> bool:
+        """Whether ``day``'s numbers must come from its raw rows."""
+        if day <= self.pruned_through:
+            return False
+        closed = self.mark.closed_through
+        return closed is None or day > closed or day in self.late
+
+
+def coverage(session: Session, *, top: int | None = None, mark: Mark | None = None) -> Coverage:
+    """What the roll-ups hold now, counting rows up to id ``top`` (all when None)."""
+    mark = mark or read_mark(session)
+    pruned = read_mark(session, PRUNED).closed_through or date.min
+    if mark.closed_through is None:  # nothing rolled up yet: every day is raw, none is late
+        return Coverage(mark, pruned, frozenset())
+    # Few rows are newer than the mark (today's, and any replayed late): the id range finds them.
     newer = Referral.id > mark.referral_id
     if top is not None:
         newer = and_(newer, Referral.id <= top)
-    days = set(session.scalars(select(day_of(Referral.created_at)).where(newer).distinct()))
+    late = session.scalars(select(day_of(Referral.created_at)).where(newer).distinct())
+    return Coverage(mark, pruned, frozenset(late))
+
+
+def pending_days(session: Session, covered: Coverage, *, today: date) -> list[date]:
+    """Closed days the roll-ups have not fully counted, which the catch-up rebuilds."""
+    today_start, _ = day_range(today, None)
     after = None
-    if mark.closed_through is not None:
-        after, _ = day_range(mark.closed_through + timedelta(days=1), None)
+    if covered.mark.closed_through is not None:
+        after, _ = day_range(covered.mark.closed_through + timedelta(days=1), None)
     unclosed = select(day_of(Referral.created_at)).where(*created_within(after, today_start))
-    days |= set(session.scalars(unclosed.distinct()))
-    pruned = read_mark(session, PRUNED).closed_through or date.min
-    return sorted(day for day in days if pruned < day < today)
+    days = covered.late | set(session.scalars(unclosed.distinct()))
+    return sorted(day for day in days if day < today and covered.raw(day))
 
 
 def rebuild_days(session: Session, days: list[date]) -> None:
     """Replace the roll-up rows of ``days``, and of their months, with what the raw rows say.
 
-    Flushes, never commits.
+    The days' raw rows are read once, into a temporary copy of the columns the roll-ups count
+    by; the thirteen grouped inserts read that copy. Flushes, never commits.
     """
     start, end = day_range(min(days), max(days))
     rows = and_(*created_within(start, end), day_of(Referral.created_at).in_(days))
     _delete(session, Span.DAY, days)
-    for by_mode, by_arrival, by_campaign in itertools.product((False, True), repeat=3):
-        session.execute(
-            _cube_insert(rows, by_mode=by_mode, by_arrival=by_arrival, by_campaign=by_campaign)
-        )
-    for kind, column in SOURCES.items():
-        for level in SOURCE_LEVELS:
-            if level == "campaign" and kind == "campaign":
-                continue  # a campaign's own row is its value at the level of every recipient
-            session.execute(_source_insert(rows, kind, column, level))
+    with _staged(session, rows) as stage:
+        for by_mode, by_arrival, by_campaign in itertools.product((False, True), repeat=3):
+            session.execute(
+                _cube_insert(stage, by_mode=by_mode, by_arrival=by_arrival, by_campaign=by_campaign)
+            )
+        for kind in SOURCES:
+            for level in SOURCE_LEVELS:
+                if level == "campaign" and kind == "campaign":
+                    continue  # a campaign's own row is its value at the level of every recipient
+                session.execute(_source_insert(stage, kind, level))
     months = sorted({day.replace(day=1) for day in days})
     _delete(session, Span.MONTH, months)
     for month in months:
         _month_insert(session, month)
+
+
+# The raw rows' columns the roll-ups count by, copied once per rebuild.
+_STAGE = Table(
+    "rollup_stage",
+    MetaData(),
+    Column("day", Date),
+    Column("organization_id", Integer),
+    Column("mode", String(20)),
+    Column("arrived_via", String(20)),
+    Column("utm_campaign", String(100)),
+    Column("referrer_host", String(255)),
+    Column("is_bot", Boolean),
+    Column("visitor_hash", String(32)),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def _staged(session: Session, rows) -> Iterator:
+    """The referrals ``rows`` selects, read once into a temporary table; its columns."""
+    connection = session.connection()
+    _STAGE.drop(connection, checkfirst=True)  # left by a catch-up that failed on this connection
+    _STAGE.create(connection)
+    copied = select(
+        day_of(Referral.created_at),
+        Referral.organization_id,
+        _as_text(Referral.mode),
+        _as_text(Referral.arrived_via),
+        Referral.utm_campaign,
+        Referral.referrer_host,
+        Referral.is_bot,
+        Referral.visitor_hash,
+    ).where(rows)
+    session.execute(insert(_STAGE).from_select([c.name for c in _STAGE.columns], copied))
+    try:
+        yield _STAGE.c
+    finally:
+        _STAGE.drop(connection)
 
 
 def tagged(campaign):
@@ -209,27 +280,26 @@ def _delete(session: Session, span: Span, days: list[date]) -> None:
 
 
 def _cube_insert(rows, *, by_mode: bool, by_arrival: bool, by_campaign: bool):
-    day = day_of(Referral.created_at)
-    mode = _as_text(Referral.mode) if by_mode else literal(ANY, String)
-    arrived = _as_text(Referral.arrived_via) if by_arrival else literal(ANY, String)
-    campaign = Referral.utm_campaign if by_campaign else literal(ANY, String)
-    groups = [day, Referral.organization_id]
-    groups += [Referral.mode] if by_mode else []
-    groups += [Referral.arrived_via] if by_arrival else []
-    groups += [Referral.utm_campaign] if by_campaign else []
+    mode = rows.mode if by_mode else literal(ANY, String)
+    arrived = rows.arrived_via if by_arrival else literal(ANY, String)
+    campaign = rows.utm_campaign if by_campaign else literal(ANY, String)
+    groups = [rows.day, rows.organization_id]
+    groups += [rows.mode] if by_mode else []
+    groups += [rows.arrived_via] if by_arrival else []
+    groups += [rows.utm_campaign] if by_campaign else []
     query = select(
         literal(Span.DAY.value, String),
         mode,
         arrived,
         campaign,
-        day,
-        Referral.organization_id,
-        humans(),
-        bots(),
-        visitors(),
-    ).where(rows)
+        rows.day,
+        rows.organization_id,
+        humans(rows),
+        bots(rows),
+        visitors(rows),
+    )
     if by_campaign:
-        query = query.where(tagged(Referral.utm_campaign))
+        query = query.where(tagged(rows.utm_campaign))
     return insert(ReferralRollup).from_select(
         [*_KEYS, "humans", "bots", "visitors"], query.group_by(*groups)
     )
@@ -248,27 +318,27 @@ _SOURCE_KEYS = [
 ]
 
 
-def _source_insert(rows, kind: str, column, level: str):
-    day, value = day_of(Referral.created_at), func.coalesce(column, "")
-    recipient = Referral.organization_id if level == "member" else literal(EVERY_RECIPIENT)
-    campaign = Referral.utm_campaign if level == "campaign" else literal(ANY, String)
-    groups = [day, value, Referral.mode, Referral.arrived_via]
-    groups += [Referral.organization_id] if level == "member" else []
-    groups += [Referral.utm_campaign] if level == "campaign" else []
+def _source_insert(rows, kind: str, level: str):
+    value = func.coalesce(getattr(rows, SOURCES[kind].key), "")
+    recipient = rows.organization_id if level == "member" else literal(EVERY_RECIPIENT)
+    campaign = rows.utm_campaign if level == "campaign" else literal(ANY, String)
+    groups = [rows.day, value, rows.mode, rows.arrived_via]
+    groups += [rows.organization_id] if level == "member" else []
+    groups += [rows.utm_campaign] if level == "campaign" else []
     query = select(
         literal(Span.DAY.value, String),
         literal(kind, String),
         recipient,
         campaign,
-        day,
+        rows.day,
         value,
-        _as_text(Referral.mode),
-        _as_text(Referral.arrived_via),
-        humans(),
-        bots(),
-    ).where(rows)
+        rows.mode,
+        rows.arrived_via,
+        humans(rows),
+        bots(rows),
+    )
     if level == "campaign":
-        query = query.where(tagged(Referral.utm_campaign))
+        query = query.where(tagged(rows.utm_campaign))
     return insert(SourceRollup).from_select(
         [*_SOURCE_KEYS, "humans", "bots"], query.group_by(*groups)
     )
@@ -320,14 +390,28 @@ def _settled_top_id(session: Session) -> int | None:
     return top
 
 
-def _lock_mark(session: Session) -> Mark:
-    insert_ignore(session, RollupMark, {"name": MARK, "referral_id": 0, "updated_at": utcnow()})
+def lock_mark(session: Session, name: str = MARK) -> Mark:
+    """The mark ``name``, locked until the transaction ends (made at zero when missing).
+
+    Catch-ups and prunes take turns through it. Call inside ``writing``.
+    """
+    insert_ignore(session, RollupMark, {"name": name, "referral_id": 0, "updated_at": utcnow()})
     row = session.execute(
         select(RollupMark.referral_id, RollupMark.closed_through)
-        .where(RollupMark.name == MARK)
+        .where(RollupMark.name == name)
         .with_for_update()
     ).one()
     return Mark(*row)
+
+
+def set_mark(session: Session, name: str, *, referral_id: int, closed_through: date) -> None:
+    """Move the mark ``name`` (locked by ``lock_mark`` in this transaction)."""
+    session.execute(
+        update(RollupMark)
+        .where(RollupMark.name == name)
+        .values(referral_id=referral_id, closed_through=closed_through, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _chunks(days: Iterable[date]) -> Iterable[list[date]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -9,7 +10,9 @@ from sqlalchemy import delete, func, select
 from portal.models import ReferralRollup, RollupMark, Span
 from portal.reports import facts, queries, rollup
 from portal.reports.scope import Scope
+from portal.state import portal_state
 from tests.helpers.reports import TODAY, at, count_by_member
+from tests.helpers.statements import statements_sent
 
 
 def totals(session, scope) -> dict[int, tuple]:
@@ -82,3 +85,21 @@ def test_command_line_catch_up(runner, make_org, add_referrals):
 
     assert result.exit_code == 0, result.output
     assert result.output == "1 day(s) rolled up.\n"
+
+
+def test_catch_up_reads_each_raw_row_once(app, db_session, make_org, add_referrals):
+    orgs = [make_org("roots"), make_org("parents-circle")]
+    for back in range(1, 22):  # three weeks of closed days: three chunks
+        for org in orgs:
+            add_referrals(org, at(TODAY - timedelta(days=back)), n=2, utm_campaign="spring")
+    reads_rows = re.compile(r"\bFROM referral\b(?!_)")
+
+    with statements_sent(portal_state(app).database.engine) as sent:
+        days = rollup.catch_up(db_session, today=TODAY)
+
+    rebuilds = [s for s in sent if s.lstrip().upper().startswith("INSERT") and reads_rows.search(s)]
+    assert days == 21
+    assert len(rebuilds) == 3  # one copy of each chunk's rows; the roll-ups are made from it
+    assert totals(db_session, Scope(TODAY - timedelta(days=21), TODAY - timedelta(days=1))) == {
+        org.id: (42, 0, 42, 42, 0, 0) for org in orgs
+    }
