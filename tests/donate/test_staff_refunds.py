@@ -8,6 +8,8 @@ portal served over HTTP."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -157,6 +159,31 @@ def test_a_confirmation_sent_again_and_again_refunds_once(
 
 
 @pytest.mark.usefixtures("admin")
+def test_two_clicks_at_the_same_moment_refund_once_and_are_audited_once(
+    app, client, euro_gift, sandbox, stripe_client, db_session
+):
+    confirmation = ask(client, euro_gift.id, "10")
+    url = f"/staff/payments/{euro_gift.id}/refund/confirm"
+    data = {"csrf_token": token_on(confirmation), "plan": plan_on(confirmation)}
+    tab = app.test_client()  # the same browser's session, sending at the same moment
+    tab.set_cookie("session", client.get_cookie("session").value)
+    together = threading.Barrier(2)
+
+    def click(browser):
+        together.wait()
+        return browser.post(url, data=data).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(click, [client, tab]))
+    sandbox.wait_for_deliveries()
+
+    assert codes == [303, 303]
+    charge = charge_of(stripe_client, euro_gift)
+    assert (charge.amount_refunded, len(charge.refunds.data)) == (1000, 1)
+    assert len(refund_entries(db_session)) == 1
+
+
+@pytest.mark.usefixtures("admin")
 def test_a_connect_gifts_refund_reverses_the_members_transfer(
     client, paid, make_org, sandbox, stripe_client, db_session
 ):
@@ -179,6 +206,25 @@ def test_a_connect_gifts_refund_reverses_the_members_transfer(
     assert sandbox.application_fee_refunded(charge.id) == 300 * 2500 // 10300
     shown = text_of(client.get(f"/staff/payments/{gift.id}"))
     assert "Paid to the member" in shown and "$103.00 $25.00" in shown
+
+
+@pytest.mark.usefixtures("admin", "recipient")
+def test_one_month_of_a_monthly_gift_is_refunded_and_the_gift_keeps_running(
+    client, paid, sandbox, stripe_client, db_session
+):
+    first = paid(preset="50", frequency="monthly")
+    listed = client.get("/staff/monthly-gifts/").get_data(as_text=True)
+    assert f'href="/staff/payments/{first.id}"' in listed
+
+    confirmation = ask(client, first.id, "20")
+    send(client, first.id, confirmation)
+    sandbox.wait_for_deliveries()
+
+    assert "Only this month is refunded; the monthly gift keeps running." in text_of(confirmation)
+    month = state(db_session, first.id)
+    assert (month.status, month.amount_refunded) == (DonationStatus.PAID, 2000)
+    subscription = stripe_client.v1.subscriptions.retrieve(first.stripe_subscription_id)
+    assert subscription.status == "active"
 
 
 def _disputed(sandbox, stripe_client, gift):
