@@ -60,9 +60,11 @@ def admin(login_as, live_portal):
     return login_as(StaffRole.ADMIN)
 
 
-def ask(client, donation_id: int, amount: str, reason: str = "requested_by_customer"):
+def ask(
+    client, donation_id: int, amount: str, reason: str = "requested_by_customer", query: str = ""
+):
     """Fill in the refund form as an admin's browser would; returns the confirmation page."""
-    url = f"/staff/payments/{donation_id}/refund"
+    url = f"/staff/payments/{donation_id}/refund{query}"
     page = client.get(url)
     return client.post(url, data={"csrf_token": token_on(page), "amount": amount, "reason": reason})
 
@@ -416,3 +418,35 @@ def test_staff_find_a_payment_by_its_number_or_stripe_id(client, euro_gift):
         assert f"#{euro_gift.id} Parents Circle €77.25" in page
     assert "No payment has that number or Stripe id" in nothing
     assert client.get("/staff/payments/999999").status_code == 404
+
+
+# Our own English on these pages: none may be left in Arabic or Hebrew.
+ENGLISH = (
+    "left to refund",
+    "Refund payment",
+    "to the donor",
+    "processing fee",
+    "Amount to refund",
+    "as Stripe records it",
+    "The donor asked for it",
+    "Refunds",
+    "Payment #",
+    "Paid to the member",
+)
+
+
+@pytest.mark.usefixtures("admin")
+@pytest.mark.parametrize("lang", ["ar", "he"])
+def test_the_payment_and_refund_pages_read_in_arabic_and_hebrew(client, euro_gift, lang):
+    query = f"?lang={lang}"
+    pages = [
+        client.get(f"/staff/payments/{query}"),
+        client.get(f"/staff/payments/{euro_gift.id}{query}"),
+        client.get(f"/staff/payments/{euro_gift.id}/refund{query}"),
+        ask(client, euro_gift.id, "25", query=query),
+    ]
+
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and f'lang="{lang}" dir="rtl"' in html
+        assert [phrase for phrase in ENGLISH if phrase in text_of(page)] == []
