@@ -103,7 +103,11 @@ def outcome(donation: Donation, amount: int) -> Outcome:
 
 
 def request_refund(
-    session: Session, gateway: StripeGateway, donation: Donation, plan: RefundPlan, actor
+    session: Session,
+    gateway: StripeGateway,
+    donation: Donation,
+    plan: RefundPlan,
+    actor: audit.Actor,
 ) -> dict:
     """Ask Stripe for ``plan``'s refund, then audit it once. Raises ``GatewayError`` when Stripe
     refuses or cannot be reached (nothing is recorded). Commits (its own steps)."""
@@ -122,7 +126,7 @@ def request_refund(
     return refund
 
 
-def _audit_once(session: Session, plan: RefundPlan, refund: dict, actor) -> None:
+def _audit_once(session: Session, plan: RefundPlan, refund: dict, actor: audit.Actor) -> None:
     # The payment's row is locked first, so two deliveries of one confirmation queue here and
     # the second finds the first's entry.
     donation = session.get(Donation, plan.donation_id, with_for_update=True, populate_existing=True)
