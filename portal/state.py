@@ -14,6 +14,8 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from portal.db.session import Database
     from portal.donate.fastpath import LedgerWriter
+    from portal.donate.queries import ExportParts
+    from portal.mail.cli import AfterDelivery
     from portal.mail.mailer import Mailer
     from portal.referrals.pipeline import ReferralPipeline
     from portal.security import SecurityHeaders
@@ -70,6 +72,11 @@ class PortalState:
     # Filled by any feature's init_app, in any order; the staff dashboard lists them.
     dashboard_links: list[DashboardLink] = field(default_factory=list)
     dashboard_sections: list[DashboardSection] = field(default_factory=list)
+    # Filled the same way: what ``deliver-mail`` runs once the due mail is sent
+    # (``mail.cli.add_after_delivery``), and who adds rows under a payment in the donations
+    # export (``donate.queries.add_export_parts``).
+    after_delivery: list[AfterDelivery] = field(default_factory=list)
+    export_parts: list[ExportParts] = field(default_factory=list)
 
     def dispose(self) -> None:
         """Close the hot paths' held connections, stop the mail sender, release the pool."""

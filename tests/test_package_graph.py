@@ -15,12 +15,8 @@ PORTAL = Path(portal.__file__).parent
 # import goes. Nothing may be added here: a new cycle is mended by moving the shared piece to
 # the package that owns it, or to a lower module.
 KNOWN_BACK_EDGES = {
-    # donate/queries.py: the donations export asks basket for a payment's parts
-    ("donate", "basket"),
     # donate/ledger.py and donate/__init__.py: the ledger queues the gifts' notices
     ("donate", "gifts"),
-    # mail/cli.py: deliver-mail also forgets donor addresses no longer needed
-    ("mail", "donate"),
 }
 
 

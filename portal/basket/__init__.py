@@ -4,7 +4,8 @@ from flask import Flask, request
 
 
 def init_app(app: Flask) -> None:
-    from portal.basket import cart, cli, views
+    from portal.basket import cart, cli, report, views
+    from portal.donate.queries import add_export_parts
     from portal.extensions import csrf
 
     # Adding or removing a member only changes the visitor's own basket cookie; these posts are
@@ -13,4 +14,5 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.remove)
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    add_export_parts(app, report.part_rows)
     app.add_template_global(lambda: cart.slugs_in(request), "basket_slugs")

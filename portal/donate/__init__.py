@@ -8,9 +8,10 @@ from portal.state import portal_state
 
 def init_app(app: Flask) -> None:
     from portal import stripe_gateway
-    from portal.donate import cli, views, webhook
+    from portal.donate import cli, retention, views, webhook
     from portal.donate.queries import needs_action
     from portal.gifts.notices import LedgerMail
+    from portal.mail.cli import add_after_delivery
     from portal.staff.dashboard import add_dashboard_section
 
     stripe_gateway.init_app(app)
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
+    add_after_delivery(app, retention.after_delivery)
     add_dashboard_section(app, "donate/_needs_action.html", needs_action)
     from portal.donate.forms import payment_page_lacks_language
     from portal.donate.money import display, fee_cover

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from portal.models import (
     Refund,
     RefundStatus,
 )
+from portal.state import portal_state
 
 EXPORT_HEADER = (
     "donation_id",
@@ -41,6 +43,16 @@ EXPORT_HEADER = (
     "part_of",  # on a member's part row: the basket payment's donation_id
 )
 
+# ``provider(session, start, end)``: for payments created in ``[start, end)``, the rows to list
+# under each (in ``EXPORT_HEADER`` order), by the payment's donation id.
+ExportParts = Callable[[Session, datetime | None, datetime | None], dict[int, list]]
+
+
+def add_export_parts(app: Flask, provider: ExportParts) -> None:
+    """Have the donations export list, under a payment's row, the rows ``provider`` gives for it
+    (the basket registers its members' parts). Works before or after donate's ``init_app``."""
+    portal_state(app).export_parts.append(provider)
+
 
 def donation_rows(
     session: Session, *, start: datetime | None = None, end: datetime | None = None
@@ -48,11 +60,13 @@ def donation_rows(
     """Donations created in ``[start, end)``, oldest first, in ``EXPORT_HEADER`` order.
 
     The donor's email only where the donor opted in to share it. A basket payment's row is
-    followed by one row per member: its part of the amount, with ``part_of`` naming the row.
+    followed by one row per member: its part of the amount, with ``part_of`` naming the row
+    (rows the registered ``add_export_parts`` providers give).
     """
-    from portal.basket.report import part_rows  # the basket's own package splits a payment
-
-    parts = part_rows(session, start, end)
+    parts: dict[int, list] = {}
+    for provider in portal_state().export_parts:
+        for donation_id, rows in provider(session, start, end).items():
+            parts.setdefault(donation_id, []).extend(rows)
     email = case((Donation.share_email.is_(True), Donation.donor_email), else_=None)
     query = (
         select(

@@ -1,7 +1,8 @@
 """How long the ledger keeps a donor's address: as long as a notice may still need it.
 
 The address a checkout leaves (``Donation.contact_email``) is kept only to send the donor's
-notices (``portal.gifts.notices``); ``flask deliver-mail`` erases it once none can come.
+notices (``portal.gifts.notices``); ``flask deliver-mail`` erases it once none can come
+(``after_delivery``, which ``donate.init_app`` registers with the mail package).
 """
 
 from __future__ import annotations
@@ -43,3 +44,9 @@ def forget_addresses(session, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def after_delivery(session, now: datetime) -> str | None:
+    """``deliver-mail``'s upkeep for the ledger: erase the addresses no notice needs any more."""
+    forgotten = forget_addresses(session, now)
+    return f"{forgotten} donor address(es) no longer needed were erased." if forgotten else None

@@ -1,32 +1,51 @@
-"""``flask --app app deliver-mail``: send the outbox's due messages from a shell or a timer."""
+"""``flask --app app deliver-mail``: send the outbox's due messages from a shell or a timer, then
+run the upkeep other features registered (``add_after_delivery``)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from portal.state import portal_state
+
+# ``job(session, now)``: flushes, never commits; answers a line for the operator, or None.
+AfterDelivery = Callable[[Session, datetime], str | None]
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(deliver_mail)
 
 
+def add_after_delivery(app: Flask, job: AfterDelivery) -> None:
+    """Have ``deliver-mail`` run ``job`` once the due mail is sent, each job in its own write
+    transaction, printing the line it answers (the ledger erases donor addresses no longer
+    needed this way). Works before or after mail's own ``init_app``."""
+    portal_state(app).after_delivery.append(job)
+
+
 @click.command("deliver-mail")
 @with_appcontext
 def deliver_mail():
-    """Send every message that is due, and erase donor addresses no longer needed (180 days
-    after a gift's last payment). Safe to run alongside the web workers."""
+    """Send every message that is due, then run the features' upkeep (such as erasing donor
+    addresses no longer needed). Safe to run alongside the web workers."""
     from portal.db.session import database
     from portal.db.writing import writing
-    from portal.donate.retention import forget_addresses
     from portal.mail import deliver
     from portal.models import utcnow
 
     result = deliver()
-    with database().sessions() as session, writing(session):
-        forgotten = forget_addresses(session, utcnow())
+    said = []
+    for job in portal_state().after_delivery:
+        with database().sessions() as session, writing(session):
+            said.append(job(session, utcnow()))
     click.echo(f"{result.sent} sent, {result.retrying} to retry later, {result.failed} given up.")
-    if forgotten:
-        click.echo(f"{forgotten} donor address(es) no longer needed were erased.")
+    for line in said:
+        if line:
+            click.echo(line)
     for error in result.errors:
         click.echo(f"  {error}", err=True)

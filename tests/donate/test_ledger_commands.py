@@ -77,3 +77,34 @@ def test_export_lists_donations_and_shows_email_only_with_consent(
         ("parents-circle", "2500", "USD", "paid", ""),
     ]
     assert rows[0]["stripe_payment_intent"].startswith("pi_")
+
+
+def test_export_lists_the_rows_a_registered_provider_gives_under_their_payment(
+    app, runner, make_org, db_session
+):
+    from portal.donate.queries import add_export_parts
+
+    org = make_org("roots")
+    first, second = (
+        Donation(organization=org, amount=minor, currency="USD", frequency="one_time")
+        for minor in (3000, 5000)
+    )
+    db_session.add_all([first, second])
+    db_session.commit()
+    blank = (None,) * (len(EXPORT_HEADER) - 3)
+
+    def halves(session, start, end):
+        assert (start, end) == (None, None)  # the whole ledger was asked for
+        return {second.id: [(None, None, "half", *blank), (None, None, "other-half", *blank)]}
+
+    add_export_parts(app, halves)
+
+    result = runner.invoke(args=["export-donations"])
+
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["donation_id"], r["recipient"]) for r in rows] == [
+        (str(first.id), "roots"),
+        (str(second.id), "roots"),
+        ("", "half"),
+        ("", "other-half"),
+    ]
