@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
@@ -17,8 +18,9 @@ from portal import create_app, dispose
 from portal.db.base import Base
 from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
-from portal.schema import upgrade
+from portal.schema import alembic_config, upgrade
 from portal.state import portal_state
+from tests.helpers.url_builders import share_compiled_url_builders
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
 # Which tests share an xdist worker: tests.helpers.scheduling.
@@ -40,6 +42,7 @@ RAM_DISK = Path("/dev/shm")
 
 
 def pytest_configure(config):
+    share_compiled_url_builders()
     if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
         tempfile.tempdir = str(RAM_DISK)
 
@@ -143,10 +146,19 @@ class _CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = _CompiledTemplates()
 
 
+@pytest.fixture(scope="session")
+def migration_heads() -> set[str]:
+    """The newest revisions of migrations/, read once per test process: the schema guard of
+    every test's app compares its database with these, as it would with the ones it reads itself
+    (20 ms of CPU per app; tests/test_schema.py starts apps that read them)."""
+    return set(ScriptDirectory.from_config(alembic_config(None)).get_heads())
+
+
 @pytest.fixture
-def app(app_config):
+def app(app_config, migration_heads):
     app = create_app(app_config)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    portal_state(app).schema.heads = set(migration_heads)
     yield app
     dispose(app)
 
