@@ -91,9 +91,10 @@ def import_orgs(file: Path, dry_run: bool):
     if file_errors:
         raise click.ClickException("\n".join(file_errors))
     coalition_slug = current_app.config["COALITION_SLUG"]
+    with click.progressbar(rows, label=_("Checking rows")) as bar:
+        checked = importer.check_rows(bar, coalition_slug=coalition_slug)
     with database().sessions() as session, writing(session):
-        with click.progressbar(rows, label=_("Checking rows")) as bar:
-            plan = importer.plan_import(session, bar, coalition_slug=coalition_slug)
+        plan = importer.plan_import(session, checked)
         _echo_plan(plan)
         if not plan.is_valid:
             raise click.ClickException(_("The file has errors: nothing was imported."))

@@ -120,15 +120,18 @@ def upload():
 @bp.get("/import/<token>")
 @admin_required
 def preview(token: str):
-    return _preview_page(*_planned(token))
+    batch, checked, file_errors = _checked(token)
+    return _preview_page(batch, _plan(checked, file_errors))
 
 
 @bp.post("/import/<token>")
 @admin_required
 def confirm(token: str):
+    _batch, checked, file_errors = _checked(token)  # parsed before the write lock is taken
     session = get_session()
     with writing(session):
-        batch, plan = _planned(token)
+        batch = _upload(token)  # read again inside: a twin click may have applied it
+        plan = _plan(checked, file_errors)
         ready = batch.applied_at is None and plan.is_valid
         if ready:
             created, updated = importer.apply_import(
@@ -155,13 +158,22 @@ def export():
     )
 
 
-def _planned(token: str) -> tuple[ImportBatch, importer.ImportPlan]:
+def _upload(token: str) -> ImportBatch:
     session = get_session()
-    batch = importer.find_upload(session, current_staff(), token, now=utcnow()) or abort(404)
+    return importer.find_upload(session, current_staff(), token, now=utcnow()) or abort(404)
+
+
+def _checked(token: str) -> tuple[ImportBatch, list[importer.CheckedRow], list[str]]:
+    """The upload, its rows read and validated (no write transaction needed), its file errors."""
+    batch = _upload(token)
     rows, file_errors = importer.read_rows(batch.content.encode())
-    plan = importer.plan_import(session, rows, coalition_slug=_coalition())
+    return batch, importer.check_rows(rows, coalition_slug=_coalition()), file_errors
+
+
+def _plan(checked: list[importer.CheckedRow], file_errors: list[str]) -> importer.ImportPlan:
+    plan = importer.plan_import(get_session(), checked)
     plan.file_errors.extend(file_errors)
-    return batch, plan
+    return plan
 
 
 def _preview_page(batch: ImportBatch, plan: importer.ImportPlan, *, status: int = 200):

@@ -1,5 +1,7 @@
 """The directory as CSV: export, and an import that writes nothing unless every row is valid.
 
+The file is read and every row validated before the write transaction begins (``check_rows``);
+only the comparison with the directory as it is (``plan_import``) and the writes hold the lock.
 Rows are matched by slug. Importing the file just exported, or the same file twice, changes
 nothing and audits nothing; recipients missing from the file are left as they are. The language
 columns (``original_language``, ``name_ar``, ``short_description_he``…) come all together or not
@@ -37,6 +39,16 @@ class SourceRow:
     line: int
     cells: dict[str, str]
     complete: bool  # one cell per column, no more, no less
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A row as validated on its own: its values, or why it cannot be imported."""
+
+    line: int
+    slug: str
+    values: dict[str, object]
+    errors: list[str]
 
 
 class RowAction(StrEnum):
@@ -98,22 +110,16 @@ def read_rows(data: bytes) -> tuple[list[SourceRow], list[str]]:
         ]
 
 
-def plan_import(
-    session: Session,
-    rows: Iterable[SourceRow],
-    *,
-    coalition_slug: str,
-) -> ImportPlan:
-    """What importing ``rows`` would do, row by row, without changing anything."""
-    existing = {org.slug: org for org in session.scalars(select(Organization))}
+def check_rows(rows: Iterable[SourceRow], *, coalition_slug: str) -> list[CheckedRow]:
+    """Validate every row by itself and against the others (a slug twice), asking the database
+    nothing: the slow part of an import, done before its write transaction begins."""
     first_seen: dict[str, int] = {}
-    plan = ImportPlan()
+    checked = []
     for row in rows:
         line, slug = row.line, row.cells["slug"].strip()
-        row_plan = _plan_row(row, slug, existing.get(slug), coalition_slug)
+        values, errors = _check_row(row, slug, coalition_slug)
         if slug in first_seen:
-            row_plan.action = RowAction.ERROR
-            row_plan.errors.append(
+            errors.append(
                 _(
                     "The slug %(slug)s is already on line %(line)d.",
                     slug=slug,
@@ -121,7 +127,25 @@ def plan_import(
                 )
             )
         first_seen.setdefault(slug, line)
-        plan.rows.append(row_plan)
+        checked.append(CheckedRow(line, slug, values, errors))
+    return checked
+
+
+def plan_import(session: Session, checked: Iterable[CheckedRow]) -> ImportPlan:
+    """What importing the checked rows would do to the directory as it is now, row by row,
+    without changing anything (one read of the recipients)."""
+    existing = {org.slug: org for org in session.scalars(select(Organization))}
+    plan = ImportPlan()
+    for row in checked:
+        org = existing.get(row.slug)
+        if row.errors:
+            plan.rows.append(RowPlan(row.line, row.slug, RowAction.ERROR, errors=row.errors))
+        elif org is None:
+            plan.rows.append(RowPlan(row.line, row.slug, RowAction.CREATE, values=row.values))
+        else:
+            changes = rules.changes_for(org, row.values)
+            action = RowAction.UPDATE if changes else RowAction.UNCHANGED
+            plan.rows.append(RowPlan(row.line, row.slug, action, row.values, changes))
     return plan
 
 
@@ -159,13 +183,16 @@ def keep_upload(
 
 
 def find_upload(session: Session, staff: Staff, token: str, *, now: datetime) -> ImportBatch | None:
-    """The uploader's own pending upload, if it is recent enough."""
+    """The uploader's own pending upload, if it is recent enough, as the database has it now
+    (even if this session loaded it before)."""
     return session.scalar(
-        select(ImportBatch).where(
+        select(ImportBatch)
+        .where(
             ImportBatch.token == token,
             ImportBatch.staff_id == staff.id,
             ImportBatch.created_at >= now - KEEP_UPLOADS,
         )
+        .execution_options(populate_existing=True)
     )
 
 
@@ -206,13 +233,12 @@ def _header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def _plan_row(
-    source: SourceRow, slug: str, org: Organization | None, coalition_slug: str
-) -> RowPlan:
-    line, row = source.line, source.cells
+def _check_row(
+    source: SourceRow, slug: str, coalition_slug: str
+) -> tuple[dict[str, object], list[str]]:
+    row = source.cells
     if not source.complete:
-        problem = _("This line does not have exactly %(count)d cells.", count=len(row))
-        return RowPlan(line, slug, RowAction.ERROR, errors=[problem])
+        return {}, [_("This line does not have exactly %(count)d cells.", count=len(row))]
     names = tuple(name for name in rules.IMPORT_FIELDS if name in row)
     raw = {name: _unescape(row[name]) for name in names}
     raw["focus_areas"] = [area for area in raw["focus_areas"].split(";") if area.strip()]
@@ -220,14 +246,7 @@ def _plan_row(
     errors = [
         f"{name}: {message}" for name, messages in field_errors.items() for message in messages
     ]
-    errors = _identity_problems(slug, row["kind"].strip(), coalition_slug) + errors
-    if errors:
-        return RowPlan(line, slug, RowAction.ERROR, errors=errors)
-    if org is None:
-        return RowPlan(line, slug, RowAction.CREATE, values=values)
-    changes = rules.changes_for(org, values)
-    action = RowAction.UPDATE if changes else RowAction.UNCHANGED
-    return RowPlan(line, slug, action, values=values, changes=changes)
+    return values, _identity_problems(slug, row["kind"].strip(), coalition_slug) + errors
 
 
 def _identity_problems(slug: str, kind: str, coalition_slug: str) -> list[str]:

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditVia, HandoffMode, Organization
+from portal.staff import directory_service
+from tests.helpers.locks import other_writer_gets_the_lock
 from tests.helpers.pages import text_of, token_on
 from tests.helpers.staff import UPLOAD, fresh
 
@@ -65,6 +67,20 @@ def directory(make_coalition, make_org):
 def exported(client, login_as, directory) -> bytes:
     login_as()
     return client.get(EXPORT).data
+
+
+@pytest.fixture
+def lock_while_checking(monkeypatch, database_url) -> list[bool]:
+    """Whether another writer could take the write lock, once per row as it is validated."""
+    seen: list[bool] = []
+    clean_fields = directory_service.clean_fields
+
+    def watched(raw, names):
+        seen.append(other_writer_gets_the_lock(database_url))
+        return clean_fields(raw, names)
+
+    monkeypatch.setattr(directory_service, "clean_fields", watched)
+    return seen
 
 
 def test_export_is_a_csv_download_with_the_coalition_first(client, exported):
@@ -167,6 +183,20 @@ def test_the_same_file_twice_changes_nothing_the_second_time(
 
     assert "0 to add, 0 to update, 4 unchanged" in text_of(again)
     assert len(audit_entries()) == first
+
+
+@pytest.mark.usefixtures("exported")
+def test_confirming_validates_the_file_without_holding_the_write_lock(
+    client, preview, lock_while_checking, db_session
+):
+    url, page = preview(write_csv([new_row(slug=f"member-{n}", name=f"M {n}") for n in range(3)]))
+    lock_while_checking.clear()  # the preview checked them too, with no lock to hold
+
+    confirmed = client.post(url, data={"csrf_token": token_on(page)})
+
+    assert confirmed.status_code == 303
+    assert {"member-0", "member-1", "member-2"} <= set(names(db_session))
+    assert lock_while_checking == [True, True, True]
 
 
 @pytest.mark.usefixtures("exported")
@@ -318,6 +348,19 @@ def test_cli_imports_once_and_then_has_nothing_to_do(runner, tmp_path, db_sessio
     assert "Nothing to change." in second.output
     assert names(db_session)["olive-branch"] == "Olive Branch"
     assert {entry.actor for entry in audit_entries()} == {"command line"}
+
+
+@pytest.mark.usefixtures("directory")
+def test_cli_validates_the_file_without_holding_the_write_lock(
+    runner, tmp_path, db_session, lock_while_checking
+):
+    path = tmp_path / "directory.csv"
+    path.write_bytes(write_csv([new_row(), new_row(slug="second-one", name="Second")]))
+
+    result = runner.invoke(args=["import-orgs", str(path)])
+
+    assert "Imported: 2 added, 0 updated." in result.output
+    assert lock_while_checking == [True, True]
 
 
 @pytest.mark.usefixtures("directory")
