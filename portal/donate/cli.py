@@ -17,7 +17,6 @@ from portal.donate import queries, refunds
 from portal.donate.ledger import DUPLICATE, HANDLED_TYPES, record_stripe_event
 from portal.donate.money import CURRENCIES, display
 from portal.models import Donation
-from portal.staff import audit
 from portal.staff.audit import Actor
 from portal.stripe_gateway import GatewayError, gateway
 
@@ -34,10 +33,18 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 @click.argument("donation_id", type=int)
 @click.option("--amount", help="Refund only this much, in the payment's currency (e.g. 12.50).")
-def refund_gift(donation_id: int, amount: str | None):
+@click.option(
+    "--reason",
+    type=click.Choice(refunds.REASONS),
+    default=refunds.REASONS[0],
+    show_default=True,
+    help="Stripe's reason for the refund, as the console's form offers it.",
+)
+def refund_gift(donation_id: int, amount: str | None, reason: str):
     """Refund one payment (a one-time gift or one month), in full or in part, through Stripe.
 
-    A Connect member's gift takes the member's share back and returns the fee cover."""
+    A Connect member's gift takes the member's share back and returns the fee cover. The audit
+    log records it as the console does: amount, reason and Stripe's refund id."""
     with database().sessions() as session:
         donation = session.get(Donation, donation_id)
         if donation is None:
@@ -47,15 +54,15 @@ def refund_gift(donation_id: int, amount: str | None):
         session.commit()  # end the read: Stripe is asked outside any transaction
         try:
             refund = refunds.refund_payment(
-                gateway(), donation, minor, destination_charge=destination
+                gateway(), donation, minor, destination_charge=destination, reason=reason
             )
         except refunds.RefundRefused as error:
             raise click.ClickException(str(error)) from None
         except GatewayError as error:
             raise click.ClickException(f"Stripe did not refund: {error.reason}") from None
         with writing(session):
-            refunded = display(refund["amount"], donation.currency, "en")
-            audit.record(session, Actor.of(None), donation, {"refund": (None, refunded)})
+            refunds.audit_refund(session, Actor.of(None), donation_id, refund, reason)
+    refunded = display(refund["amount"], donation.currency, "en")
     click.echo(f"Refund {refund['id']} of {refunded}: {refund['status']}.")
     if refund.get("transfer_reversal"):
         click.echo(f"The member's share is taken back ({refund['transfer_reversal']}).")

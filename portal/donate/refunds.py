@@ -1,4 +1,6 @@
-"""Staff refund a payment, in full or in part, through Stripe (``flask refund-gift``).
+"""Staff refund a payment, in full or in part, through Stripe (``flask refund-gift``, and the
+console's Payments page, ``gifts/refunding.py``): both ask Stripe here and audit the refund the
+same way (``audit_refund``: amount, Stripe's reason and its ``re_`` id, once per refund).
 
 Preparing a refund moves no money in the ledger: Stripe's ``refund.*``, ``charge.refunded``
 and ``transfer.reversed`` events do, as for a refund made in Stripe's Dashboard.
@@ -13,8 +15,16 @@ processing fee on a refund; that is the coalition's cost, never the member's.
 
 from __future__ import annotations
 
-from portal.models import Donation, DonationStatus
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.donate.money import display
+from portal.models import AuditEntry, AuditSubject, Donation, DonationStatus
+from portal.staff import audit
 from portal.stripe_gateway import StripeGateway
+
+# Stripe's own reasons, in the order the console's form offers them; the first is the default.
+REASONS = ("requested_by_customer", "duplicate", "fraudulent")
 
 
 class RefundRefused(Exception):
@@ -35,12 +45,17 @@ def is_destination_charge(donation: Donation) -> bool:
 
 
 def refund_payment(
-    gateway: StripeGateway, donation: Donation, amount: int | None, *, destination_charge: bool
+    gateway: StripeGateway,
+    donation: Donation,
+    amount: int | None,
+    *,
+    destination_charge: bool,
+    reason: str = REASONS[0],
 ) -> dict:
-    """Ask Stripe to refund ``amount`` (all that is left when None) of one payment. Call it
-    with no transaction open (``destination_charge``, from ``is_destination_charge``, is read
-    before the read ends). The key names the payment, what was refunded before and the
-    amount, so a repeated command never refunds twice."""
+    """Ask Stripe to refund ``amount`` (all that is left when None) of one payment, for one of
+    Stripe's ``REASONS``. Call it with no transaction open (``destination_charge``, from
+    ``is_destination_charge``, is read before the read ends). The key names the payment, what
+    was refunded before and the amount, so a repeated command never refunds twice."""
     left = refundable(donation)
     if left <= 0:
         raise RefundRefused(f"payment {donation.id} is {donation.status}: nothing to refund")
@@ -48,7 +63,9 @@ def refund_payment(
     if not 0 < amount <= left:
         raise RefundRefused(f"the amount must be more than 0 and at most {left} minor units")
     key = f"refund-{donation.id}-{donation.amount_refunded}-{amount}"
-    return ask_stripe(gateway, donation, amount, destination_charge=destination_charge, key=key)
+    return ask_stripe(
+        gateway, donation, amount, destination_charge=destination_charge, key=key, reason=reason
+    )
 
 
 def ask_stripe(
@@ -71,3 +88,26 @@ def ask_stripe(
         idempotency_key=key,
         reason=reason,
     )
+
+
+def audit_refund(
+    session: Session, actor: audit.Actor, donation_id: int, refund: dict, reason: str | None
+) -> None:
+    """Audit Stripe's ``refund`` of a payment once: its amount, the reason and Stripe's id
+    (``€25.00 (duplicate) re_…``), whether staff refunded from the console or the command line.
+    Call it in a writer's transaction; flushes, never commits."""
+    # The payment's row is locked first, so two deliveries of one refund queue here and the
+    # second finds the first's entry.
+    donation = session.get(Donation, donation_id, with_for_update=True, populate_existing=True)
+    shown = display(refund["amount"], donation.currency, "en")
+    after = f"{shown} ({reason}) {refund['id']}" if reason else f"{shown} {refund['id']}"
+    logged = session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.subject_kind == AuditSubject.DONATION,
+            AuditEntry.subject_id == donation.id,
+            AuditEntry.field == "refund",
+            AuditEntry.after == after,
+        )
+    )
+    if logged is None:
+        audit.record(session, actor, donation, {"refund": (None, after)})

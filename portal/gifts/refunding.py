@@ -16,18 +16,15 @@ import secrets
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db.writing import writing
 from portal.donate import refunds
-from portal.donate.money import display
-from portal.models import AuditEntry, AuditSubject, Donation, Frequency
+from portal.models import Donation, Frequency
 from portal.staff import audit
 from portal.stripe_gateway import StripeGateway
 
-# Stripe's own reasons, in the order the form offers them.
-REASONS = ("requested_by_customer", "duplicate", "fraudulent")
+REASONS = refunds.REASONS  # Stripe's own, in the order the form offers them
 PLAN_SECONDS = 30 * 60
 _SALT = "staff-refund-plan"
 
@@ -122,23 +119,5 @@ def request_refund(
         reason=plan.reason,
     )
     with writing(session):
-        _audit_once(session, plan, refund, actor)
+        refunds.audit_refund(session, actor, plan.donation_id, refund, plan.reason)
     return refund
-
-
-def _audit_once(session: Session, plan: RefundPlan, refund: dict, actor: audit.Actor) -> None:
-    # The payment's row is locked first, so two deliveries of one confirmation queue here and
-    # the second finds the first's entry.
-    donation = session.get(Donation, plan.donation_id, with_for_update=True, populate_existing=True)
-    shown = display(refund["amount"], donation.currency, "en")
-    after = f"{shown} ({plan.reason}) {refund['id']}"
-    logged = session.scalar(
-        select(AuditEntry.id).where(
-            AuditEntry.subject_kind == AuditSubject.DONATION,
-            AuditEntry.subject_id == donation.id,
-            AuditEntry.field == "refund",
-            AuditEntry.after == after,
-        )
-    )
-    if logged is None:
-        audit.record(session, actor, donation, {"refund": (None, after)})

@@ -39,14 +39,25 @@ def test_staff_refund_reverses_the_members_transfer(
     assert (transfer.donation_id, transfer.destination) == (connect_gift.id, "acct_1Eco")
     assert (transfer.amount, transfer.amount_reversed, transfer.currency) == (10300, 10300, "USD")
     [entry] = db_session.scalars(select(AuditEntry)).all()
-    assert (entry.field, entry.after, entry.via) == ("refund", "$103.00", "command")
+    refund_id = result.output.split()[1]  # "Refund re_… of $103.00: succeeded."
+    assert refund_id.startswith("re_")
+    # As the console records a refund: amount, Stripe's reason and its refund id.
+    assert (entry.field, entry.after, entry.via) == (
+        "refund",
+        f"$103.00 (requested_by_customer) {refund_id}",
+        "command",
+    )
     # The $3.00 fee cover the coalition kept as its application fee goes back too.
     intent = stripe_client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id)
     assert sandbox.application_fee_refunded(intent["latest_charge"]) == 300
 
 
-def test_a_partial_staff_refund_reverses_its_share(connect_gift, runner, sandbox, db_session):
-    result = runner.invoke(args=["refund-gift", str(connect_gift.id), "--amount", "51.50"])
+def test_a_partial_staff_refund_reverses_its_share(
+    connect_gift, runner, sandbox, stripe_client, db_session
+):
+    result = runner.invoke(
+        args=["refund-gift", str(connect_gift.id), "--amount", "51.50", "--reason", "duplicate"]
+    )
     sandbox.wait_for_deliveries()
 
     assert result.exit_code == 0, result.output
@@ -55,6 +66,11 @@ def test_a_partial_staff_refund_reverses_its_share(connect_gift, runner, sandbox
     assert (donation.status, donation.amount_refunded) == (DonationStatus.PAID, 5150)
     [transfer] = db_session.scalars(select(StripeTransfer)).all()
     assert transfer.amount_reversed == 5150
+    intent = stripe_client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id)
+    [refund] = stripe_client.v1.charges.retrieve(intent.latest_charge).refunds.data
+    assert refund.reason == "duplicate"
+    [entry] = db_session.scalars(select(AuditEntry)).all()
+    assert entry.after == f"$51.50 (duplicate) {refund.id}"
 
 
 def test_a_dashboard_refund_with_the_transfer_reversed_reaches_the_ledger(
