@@ -77,6 +77,9 @@ class PortalState:
     # export (``donate.queries.add_export_parts``).
     after_delivery: list[AfterDelivery] = field(default_factory=list)
     export_parts: list[ExportParts] = field(default_factory=list)
+    # The staff page of one payment, by its donation id, where a feature shows one
+    # (``donate.queries.set_payment_page``: gifts sets it; the ledger's Needs action links to it).
+    payment_page: Callable[[int], str] | None = None
 
     def dispose(self) -> None:
         """Close the hot paths' held connections, stop the mail sender, release the pool."""

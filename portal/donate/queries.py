@@ -97,10 +97,17 @@ def donation_rows(
         yield from parts.get(row[0], ())
 
 
+def set_payment_page(app: Flask, url: Callable[[int], str]) -> None:
+    """Name the staff page of one payment: ``url(donation_id)`` (gifts' Payments page). The
+    ledger's Needs action links each row to it. Works before or after donate's ``init_app``."""
+    portal_state(app).payment_page = url
+
+
 @dataclass(frozen=True)
 class ActionItem:
     """One thing in the ledger that staff must look at, with where to find it in Stripe."""
 
+    donation_id: int  # the payment it concerns
     recipient: str
     amount: int  # minor units
     currency: str
@@ -113,13 +120,15 @@ class NeedsAction:
     disputes: list[ActionItem]  # open, soonest deadline first
     failed_renewals: list[ActionItem]  # monthly payments Stripe could not charge, newest first
     failed_refunds: list[ActionItem]  # refunds that did not reach the donor, newest first
+    payment_url: Callable[[int], str] | None = None  # each item's payment page, if there is one
 
     def __bool__(self) -> bool:
         return bool(self.disputes or self.failed_renewals or self.failed_refunds)
 
 
 def needs_action(session: Session, *, limit: int = 50) -> NeedsAction:
-    """Open disputes, failed monthly payments of gifts still running, and failed refunds."""
+    """Open disputes, failed monthly payments of gifts still running, and failed refunds, each
+    linked to its payment's staff page where one is set (``set_payment_page``)."""
     disputes = (
         select(Dispute.amount, Dispute.currency, Dispute.evidence_due_by, Dispute.stripe_dispute_id)
         .where(Dispute.status.in_(OPEN_DISPUTES))
@@ -139,7 +148,8 @@ def needs_action(session: Session, *, limit: int = 50) -> NeedsAction:
         .where(Refund.status == RefundStatus.FAILED)
         .order_by(Refund.updated_at.desc(), Refund.id.desc())
     )
-    return NeedsAction(*(_items(session, query, limit) for query in (disputes, renewals, refunds)))
+    found = (_items(session, query, limit) for query in (disputes, renewals, refunds))
+    return NeedsAction(*found, payment_url=portal_state().payment_page)
 
 
 def _items(session: Session, query, limit: int) -> list[ActionItem]:
@@ -148,10 +158,10 @@ def _items(session: Session, query, limit: int) -> list[ActionItem]:
     if entity is not Donation:
         query = query.join(Donation, owner == Donation.id)
     query = query.join(Organization, Donation.organization_id == Organization.id)
-    query = query.add_columns(Organization.name).limit(limit)
+    query = query.add_columns(Organization.name, owner).limit(limit)
     return [
-        ActionItem(name, amount, currency, when, stripe_id)
-        for amount, currency, when, stripe_id, name in session.execute(query)
+        ActionItem(donation_id, name, amount, currency, when, stripe_id)
+        for amount, currency, when, stripe_id, name, donation_id in session.execute(query)
     ]
 
 

@@ -1,6 +1,6 @@
 """A donor's own gift, through its private manage link: see it, end it, change the card."""
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
@@ -28,3 +28,7 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(lambda moment: format_date(moment, "long"), "date_long")
     app.add_template_global(payment_status, "payment_status")
+    from portal.donate.queries import set_payment_page
+
+    # The ledger's Needs action links each row to the payment's page here.
+    set_payment_page(app, lambda donation: url_for("staff_payments.show", donation_id=donation))

@@ -17,7 +17,7 @@ from portal.models import (
     RefundStatus,
     StaffRole,
 )
-from tests.helpers.pages import text_of
+from tests.helpers.pages import Page, text_of
 
 
 @pytest.fixture
@@ -70,6 +70,34 @@ def test_open_disputes_failed_renewals_and_failed_refunds_need_action(
     assert "in_failed" in shown and "€30.00" in shown
     assert "re_failed" in shown and "€15.00" in shown
     assert not {"dp_won", "in_ended", "re_ok"} & set(shown.split())
+
+
+def test_each_row_links_to_the_page_of_the_payment_it_concerns(
+    client, login_as, make_gift, db_session
+):
+    disputed, refunded = make_gift(7725), make_gift(5000)
+    renewal = make_gift(3000, status=DonationStatus.FAILED, frequency=Frequency.MONTHLY,
+                        stripe_invoice_id="in_failed", stripe_subscription_id="sub_1")  # fmt: skip
+    db_session.add_all([
+        Dispute(donation_id=disputed.id, stripe_dispute_id="dp_open", amount=7725,
+                currency="EUR", status=DisputeStatus.NEEDS_RESPONSE),
+        Refund(donation_id=refunded.id, stripe_refund_id="re_failed", amount=1500,
+               currency="EUR", status=RefundStatus.FAILED),
+    ])  # fmt: skip
+    db_session.commit()
+    login_as(StaffRole.VIEWER)
+
+    page = Page(client.get("/staff/").get_data(as_text=True))
+    row_links = [(a.text, a.attrs["href"]) for a in page.all("a") if a.within("action-table")]
+    in_stripe = [code.text for code in page.all("code") if code.within("action-table")]
+
+    assert list(zip(row_links, in_stripe, strict=True)) == [
+        ((f"#{disputed.id}", f"/staff/payments/{disputed.id}"), "dp_open"),
+        ((f"#{renewal.id}", f"/staff/payments/{renewal.id}"), "in_failed"),
+        ((f"#{refunded.id}", f"/staff/payments/{refunded.id}"), "re_failed"),
+    ]
+    payment = text_of(client.get(row_links[2][1]))
+    assert "re_failed" in payment and "€50.00" in payment
 
 
 def test_a_quiet_ledger_says_nothing_needs_action(client, login_as):
