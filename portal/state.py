@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
@@ -41,14 +41,6 @@ class Clocks:
     reports: Callable[[], datetime]
 
 
-@dataclass(frozen=True)
-class StaffSessions:
-    """How long a staff sign-in lasts: idle, and at most in all."""
-
-    idle: timedelta
-    lifetime: timedelta
-
-
 def _utc_clocks() -> Clocks:
     from portal.models import utcnow  # the models import the database, which imports this module
 
@@ -66,7 +58,6 @@ class PortalState:
     gateway: StripeGateway = field(init=False)
     mail: Mailer = field(init=False)
     security_headers: SecurityHeaders = field(init=False)
-    staff_sessions: StaffSessions = field(init=False)
     schema: SchemaStatus = field(default_factory=SchemaStatus)
     clocks: Clocks = field(default_factory=_utc_clocks)
     # Filled by any feature's init_app, in any order; the staff dashboard lists them.

@@ -174,9 +174,8 @@ def _start_session(staff: Staff, now: datetime) -> None:
 
 
 def _load_staff(session_id: str) -> Staff | None:
-    state = portal_state()
-    now, limits = state.clocks.staff().timestamp(), state.staff_sessions
-    if not _alive(session.get(_SINCE), session.get(_SEEN), now, limits.idle, limits.lifetime):
+    now = portal_state().clocks.staff().timestamp()
+    if not _alive(session.get(_SINCE), session.get(_SEEN), now):
         session.clear()
         g.staff_session_expired = True
         return None
@@ -193,10 +192,14 @@ def _load_staff(session_id: str) -> Staff | None:
     return staff
 
 
-def _alive(since, seen, now: float, idle: timedelta, lifetime: timedelta) -> bool:
+def _alive(since, seen, now: float) -> bool:
+    """Whether a session begun at ``since`` and last used at ``seen`` (POSIX seconds, from its
+    cookie) is within ``STAFF_IDLE_MINUTES`` of idleness and ``STAFF_SESSION_HOURS`` in all."""
     if not (isinstance(since, int | float) and isinstance(seen, int | float)):
         return False
-    return now - seen <= idle.total_seconds() and now - since <= lifetime.total_seconds()
+    config = current_app.config
+    idle, lifetime = config["STAFF_IDLE_MINUTES"] * 60, config["STAFF_SESSION_HOURS"] * 3600
+    return now - seen <= idle and now - since <= lifetime
 
 
 def _rules() -> throttle.Rules:

@@ -202,6 +202,21 @@ def test_session_ends_after_8_hours_however_active(client, clock, login_as):
     assert client.get("/staff/").status_code == 302
 
 
+def test_session_limits_are_the_configured_ones_read_at_each_request(app, client, clock, login_as):
+    app.config |= {"STAFF_IDLE_MINUTES": 5, "STAFF_SESSION_HOURS": 1}
+    login_as()
+    for _ in range(12):
+        clock.advance(minutes=5)
+        assert client.get("/staff/").status_code == 200
+
+    clock.advance(seconds=1)  # an hour and a second since signing in
+
+    assert client.get("/staff/").status_code == 302
+    login_as(email="second-admin@coalition.example")
+    clock.advance(minutes=5, seconds=1)
+    assert client.get("/staff/").status_code == 302
+
+
 @pytest.mark.parametrize(
     "target",
     ["/staff/audit", "/staff/audit?page=2", "/staff/organizations/"],
