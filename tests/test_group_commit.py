@@ -110,3 +110,26 @@ def test_a_held_connection_with_group_commit_returns_after_its_commit_is_synced(
     # The shared counters live beside the database: one sync started, one done.
     counters = (tmp_path / "portal.db-syncs").read_bytes()
     assert int.from_bytes(counters[:8], "little") == int.from_bytes(counters[8:16], "little") == 1
+
+
+def test_a_turn_that_changed_nothing_waits_for_no_sync(engine, flushes):
+    held = HeldConnection(engine, Failed, group_commit=True)
+    with held.writing() as connection:
+        # A redelivered event: its insert is ignored, and the turn rolls back.
+        connection.driver_connection.execute("INSERT OR IGNORE INTO gift (id) VALUES (NULL)")
+    assert len(flushes) == 1
+    with held.writing() as connection:
+        connection.driver_connection.execute("INSERT OR IGNORE INTO gift (id) VALUES (1)")
+    held.close()
+
+    assert len(flushes) == 1
+
+
+def test_a_held_connection_goes_back_to_the_pool_syncing_each_commit(engine):
+    held = HeldConnection(engine, Failed, group_commit=True)
+    with held.writing() as connection:
+        kept = connection.driver_connection
+        assert kept.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL: synced after
+    held.close()  # back in the pool, open, for any other code
+
+    assert kept.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL, as the engine makes it

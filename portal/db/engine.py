@@ -9,6 +9,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 SQLITE_PAGE_SIZE = 2048
+# Settings every SQLite connection of an engine has, which a hot writer may change on the
+# connection it holds; it sets them back from here (``restore_settings``) before the pool has the
+# connection again. Every commit is on disk before it returns (the hot writers instead group
+# their syncs, ``HeldConnection(group_commit=True)``, which costs them far less), and foreign
+# keys are checked.
+SQLITE_SETTINGS = {"synchronous": "FULL", "foreign_keys": "ON"}
 LOCK_TIMEOUT_OPTION = "portal_lock_timeout_ms"
 
 
@@ -36,6 +42,12 @@ def make_engine(url: str, *, lock_timeout_ms: int = 5000) -> Engine:
     )
 
 
+def restore_settings(dbapi_connection, *names: str) -> None:
+    """Set ``names`` back to the engine's ``SQLITE_SETTINGS`` on a SQLite DBAPI connection."""
+    for name in names:
+        dbapi_connection.execute(f"PRAGMA {name}={SQLITE_SETTINGS[name]}")
+
+
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling issues a deferred BEGIN only before DML, which lets a
     # reader upgrade to writer and fail with "database is locked" at once; take control instead.
@@ -50,14 +62,12 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        # Every commit is on disk before it returns; the hand-off writer instead groups its
-        # syncs (``HeldConnection(group_commit=True)``), which costs it far less.
-        cursor.execute("PRAGMA synchronous=FULL")
+        for name, value in SQLITE_SETTINGS.items():
+            cursor.execute(f"PRAGMA {name}={value}")
         # Checkpoint in larger batches: each page is copied back once however often it changed,
         # which takes a third off the cost of a hand-off's commit. The WAL stays bounded.
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.execute("PRAGMA journal_size_limit=67108864")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "checkout")

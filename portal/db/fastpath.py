@@ -19,6 +19,7 @@ from portal.db.engine import (
     LOCK_TIMEOUT_OPTION,
     OPENED_READ_ONLY,
     needs_new_connection,
+    restore_settings,
     sqlite_file_writable,
 )
 
@@ -246,8 +247,9 @@ class HeldConnection:
     that cannot even roll back, or that will never write again (``needs_new_connection``), is
     dropped and opened again on the next write: a worker heals without a restart. ``on_connect``
     tunes each new connection and ``on_release`` undoes that before ``close`` gives it back to
-    the pool. ``group_commit`` (SQLite files only) commits without a sync and
-    syncs the write-ahead log once the writer's turn is over (``_WalSync``).
+    the pool. ``group_commit`` (SQLite files only) commits without a sync
+    (``synchronous=NORMAL``) and, when the turn changed anything, waits after it for a sync of
+    the write-ahead log that covers its commit (``_WalSync``).
     """
 
     def __init__(
@@ -281,6 +283,7 @@ class HeldConnection:
                 if connection.info.get(OPENED_READ_ONLY) and sqlite_file_writable(self._engine):
                     self._recover(connection, reopen=True)
                     connection = self._connect()
+                changes = self._changes(connection)
                 try:
                     if waited is not None:
                         self._bound_busy_wait(connection, waited)
@@ -295,8 +298,12 @@ class HeldConnection:
                     # transaction holding the write lock for every later writer.
                     self._recover(connection)
                     raise
-            if self._wal is not None:
-                self._sync()
+            if self._wal is not None and self._changes(connection) != changes:
+                self._sync()  # a turn that wrote nothing (a duplicate event) has nothing to sync
+
+    def _changes(self, connection) -> int | None:
+        # Rows this connection has changed since it opened; sqlite3 counts them for free.
+        return connection.driver_connection.total_changes if self._wal is not None else None
 
     def _sync(self) -> None:
         # After the turn, not in it: writers that committed meanwhile share one disk flush.
@@ -335,6 +342,8 @@ class HeldConnection:
             if connection is None:
                 return
             try:
+                if self._wal is not None:
+                    restore_settings(connection.driver_connection, "synchronous")
                 if self._on_release is not None:
                     self._on_release(connection.driver_connection)
             except self._errors:
@@ -345,6 +354,9 @@ class HeldConnection:
     def _connect(self):
         try:
             connection = self._engine.raw_connection()
+            if self._wal is not None:
+                # Durable all the same: the WAL is synced after the writers' turn.
+                connection.driver_connection.execute("PRAGMA synchronous=NORMAL")
             if self._on_connect is not None:
                 self._on_connect(connection.driver_connection)
         except Exception as exc:

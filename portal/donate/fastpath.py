@@ -40,8 +40,6 @@ class LedgerWriter:
         self._held = HeldConnection(
             engine,
             LedgerUnavailable,
-            on_connect=_sync_after_turn if sqlite else None,
-            on_release=_sync_each_commit if sqlite else None,
             group_commit=sqlite,
         )
 
@@ -67,13 +65,3 @@ class LedgerWriter:
 
     def close(self) -> None:
         self._held.close()
-
-
-def _sync_after_turn(dbapi_connection) -> None:
-    # Durable all the same: HeldConnection syncs the WAL once the writer's turn is over.
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-
-def _sync_each_commit(dbapi_connection) -> None:
-    # Back in the pool, the connection is any other code's again: every commit synced.
-    dbapi_connection.execute("PRAGMA synchronous=FULL")

@@ -7,8 +7,8 @@ is committed on a DBAPI connection the worker holds. Nothing here decides what t
 The INSERT runs on its own, in autocommit: a lone write statement is its own transaction. On
 SQLite it takes the write lock when it starts (waiting through the busy handler, since it holds
 no older snapshot that could go stale). That is what ``BEGIN IMMEDIATE; INSERT; COMMIT`` does,
-in one statement instead of three. It commits with ``synchronous=NORMAL`` and the WAL is then
-synced outside the writers' queue (group commit), so the row is on disk when ``insert``
+in one statement instead of three. It commits without a sync and the WAL is then synced outside
+the writers' queue (group commit, ``HeldConnection``), so the row is on disk when ``insert``
 returns: it survives a power cut, not only a crash of the process. On PostgreSQL it is one round
 trip instead of three (psycopg sends ``BEGIN`` and ``COMMIT`` as statements of their own), and
 the server answers only once its WAL is flushed (``synchronous_commit=on``, the default).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert
 
+from portal.db.engine import restore_settings
 from portal.db.fastpath import HeldConnection, Prepared
 from portal.models import Referral
 from portal.referrals.record import ReferralRecord
@@ -58,14 +59,11 @@ def _tune_sqlite(dbapi_connection) -> None:
     # (a member is suspended instead), so the foreign-key lookup SQLite would add to every
     # hand-off proves nothing; other connections keep it.
     dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-    # Durable all the same: HeldConnection syncs the WAL after the writers' turn.
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _untune_sqlite(dbapi_connection) -> None:
     # Back in the pool, the connection is any other code's again: as the engine tunes it.
-    dbapi_connection.execute("PRAGMA foreign_keys=ON")
-    dbapi_connection.execute("PRAGMA synchronous=FULL")
+    restore_settings(dbapi_connection, "foreign_keys")
 
 
 def _autocommit(dbapi_connection) -> None:
