@@ -35,6 +35,7 @@ from portal.models.reports import (
     MemberReportKey,
     ReferralRollup,
     RollupMark,
+    RollupVisitor,
     SourceRollup,
     Span,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "RefundStatus",
     "ReportedVia",
     "RollupMark",
+    "RollupVisitor",
     "SourceRollup",
     "Span",
     "SplitKind",

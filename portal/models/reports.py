@@ -117,6 +117,27 @@ class RollupMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class RollupVisitor(Base):
+    """A visitor the open day's roll-ups have counted already, under its referral's keys.
+
+    The day in progress is rolled up as its rows arrive (``reports/rollup.py``, the "open"
+    mark), and the reports add the rows that came after. A later row brings a new unique visitor
+    to a roll-up row only when its hash is not here under that row's keys, which is what keeps
+    those counts exact without reading the day's earlier rows again. Only the open day's
+    visitors are kept, and only until it closes (a hash lives one day).
+    """
+
+    __tablename__ = "referral_rollup_visitor"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    visitor_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20), primary_key=True)
+    arrived_via: Mapped[str] = mapped_column(String(20), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" for none
+
+
 class MemberReportKey(Base):
     """The version every report link of one member is signed with; raising it revokes them all."""
 

@@ -22,17 +22,26 @@ from portal.models import (
     Span,
     created_within,
 )
-from portal.reports.measures import SOURCES, bots, humans, visitors
+from portal.reports.measures import SOURCES, bots, humans, new_visitors, visitors
 from portal.reports.rollup import coverage
 from portal.reports.scope import Scope
 
 
 @dataclass(frozen=True)
 class Sources:
-    """Which days of a scope the roll-ups cannot answer for; those are read from raw rows."""
+    """Which days of a scope the roll-ups cannot answer for; those are read from raw rows. The
+    open day, when in the scope, is read from its roll-ups plus its ``tail``: its rows with an
+    id above the one given."""
 
     scope: Scope
     unsettled: tuple[date, ...]
+    tail: tuple[date, int] | None = None
+
+    def tail_for(self, raw_days) -> tuple[date, int] | None:
+        """The open day's tail to add, unless that day is read whole from raw rows anyway."""
+        if self.tail is None or self.tail[0] in raw_days:
+            return None
+        return self.tail
 
     def raw_days(self, kind: str | None = None) -> tuple[date, ...]:
         """The days to read raw rows for: every day when no roll-up is kept for the filters.
@@ -68,7 +77,10 @@ def plan(session: Session, scope: Scope) -> Sources:
     if scope.campaign == ANY:  # ANY is never a campaign's key
         return Sources(scope, tuple(scope.days))
     covered = coverage(session)
-    return Sources(scope, tuple(day for day in scope.days if covered.raw(day)))
+    raw = tuple(day for day in scope.days if covered.raw(day))
+    day = covered.open_day
+    tail = (day, covered.open.referral_id) if day is not None and day in scope.days else None
+    return Sources(scope, raw, tail)
 
 
 def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ...]):
@@ -94,12 +106,14 @@ def referral_counts(sources: Sources, keys: tuple[str, ...], dims: tuple[str, ..
             parts.append(query.group_by(*columns))
     if raw_days:
         parts.extend(_raw_referral_counts(sources, raw_days, keys, dims))
+    if tail := sources.tail_for(raw_days):
+        parts.extend(_raw_referral_counts(sources, (tail[0],), keys, dims, after=tail[1]))
     return _union(parts)
 
 
-def _raw_referral_counts(sources: Sources, raw_days, keys, dims) -> list:
-    rows, parts = _raw_rows(sources, raw_days), []
-    measures = (humans().label("humans"), bots().label("bots"), visitors().label("visitors"))
+def _raw_referral_counts(sources: Sources, raw_days, keys, dims, *, after=None) -> list:
+    """Counts from raw rows of ``raw_days``, or of the open day's rows with ids ``after`` one."""
+    rows, parts = _raw_rows(sources, raw_days, after=after), []
     expressions = {
         "day": day_of(Referral.created_at).label("day"),
         "organization_id": Referral.organization_id,
@@ -114,6 +128,18 @@ def _raw_referral_counts(sources: Sources, raw_days, keys, dims) -> list:
         # Always by day and recipient as well, as the roll-ups count: a visitor hash counts once
         # per day and recipient, never once per range or across recipients.
         groups = [expressions["day"], Referral.organization_id]
+        if after is None:
+            counted = visitors()
+        else:  # the tail: only visitors the open day's roll-ups have not counted
+            scope = sources.scope
+            counted = new_visitors(
+                Referral,
+                raw_days[0],
+                mode=scope.mode is not None,
+                arrived=not together,
+                campaign=bool(scope.campaign),
+            )
+        measures = (humans().label("humans"), bots().label("bots"), counted.label("visitors"))
         query = select(*selected, *measures).where(rows)
         if not together:
             query = query.where(Referral.arrived_via.in_(wanted))
@@ -138,10 +164,13 @@ def source_counts(sources: Sources, kind: str):
             if scope.arrived_via:
                 query = query.where(table.arrived_via == scope.arrived_via.value)
             parts.append(query.group_by(table.value))
-    if raw_days:
+    tail = sources.tail_for(raw_days)
+    for days, after in ((raw_days, None), *([((tail[0],), tail[1])] if tail else [])):
+        if not days:
+            continue
         value = func.coalesce(SOURCES[kind], "")
         query = select(value.label("value"), humans().label("humans"), bots().label("bots"))
-        query = query.where(_raw_rows(sources, raw_days))
+        query = query.where(_raw_rows(sources, days, after=after))
         if scope.arrived_via:
             query = query.where(Referral.arrived_via == scope.arrived_via)
         parts.append(query.group_by(value))
@@ -174,22 +203,32 @@ def _sums(*columns) -> list:
     return [func.sum(column).label(column.key) for column in columns]
 
 
-def _raw_rows(sources: Sources, raw_days: tuple[date, ...]):
-    """The raw referrals of the scope's filters on ``raw_days`` (arrival is keyed apart)."""
+def _raw_rows(sources: Sources, raw_days: tuple[date, ...], *, after: int | None = None):
+    """The raw referrals of the scope's filters on ``raw_days`` (arrival is keyed apart), or,
+    ``after`` an id, the open day's rows above it."""
     scope = sources.scope
     start, end = day_range(min(raw_days), max(raw_days))
-    if scope.member is not None:
+    if after is not None:
+        # The tail is the newest rows: the id range finds them. A recipient's or a campaign's
+        # index would walk the whole day's rows instead, so the filters are written as
+        # expressions no index serves (``+ 0``, ``|| ''``: same values, another plan).
+        conditions = [Referral.id > after, Referral.created_at >= start, Referral.created_at < end]
+        if scope.member is not None:
+            conditions.append(Referral.organization_id + 0 == scope.member.id)
+        if scope.campaign:
+            conditions.append(Referral.utm_campaign + "" == scope.campaign)
+    elif scope.member is not None:
         conditions = created_within(start, end, organization_id=scope.member.id)
     elif scope.campaign:
         # The campaign's own index finds its rows; naming every recipient would steer away from it.
         conditions = [Referral.created_at >= start, Referral.created_at < end]
     else:
         conditions = created_within(start, end)
-    if len(raw_days) < len(scope.days):
+    if after is None and len(raw_days) < len(scope.days):
         conditions.append(day_of(Referral.created_at).in_(raw_days))
     if scope.mode:
         conditions.append(Referral.mode == scope.mode)
-    if scope.campaign:
+    if scope.campaign and after is None:
         conditions.append(Referral.utm_campaign == scope.campaign)
     return and_(*conditions)
 

@@ -3,7 +3,7 @@
 Pruned days live only in the roll-ups, so a count "since the start" must come from them too:
 the month rows hold every rolled-up day; a day with rows newer than the mark (a late replay)
 is taken out of them and read raw instead, as are the days after the mark, as ``facts`` does for
-a range.
+a range, except the open day's rows the month rows already hold.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.dates import day_range
 from portal.models import ANY, HandoffMode, Referral, ReferralRollup, Span, created_within
-from portal.reports.rollup import coverage
+from portal.reports.rollup import Coverage, coverage
 
 Key = tuple[int, str, str]  # recipient id, campaign ("" for none), arrival channel
 
@@ -36,11 +36,30 @@ def people_by_campaign(
     if late_days:
         _add_rolled(session, counts, mode, organization_id, Span.DAY, late_days, -1)
     open_from, _ = day_range(mark.closed_through + timedelta(days=1), None)
-    ranges = [created_within(open_from, None, organization_id=organization_id)]
+    ranges = _unclosed(covered, open_from, organization_id)
     for day in late_days:
         ranges.append(created_within(*day_range(day, day), organization_id=organization_id))
     _add_raw(session, counts, mode, organization_id, [or_(*(and_(*r) for r in ranges))])
     return {key: count for key, count in counts.items() if count}
+
+
+def _unclosed(covered: Coverage, start, organization_id: int | None) -> list[list]:
+    """Rows after the last closed day the month rows lack: all of them but the open day's,
+    of which only the tail (the month rows hold the rest)."""
+    day = covered.open_day
+    if day is None:
+        return [created_within(start, None, organization_id=organization_id)]
+    open_start, open_end = day_range(day, day)
+    return [
+        created_within(start, open_start, organization_id=organization_id),
+        # The tail by its ids (the newest rows), not by a recipient's whole day.
+        [
+            Referral.id > covered.open.referral_id,
+            Referral.created_at >= open_start,
+            Referral.created_at < open_end,
+        ],
+        created_within(open_end, None, organization_id=organization_id),
+    ]
 
 
 def _add_rolled(session, counts, mode, organization_id, span, days, sign: int) -> None:

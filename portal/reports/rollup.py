@@ -1,9 +1,14 @@
 """Keeping the daily roll-ups in step with the referral log, one closed UTC day at a time.
 
-A day is rolled up only once it is over, and always from all of its raw rows, so a roll-up row is
-either exactly right or not used. The mark records the highest referral id counted: a referral
+A day is closed once it is over, rebuilt from all of its raw rows, so a closed day's roll-up row
+is either exactly right or not used. The mark records the highest referral id counted: a referral
 that arrives later for a day already rolled up (a spooled hand-off replayed after an outage) has
 a higher id, which sends its day back to the raw rows until the next catch-up rebuilds it.
+
+The day in progress is rolled up as it goes (the "open" mark: its day, and the id counted
+through), its later rows added each run; reports add the rows after that id, so on a campaign
+day they count a few minutes of hand-offs, not the whole day's. Unique visitors stay exact
+through ``RollupVisitor``: a later row adds a visitor only if the day has not counted its hash.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    not_,
     select,
+    true,
     type_coerce,
     update,
 )
@@ -35,7 +42,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.dates import day_of, day_range, month_end
-from portal.db.writing import insert_ignore, writing
+from portal.db.writing import dialect_insert, insert_ignore, writing
 from portal.models import (
     ANY,
     EVERY_RECIPIENT,
@@ -43,17 +50,20 @@ from portal.models import (
     Referral,
     ReferralRollup,
     RollupMark,
+    RollupVisitor,
     SourceRollup,
     Span,
     created_within,
     utcnow,
 )
-from portal.reports.measures import SOURCES, bots, humans, visitors
+from portal.reports.measures import SOURCES, bots, humans, new_visitors, visitors
 
 MARK = "referrals"
 # Its ``closed_through`` is the last day whose raw rows were pruned (``retention``): such days
 # are never rebuilt, their roll-ups being all that is left of them.
 PRUNED = "pruned"
+# Its ``closed_through`` is the open day, rolled up through ``referral_id`` only.
+OPEN = "open"
 CHUNK_DAYS = 7
 # Sources are rolled up for every recipient together, for each member, and for each campaign.
 SOURCE_LEVELS = ("all", "member", "campaign")
@@ -81,9 +91,11 @@ def catch_up(session: Session, *, today: date) -> int:
     Safe to call twice and from several workers at once.
     """
     attribute_donations(session)
-    waiting = pending_days(session, coverage(session), today=today)
+    covered = coverage(session)
+    waiting = pending_days(session, covered, today=today)
+    newest = session.scalar(select(func.coalesce(func.max(Referral.id), 0)))
     session.rollback()
-    if not waiting:
+    if not waiting and covered.open == Mark(newest, today):
         return 0
     top = _settled_top_id(session)
     if top is None:
@@ -101,8 +113,78 @@ def catch_up(session: Session, *, today: date) -> int:
         closed = max(today - timedelta(days=1), mark.closed_through or date.min)
         set_mark(session, MARK, referral_id=max(top, mark.referral_id), closed_through=closed)
     with writing(session):
-        refresh_statistics(session)
+        lock_mark(session)
+        opened = roll_open_day(session, today, top)
+    if days or opened:
+        with writing(session):
+            refresh_statistics(session)
     return len(days)
+
+
+def roll_open_day(session: Session, today: date, top: int) -> bool:
+    """Add ``today``'s rows up to id ``top`` not yet counted to its day and month roll-ups, and
+    move the open mark; True when ``today`` was not the open day (its roll-ups start now).
+
+    Reads only the rows after the open mark. Flushes, never commits; call under ``lock_mark``.
+    """
+    before = read_mark(session, OPEN)
+    new_day = before.closed_through != today
+    since = 0 if new_day else before.referral_id
+    if new_day:  # nothing of today is counted yet; earlier days' visitors are done with
+        session.execute(delete(RollupVisitor))
+        _delete(session, Span.DAY, [today])
+    if top > since:
+        start, end = day_range(today, today)
+        # By the id range alone (a recipient's index would walk the whole day's rows).
+        rows = and_(
+            Referral.id > since,
+            Referral.id <= top,
+            Referral.created_at >= start,
+            Referral.created_at < end,
+        )
+        with _staged(session, rows) as stage:
+            _add_open_rows(session, stage, today)
+    insert_ignore(session, RollupMark, {"name": OPEN, "referral_id": 0, "updated_at": utcnow()})
+    set_mark(session, OPEN, referral_id=max(top, since), closed_through=today)
+    return new_day
+
+
+def _add_open_rows(session: Session, stage, day: date) -> None:
+    """Add the staged rows of the open ``day`` to its day and month rows, then note their
+    visitors as counted."""
+    month = day.replace(day=1)
+    for span, period in ((Span.DAY, day), (Span.MONTH, month)):
+        for combo in _COMBOS:
+            by_mode, by_arrival, by_campaign = combo
+            counted = new_visitors(
+                stage, day, mode=by_mode, arrived=by_arrival, campaign=by_campaign
+            )
+            query = _cube_query(stage, combo, span, literal(period, Date), counted)
+            _add_into(session, ReferralRollup, _KEYS, ("humans", "bots", "visitors"), query)
+        for kind, level in _SOURCE_PARTS:
+            query = _source_query(stage, kind, level, span, literal(period, Date))
+            _add_into(session, SourceRollup, _SOURCE_KEYS, ("humans", "bots"), query)
+    seen = select(
+        stage.day,
+        stage.visitor_hash,
+        stage.organization_id,
+        stage.mode,
+        stage.arrived_via,
+        func.coalesce(stage.utm_campaign, ""),
+    ).where(not_(stage.is_bot), stage.visitor_hash.is_not(None))
+    insert = dialect_insert(session.get_bind().dialect)
+    columns = ["day", "visitor_hash", "organization_id", "mode", "arrived_via", "campaign"]
+    session.execute(
+        insert(RollupVisitor).from_select(columns, seen.distinct()).on_conflict_do_nothing()
+    )
+
+
+def _add_into(session: Session, model, keys: list[str], sums: tuple[str, ...], query) -> None:
+    """Insert ``query``'s rows into ``model``'s table, adding ``sums`` to a row already there."""
+    table = model.__table__
+    statement = dialect_insert(session.get_bind().dialect)(table).from_select([*keys, *sums], query)
+    added = {name: table.c[name] + statement.excluded[name] for name in sums}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=added))
 
 
 def refresh_statistics(session: Session) -> None:
@@ -157,21 +239,36 @@ def attribute_donations(session: Session) -> int:
 class Coverage:
     """Which days the roll-ups answer for, in one snapshot: every reader and the catch-up ask it.
 
-    A day is read from its raw rows when the roll-ups have not counted all of them: it comes
+    A day is unsettled when the roll-ups have not counted all of it as a closed day: it comes
     after the last closed day, or rows newer than the mark arrived for it (``late``). A pruned
     day never is: its roll-ups are all that is left (a row replayed for it later is not counted).
+    An unsettled day is read from its raw rows, except the open day, which is read from its
+    roll-ups plus its rows after ``open.referral_id`` (its tail).
     """
 
     mark: Mark
     pruned_through: date
     late: frozenset[date]
+    open: Mark = Mark()
 
-    def raw(self, day: date) -> bool:
-        """Whether ``day``'s numbers must come from its raw rows."""
+    def unsettled(self, day: date) -> bool:
+        """Whether ``day`` is not (or no longer) fully counted as a closed day."""
         if day <= self.pruned_through:
             return False
         closed = self.mark.closed_through
         return closed is None or day > closed or day in self.late
+
+    def raw(self, day: date) -> bool:
+        """Whether ``day``'s numbers must come from all of its raw rows."""
+        return self.unsettled(day) and day != self.open_day
+
+    @property
+    def open_day(self) -> date | None:
+        """The day rolled up only through ``open.referral_id``, if it is still unsettled."""
+        day, closed = self.open.closed_through, self.mark.closed_through
+        if day is None or (closed is not None and day <= closed):
+            return None
+        return day
 
 
 def coverage(session: Session, *, top: int | None = None, mark: Mark | None = None) -> Coverage:
@@ -185,7 +282,7 @@ def coverage(session: Session, *, top: int | None = None, mark: Mark | None = No
     if top is not None:
         newer = and_(newer, Referral.id <= top)
     late = session.scalars(select(day_of(Referral.created_at)).where(newer).distinct())
-    return Coverage(mark, pruned, frozenset(late))
+    return Coverage(mark, pruned, frozenset(late), read_mark(session, OPEN))
 
 
 def pending_days(session: Session, covered: Coverage, *, today: date) -> list[date]:
@@ -196,7 +293,7 @@ def pending_days(session: Session, covered: Coverage, *, today: date) -> list[da
         after, _ = day_range(covered.mark.closed_through + timedelta(days=1), None)
     unclosed = select(day_of(Referral.created_at)).where(*created_within(after, today_start))
     days = covered.late | set(session.scalars(unclosed.distinct()))
-    return sorted(day for day in days if day < today and covered.raw(day))
+    return sorted(day for day in days if day < today and covered.unsettled(day))
 
 
 def rebuild_days(session: Session, days: list[date]) -> None:
@@ -208,20 +305,39 @@ def rebuild_days(session: Session, days: list[date]) -> None:
     start, end = day_range(min(days), max(days))
     rows = and_(*created_within(start, end), day_of(Referral.created_at).in_(days))
     _delete(session, Span.DAY, days)
+    opened = read_mark(session, OPEN)
+    if opened.closed_through in days:  # the open day closes: its later rows are in it now
+        session.execute(delete(RollupVisitor))
+        set_mark(session, OPEN, referral_id=opened.referral_id, closed_through=None)
     with _staged(session, rows) as stage:
-        for by_mode, by_arrival, by_campaign in itertools.product((False, True), repeat=3):
+        for combo in _COMBOS:
             session.execute(
-                _cube_insert(stage, by_mode=by_mode, by_arrival=by_arrival, by_campaign=by_campaign)
+                insert(ReferralRollup).from_select(
+                    [*_KEYS, "humans", "bots", "visitors"],
+                    _cube_query(stage, combo, Span.DAY, stage.day, visitors(stage)),
+                )
             )
-        for kind in SOURCES:
-            for level in SOURCE_LEVELS:
-                if level == "campaign" and kind == "campaign":
-                    continue  # a campaign's own row is its value at the level of every recipient
-                session.execute(_source_insert(stage, kind, level))
+        for kind, level in _SOURCE_PARTS:
+            session.execute(
+                insert(SourceRollup).from_select(
+                    [*_SOURCE_KEYS, "humans", "bots"],
+                    _source_query(stage, kind, level, Span.DAY, stage.day),
+                )
+            )
     months = sorted({day.replace(day=1) for day in days})
     _delete(session, Span.MONTH, months)
     for month in months:
         _month_insert(session, month)
+
+
+_COMBOS = list(itertools.product((False, True), repeat=3))  # by mode, by arrival, by campaign
+# A campaign's own row is its value at the level of every recipient: not kept twice.
+_SOURCE_PARTS = [
+    (kind, level)
+    for kind in SOURCES
+    for level in SOURCE_LEVELS
+    if not (level == "campaign" and kind == "campaign")
+]
 
 
 # The raw rows' columns the roll-ups count by, copied once per rebuild.
@@ -279,7 +395,10 @@ def _delete(session: Session, span: Span, days: list[date]) -> None:
     )
 
 
-def _cube_insert(rows, *, by_mode: bool, by_arrival: bool, by_campaign: bool):
+def _cube_query(rows, combo, span: Span, period, counted):
+    """The cube rows of ``rows`` for one combination of keys kept apart (``_COMBOS``), dated
+    ``period``, with ``counted`` as the visitors measure."""
+    by_mode, by_arrival, by_campaign = combo
     mode = rows.mode if by_mode else literal(ANY, String)
     arrived = rows.arrived_via if by_arrival else literal(ANY, String)
     campaign = rows.utm_campaign if by_campaign else literal(ANY, String)
@@ -288,21 +407,17 @@ def _cube_insert(rows, *, by_mode: bool, by_arrival: bool, by_campaign: bool):
     groups += [rows.arrived_via] if by_arrival else []
     groups += [rows.utm_campaign] if by_campaign else []
     query = select(
-        literal(Span.DAY.value, String),
+        literal(span.value, String),
         mode,
         arrived,
         campaign,
-        rows.day,
+        period,
         rows.organization_id,
         humans(rows),
         bots(rows),
-        visitors(rows),
-    )
-    if by_campaign:
-        query = query.where(tagged(rows.utm_campaign))
-    return insert(ReferralRollup).from_select(
-        [*_KEYS, "humans", "bots", "visitors"], query.group_by(*groups)
-    )
+        counted,
+    ).where(tagged(rows.utm_campaign) if by_campaign else true())
+    return query.group_by(*groups)
 
 
 _KEYS = ["span", "mode_key", "arrived_key", "campaign_key", "day", "organization_id"]
@@ -318,7 +433,7 @@ _SOURCE_KEYS = [
 ]
 
 
-def _source_insert(rows, kind: str, level: str):
+def _source_query(rows, kind: str, level: str, span: Span, period):
     value = func.coalesce(getattr(rows, SOURCES[kind].key), "")
     recipient = rows.organization_id if level == "member" else literal(EVERY_RECIPIENT)
     campaign = rows.utm_campaign if level == "campaign" else literal(ANY, String)
@@ -326,22 +441,18 @@ def _source_insert(rows, kind: str, level: str):
     groups += [rows.organization_id] if level == "member" else []
     groups += [rows.utm_campaign] if level == "campaign" else []
     query = select(
-        literal(Span.DAY.value, String),
+        literal(span.value, String),
         literal(kind, String),
         recipient,
         campaign,
-        rows.day,
+        period,
         value,
         rows.mode,
         rows.arrived_via,
         humans(rows),
         bots(rows),
-    )
-    if level == "campaign":
-        query = query.where(tagged(rows.utm_campaign))
-    return insert(SourceRollup).from_select(
-        [*_SOURCE_KEYS, "humans", "bots"], query.group_by(*groups)
-    )
+    ).where(tagged(rows.utm_campaign) if level == "campaign" else true())
+    return query.group_by(*groups)
 
 
 def _month_insert(session: Session, month: date) -> None:
@@ -404,7 +515,7 @@ def lock_mark(session: Session, name: str = MARK) -> Mark:
     return Mark(*row)
 
 
-def set_mark(session: Session, name: str, *, referral_id: int, closed_through: date) -> None:
+def set_mark(session: Session, name: str, *, referral_id: int, closed_through: date | None) -> None:
     """Move the mark ``name`` (locked by ``lock_mark`` in this transaction)."""
     session.execute(
         update(RollupMark)

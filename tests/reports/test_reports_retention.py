@@ -119,11 +119,11 @@ def test_referrals_a_gift_points_to_are_kept(db_session, make_org, add_referrals
 
 
 def test_nothing_is_pruned_before_it_is_rolled_up(db_session, make_org, add_referrals):
-    add_referrals(make_org("roots"), at(TODAY))  # today is never rolled up
+    add_referrals(make_org("roots"), at(TODAY))  # today is never closed, only open
 
     pruned = retention.prune(db_session, before=TODAY + timedelta(days=5), today=TODAY)
 
-    assert pruned == retention.Pruned(None)
+    assert pruned == retention.Pruned(TODAY)  # the first day kept: today
     assert db_session.scalar(select(func.count(Referral.id))) == 1
 
 

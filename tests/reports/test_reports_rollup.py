@@ -31,21 +31,25 @@ def totals(session, scope) -> dict[int, tuple]:
     }
 
 
-def test_catch_up_rolls_up_closed_days_once(db_session, make_org, add_referrals):
+def test_catch_up_closes_past_days_once_and_rolls_today_up_to_its_mark(
+    db_session, make_org, add_referrals
+):
     org = make_org("roots")
     for back in range(5):
-        add_referrals(org, at(TODAY - timedelta(days=back)))
+        rows = add_referrals(org, at(TODAY - timedelta(days=back)))
 
     first = rollup.catch_up(db_session, today=TODAY)
     second = rollup.catch_up(db_session, today=TODAY)
 
     assert (first, second) == (4, 0)
-    mark = db_session.scalar(select(RollupMark))
-    assert mark.closed_through == TODAY - timedelta(days=1)
+    closed = db_session.get(RollupMark, rollup.MARK)
+    assert closed.closed_through == TODAY - timedelta(days=1)
+    opened = db_session.get(RollupMark, rollup.OPEN)
+    assert (opened.closed_through, opened.referral_id) == (TODAY, rows[-1]["id"])
     rolled_days = db_session.scalars(
         select(ReferralRollup.day).where(ReferralRollup.span == Span.DAY).distinct()
     ).all()
-    assert TODAY not in rolled_days
+    assert sorted(rolled_days) == [TODAY - timedelta(days=back) for back in range(4, -1, -1)]
 
 
 def test_roll_ups_and_raw_rows_give_the_same_numbers(db_session, varied):
@@ -70,7 +74,7 @@ def test_a_late_row_sends_its_day_back_to_the_raw_rows(db_session, make_org, add
     assert day in facts.plan(db_session, scope).unsettled
     assert totals(db_session, scope) == {org.id: (2, 0, 2, 2, 0, 0)}
     assert rollup.catch_up(db_session, today=TODAY) == 1
-    assert facts.plan(db_session, scope).unsettled == (TODAY,)
+    assert facts.plan(db_session, scope).unsettled == ()  # today: its roll-ups and their tail
     rolled = select(func.sum(ReferralRollup.humans)).where(
         ReferralRollup.mode_key == "*", ReferralRollup.arrived_key == "*"
     )
@@ -99,7 +103,8 @@ def test_catch_up_reads_each_raw_row_once(app, db_session, make_org, add_referra
 
     rebuilds = [s for s in sent if s.lstrip().upper().startswith("INSERT") and reads_rows.search(s)]
     assert days == 21
-    assert len(rebuilds) == 3  # one copy of each chunk's rows; the roll-ups are made from it
+    # One copy of each week's rows, and one of today's: the roll-ups are made from the copies.
+    assert len(rebuilds) == 4
     assert totals(db_session, Scope(TODAY - timedelta(days=21), TODAY - timedelta(days=1))) == {
         org.id: (42, 0, 42, 42, 0, 0) for org in orgs
     }
