@@ -246,6 +246,7 @@ def load(engine, size: int, today: date, today_rows: int = 0) -> None:
         connection.execute(text("DELETE FROM referral_rollup"))
         connection.execute(text("DELETE FROM referral_source_rollup"))
         connection.execute(text("DELETE FROM rollup_mark"))
+        connection.execute(text("DELETE FROM referral_rollup_visitor"))
         connection.execute(text("DELETE FROM donation"))
         connection.execute(text("DELETE FROM referral"))
         if not connection.scalar(select(func.count()).select_from(Organization)):

@@ -101,10 +101,12 @@ def catch_up(session: Session, *, today: date) -> int:
     if top is None:
         return 0
     with writing(session):
-        days = pending_days(
-            session, coverage(session, top=top, mark=lock_mark(session)), today=today
-        )
-    for chunk in _chunks(days):
+        covered = coverage(session, top=top, mark=lock_mark(session))
+        days = pending_days(session, covered, today=today)
+    closing = covered.open_day
+    if closing in days:  # counted as it went: only its rows after the open mark are missing
+        roll_open_day(session, closing, top, start=False)
+    for chunk in _chunks(day for day in days if day != closing):
         with writing(session):
             lock_mark(session)  # catch-ups take turns, chunk by chunk
             rebuild_days(session, chunk)
@@ -112,41 +114,67 @@ def catch_up(session: Session, *, today: date) -> int:
         mark = lock_mark(session)
         closed = max(today - timedelta(days=1), mark.closed_through or date.min)
         set_mark(session, MARK, referral_id=max(top, mark.referral_id), closed_through=closed)
-    with writing(session):
-        lock_mark(session)
-        opened = roll_open_day(session, today, top)
+    opened = roll_open_day(session, today, top, start=True)
     if days or opened:
         with writing(session):
             refresh_statistics(session)
     return len(days)
 
 
-def roll_open_day(session: Session, today: date, top: int) -> bool:
-    """Add ``today``'s rows up to id ``top`` not yet counted to its day and month roll-ups, and
-    move the open mark; True when ``today`` was not the open day (its roll-ups start now).
+def roll_open_day(session: Session, day: date, top: int, *, start: bool) -> bool:
+    """Add ``day``'s rows up to id ``top`` not yet counted to its day and month roll-ups, and
+    move the open mark; True when ``day`` was not the open day and its roll-ups start now
+    (only with ``start``: otherwise, another catch-up has closed it already, and nothing is
+    done).
 
-    Reads only the rows after the open mark. Flushes, never commits; call under ``lock_mark``.
+    Reads only the rows after the open mark, and commits every ``OPEN_STEP`` ids (a campaign
+    day's first run, or a deployment's, would otherwise hold the write lock for all of them).
     """
-    before = read_mark(session, OPEN)
-    new_day = before.closed_through != today
-    since = 0 if new_day else before.referral_id
-    if new_day:  # nothing of today is counted yet; earlier days' visitors are done with
-        session.execute(delete(RollupVisitor))
-        _delete(session, Span.DAY, [today])
-    if top > since:
-        start, end = day_range(today, today)
-        # By the id range alone (a recipient's index would walk the whole day's rows).
-        rows = and_(
-            Referral.id > since,
-            Referral.id <= top,
-            Referral.created_at >= start,
-            Referral.created_at < end,
-        )
-        with _staged(session, rows) as stage:
-            _add_open_rows(session, stage, today)
-    insert_ignore(session, RollupMark, {"name": OPEN, "referral_id": 0, "updated_at": utcnow()})
-    set_mark(session, OPEN, referral_id=max(top, since), closed_through=today)
-    return new_day
+    started = False
+    while True:
+        with writing(session):
+            lock_mark(session)  # catch-ups take turns
+            before = read_mark(session, OPEN)
+            since = before.referral_id if before.closed_through == day else 0
+            if before.closed_through != day and not start:
+                return False
+            if before.closed_through != day:  # nothing of it counted yet; earlier days' are done
+                session.execute(delete(RollupVisitor))
+                _delete(session, Span.DAY, [day])
+                started = True
+            upto = _step_end(session, day, since, top)
+            if upto > since:
+                with _staged(session, _open_rows(day, since, upto)) as stage:
+                    _add_open_rows(session, stage, day)
+            insert_ignore(
+                session, RollupMark, {"name": OPEN, "referral_id": 0, "updated_at": utcnow()}
+            )
+            set_mark(session, OPEN, referral_id=max(upto, since), closed_through=day)
+        if upto >= top:
+            return started
+
+
+OPEN_STEP = 10_000
+
+
+def _open_rows(day: date, since: int, upto: int):
+    """``day``'s rows with ids in ``(since, upto]``, found by the id range alone (a recipient's
+    index would walk the whole day's rows)."""
+    start, end = day_range(day, day)
+    return and_(
+        Referral.id > since,
+        Referral.id <= upto,
+        Referral.created_at >= start,
+        Referral.created_at < end,
+    )
+
+
+def _step_end(session: Session, day: date, since: int, top: int) -> int:
+    """The last id of the next step: ``OPEN_STEP`` ids from ``day``'s first row after ``since``."""
+    first = session.scalar(
+        select(Referral.id).where(_open_rows(day, since, top)).order_by(Referral.id).limit(1)
+    )
+    return top if first is None else min(top, first - 1 + OPEN_STEP)
 
 
 def _add_open_rows(session: Session, stage, day: date) -> None:
@@ -305,10 +333,6 @@ def rebuild_days(session: Session, days: list[date]) -> None:
     start, end = day_range(min(days), max(days))
     rows = and_(*created_within(start, end), day_of(Referral.created_at).in_(days))
     _delete(session, Span.DAY, days)
-    opened = read_mark(session, OPEN)
-    if opened.closed_through in days:  # the open day closes: its later rows are in it now
-        session.execute(delete(RollupVisitor))
-        set_mark(session, OPEN, referral_id=opened.referral_id, closed_through=None)
     with _staged(session, rows) as stage:
         for combo in _COMBOS:
             session.execute(
@@ -515,7 +539,7 @@ def lock_mark(session: Session, name: str = MARK) -> Mark:
     return Mark(*row)
 
 
-def set_mark(session: Session, name: str, *, referral_id: int, closed_through: date | None) -> None:
+def set_mark(session: Session, name: str, *, referral_id: int, closed_through: date) -> None:
     """Move the mark ``name`` (locked by ``lock_mark`` in this transaction)."""
     session.execute(
         update(RollupMark)

@@ -1,6 +1,6 @@
 """The day in progress is rolled up as it goes, and the reports add the rows after its mark:
-whatever rows were rolled up and whichever came after, every number equals a plain count of
-the raw rows."""
+whatever rows were rolled up and whichever came after, and whether the open day closed at
+midnight in between, every number equals a plain count of the raw rows."""
 
 from __future__ import annotations
 
@@ -107,16 +107,21 @@ def _counted_campaigns(written) -> dict:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(rows=ROWS, cuts=st.lists(st.integers(0, 24), max_size=3))
+@given(
+    rows=ROWS,
+    runs=st.dictionaries(st.integers(0, 24), st.sampled_from([False, False, True]), max_size=4),
+)
 def test_any_split_between_roll_ups_and_raw_rows_gives_the_raw_counts(
-    db_session, make_org, add_referrals, rows, cuts
+    db_session, make_org, add_referrals, rows, runs
 ):
     orgs = _members(db_session, make_org)
     _start_empty(db_session)
     written: list[dict] = []
+    clock = TODAY - timedelta(days=1)
     for n, row in enumerate(rows):
-        if n in cuts:  # the timer runs between these hand-offs
-            rollup.catch_up(db_session, today=TODAY)
+        if n in runs:  # the timer runs between these hand-offs, yesterday or (from then) today
+            clock = TODAY if runs[n] or clock == TODAY else clock
+            rollup.catch_up(db_session, today=clock)
         when = at(TODAY - timedelta(days=row["back"]), 0, n)
         written += add_referrals(
             orgs[row["org"]],

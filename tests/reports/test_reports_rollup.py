@@ -108,3 +108,24 @@ def test_catch_up_reads_each_raw_row_once(app, db_session, make_org, add_referra
     assert totals(db_session, Scope(TODAY - timedelta(days=21), TODAY - timedelta(days=1))) == {
         org.id: (42, 0, 42, 42, 0, 0) for org in orgs
     }
+
+
+def test_the_open_day_closes_at_midnight_with_its_later_rows_alone(
+    app, db_session, make_org, add_referrals
+):
+    org = make_org("roots")
+    yesterday = TODAY - timedelta(days=1)
+    for visitor in ("a", "b"):
+        add_referrals(org, at(yesterday, 9), visitor_hash=visitor)
+    rollup.catch_up(db_session, today=yesterday)  # the timer's last run of the day
+    for hour, visitor in ((20, "a"), (21, "c")):  # a returns; c is new
+        add_referrals(org, at(yesterday, hour), visitor_hash=visitor)
+
+    with statements_sent(portal_state(app).database.engine) as sent:
+        closed = rollup.catch_up(db_session, today=TODAY)
+
+    assert closed == 1
+    assert not [s for s in sent if "date(referral.created_at) IN" in s]  # no day rebuilt whole
+    scope = Scope(yesterday, yesterday)
+    assert facts.plan(db_session, scope).unsettled == ()
+    assert totals(db_session, scope) == {org.id: (4, 0, 3, 4, 0, 0)}
