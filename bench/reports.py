@@ -4,7 +4,8 @@ Run as ``.venv/bin/python -m bench.reports [--sizes 1000000 5000000] [--repeat 7
 ``--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench`` for PostgreSQL (one database
 per size is made beside it, named ``<name>_<size>``) and ``--keep DIR`` to keep the SQLite files
 between runs; ``--today N`` puts N of each size's rows in today so far (a campaign day: ``--sizes
-1000000 --today 300000``). A database already holding the size's rows is reused: building 20
+1000000 --today 300000``), ``--tail N`` adds N in the five minutes after the roll-up catch-up
+(read raw until its next run). A database already holding the size's rows is reused: building 20
 million rows takes a while. Rows go in set-based (one INSERT … SELECT over a generated series),
 shaped like real traffic: 171 recipients, a few much busier than the rest, bots, campaigns,
 referring sites, returning visitors, today's rows still open. The roll-ups then catch up, and each
@@ -61,6 +62,9 @@ def main() -> int:
     parser.add_argument(
         "--today", type=int, default=0, help="rows of each size that arrive today (campaign day)"
     )
+    parser.add_argument(
+        "--tail", type=int, default=0, help="rows that arrive after the catch-up, read raw"
+    )
     args = parser.parse_args()
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print_machine(
@@ -72,7 +76,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
         for size in args.sizes:
             url = _url(args, Path(folder), size)
-            results[size] = run(url, size, args.repeat, args.today)
+            results[size] = run(url, size, args.repeat, args.today, args.tail)
             if args.keep is None and url.startswith("sqlite"):
                 Path(make_url(url).database).unlink()
     return report(results)
@@ -97,7 +101,7 @@ def _url(args, folder: Path, size: int) -> str:
     return f"sqlite:///{place / f'reports-{size}{shape}.db'}"
 
 
-def run(url: str, size: int, repeat: int, today_rows: int = 0) -> dict[str, float]:
+def run(url: str, size: int, repeat: int, today_rows: int = 0, tail: int = 0) -> dict[str, float]:
     today = datetime.now(UTC).date()
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
     backend = make_url(url).get_backend_name()
@@ -124,6 +128,9 @@ def run(url: str, size: int, repeat: int, today_rows: int = 0) -> dict[str, floa
             with writing(session):
                 rollup.refresh_statistics(session)
         _vacuum_without_autovacuum(engine)
+        if tail:
+            _arrive_after_catch_up(engine, size, tail)
+            print(f"  {tail:,} more rows arrived today after the catch-up; {_load()}")
         year = Scope(today - timedelta(days=364), today)
         check(session, year)
         busiest = _busiest(session, None)
@@ -261,7 +268,6 @@ def insert_referrals(engine, size: int, today: date, *, members: int, today_rows
     """``size`` referrals over the last 365 days to organizations 1 … ``members`` + 1 (the
     busiest first), set-based, a million a transaction; ``today_rows`` of them fall today, from
     midnight to now, the rest evenly before (a campaign day), or all evenly when it is 0."""
-    backend = engine.dialect.name
     start = datetime.combine(today - timedelta(days=364), datetime.min.time())
     midnight = datetime.combine(today, datetime.min.time())
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -272,20 +278,34 @@ def insert_referrals(engine, size: int, today: date, *, members: int, today_rows
         ]
     else:
         windows = [(1, size, start, now)]
-    sql = _SQL[backend]
+    for lowest, highest, since, until in windows:
+        _insert_window(engine, members, lowest, highest, since, until)
+
+
+def _insert_window(engine, members: int, lowest: int, highest: int, since, until) -> None:
+    """Rows ``lowest`` … ``highest`` of the series, spread evenly over ``[since, until)``."""
+    sql = _SQL[engine.dialect.name]
     recipient = sql["recipient"].format(members=members + 1)
     statement = text(_REFERRALS.format(**{**sql, "recipient": recipient}))
-    batch = 1_000_000
-    for lowest, highest, since, until in windows:
-        # Row n of the window is at ``since + (n - lowest + 1) * step``.
-        step = (until - since) / timedelta(microseconds=1) / (highest - lowest + 2)
-        origin = since - timedelta(microseconds=(lowest - 1) * step)
-        for first in range(lowest, highest + 1, batch):
-            with engine.begin() as connection:
-                last = min(first + batch - 1, highest)
-                parameters = {"first": first, "last": last, "step": step}
-                connection.execute(statement, {**parameters, "start": origin.isoformat(" ")})
-            print(f"  {last:,} rows; {_load()}", flush=True)
+    # Row n of the window is at ``since + (n - lowest + 1) * step``.
+    step = (until - since) / timedelta(microseconds=1) / (highest - lowest + 2)
+    origin = since - timedelta(microseconds=(lowest - 1) * step)
+    for first in range(lowest, highest + 1, 1_000_000):  # a million a transaction
+        with engine.begin() as connection:
+            last = min(first + 1_000_000 - 1, highest)
+            parameters = {"first": first, "last": last, "step": step}
+            connection.execute(statement, {**parameters, "start": origin.isoformat(" ")})
+        print(f"  {last:,} rows; {_load()}", flush=True)
+
+
+def _arrive_after_catch_up(engine, size: int, tail: int) -> None:
+    """``tail`` more hand-offs today, in the last five minutes, after the catch-up's run: the
+    rows a report reads raw until the timer's next run."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.connect() as connection:
+        highest = connection.scalar(text("SELECT max(id) FROM referral"))
+    lowest = max(size, highest) + 1
+    _insert_window(engine, MEMBERS, lowest, lowest + tail - 1, now - timedelta(minutes=5), now)
 
 
 def _attribute_donations(engine) -> None:

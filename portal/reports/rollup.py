@@ -124,8 +124,8 @@ def catch_up(session: Session, *, today: date) -> int:
 def roll_open_day(session: Session, day: date, top: int, *, start: bool) -> bool:
     """Add ``day``'s rows up to id ``top`` not yet counted to its day and month roll-ups, and
     move the open mark; True when ``day`` was not the open day and its roll-ups start now
-    (only with ``start``: otherwise, another catch-up has closed it already, and nothing is
-    done).
+    (only with ``start``, and only after the open day; otherwise another catch-up has closed
+    it, or a later day is open, and nothing is done).
 
     Reads only the rows after the open mark, and commits every ``OPEN_STEP`` ids (a campaign
     day's first run, or a deployment's, would otherwise hold the write lock for all of them).
@@ -136,8 +136,10 @@ def roll_open_day(session: Session, day: date, top: int, *, start: bool) -> bool
             lock_mark(session)  # catch-ups take turns
             before = read_mark(session, OPEN)
             since = before.referral_id if before.closed_through == day else 0
-            if before.closed_through != day and not start:
-                return False
+            if before.closed_through != day and not (
+                start and (before.closed_through or date.min) < day
+            ):
+                return False  # closed by another catch-up, or a later day is open already
             if before.closed_through != day:  # nothing of it counted yet; earlier days' are done
                 session.execute(delete(RollupVisitor))
                 _delete(session, Span.DAY, [day])

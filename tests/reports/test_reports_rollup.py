@@ -129,3 +129,18 @@ def test_the_open_day_closes_at_midnight_with_its_later_rows_alone(
     scope = Scope(yesterday, yesterday)
     assert facts.plan(db_session, scope).unsettled == ()
     assert totals(db_session, scope) == {org.id: (4, 0, 3, 4, 0, 0)}
+
+
+def test_a_catch_up_with_an_earlier_clock_leaves_the_open_day_alone(
+    db_session, make_org, add_referrals
+):
+    org = make_org("roots")
+    for back, visitor in ((1, "a"), (0, "a"), (0, "b")):
+        add_referrals(org, at(TODAY - timedelta(days=back)), visitor_hash=visitor)
+    rollup.catch_up(db_session, today=TODAY)
+    add_referrals(org, at(TODAY, 15), visitor_hash="b")
+
+    rollup.catch_up(db_session, today=TODAY - timedelta(days=1))  # a clock behind the others
+
+    assert db_session.get(RollupMark, rollup.OPEN).closed_through == TODAY
+    assert totals(db_session, Scope(TODAY, TODAY)) == {org.id: (3, 0, 2, 3, 0, 0)}
