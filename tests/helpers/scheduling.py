@@ -14,14 +14,24 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 # The gunicorn, nginx and strace tests run one at a time, on one worker, and the browser tests
-# share one Chromium, on another.
-GROUPS = {"faults": "servers", "production": "servers", "browser": "browser"}
+# share one Chromium, on another. The security walks share one survey of the routes and one
+# hostile walk (tests/security/walk.py, test_escaping.py): they go to one worker together.
+GROUPS = {
+    "faults": "servers",
+    "production": "servers",
+    "browser": "browser",
+    "security/test_escaping.py": "walks",
+    "security/test_fuzz.py": "walks",
+}
 
 
 def group_of(nodeid: str) -> str | None:
-    """The group of a test by its folder under tests/, or None for a test that goes anywhere."""
+    """The group of a test by its file or folder under tests/, or None for a test that goes
+    anywhere."""
     parts = nodeid.split("::", 1)[0].split("/")
-    return GROUPS.get(parts[1]) if len(parts) > 2 and parts[0] == "tests" else None
+    if len(parts) < 3 or parts[0] != "tests":
+        return None
+    return GROUPS.get("/".join(parts[1:])) or GROUPS.get(parts[1])
 
 
 class FolderGroups(LoadScopeScheduling):

@@ -39,8 +39,28 @@ def injected(method: str, where: str, response) -> list[str]:
     return [f"{method} {where} ({response.status_code}): {found}" for found in parser.found]
 
 
+# The hostile walk this test process made: what it found, and every (method, address) it sent.
+_WALKED: dict[str, tuple[list[str], list[str]]] = {}
+
+
+def hostile_walk(walker) -> tuple[list[str], list[str]]:
+    """Every route, parameter and field walked with ``HOSTILE``: the markup it put on pages, and
+    every request sent. Walked once per test process for the two tests that read it (each app
+    of the suite has the same routes and data); tests.helpers.scheduling keeps them together."""
+    if "hostile" not in _WALKED:
+        seen: list[str] = []
+
+        def _check(method, where, response):
+            seen.append(f"{method} {where.split(' ')[0]}")
+            return injected(method, where, response)
+
+        problems = walker.walk(HOSTILE, _check, path_value=HOSTILE.replace("/", ""))
+        _WALKED["hostile"] = (problems, seen)
+    return _WALKED["hostile"]
+
+
 def test_no_typed_value_reaches_any_page_as_markup(walker):
-    problems = walker.walk(HOSTILE, injected, path_value=HOSTILE.replace("/", ""))
+    problems, _seen = hostile_walk(walker)
 
     assert problems == []
 
@@ -55,13 +75,7 @@ def test_a_typed_recipient_on_the_staff_report_is_shown_as_text(client):
 
 
 def test_the_walk_reaches_every_route(walker, app):
-    seen: list[str] = []
-
-    def _count(method, where, response):
-        seen.append(f"{method} {where.split(' ')[0]}")
-        return []
-
-    walker.walk("plain", _count)
+    _problems, seen = hostile_walk(walker)
 
     rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
     assert len({where.split(" ")[1] for where in seen}) >= len(rules)

@@ -119,6 +119,13 @@ def _build(rule: Rule, values: dict[str, str]) -> str:
 
 
 Check = Callable[[str, str, object], list[str]]
+# Surveys already made by this test process: (method, route, fields) by the routes surveyed.
+_SURVEYS: dict[tuple, list[tuple[str, tuple, list[str]]]] = {}
+
+
+def _name(rule: Rule) -> tuple:
+    """A route as every app of the suite has it: endpoint, address and methods."""
+    return (rule.endpoint, rule.rule, tuple(methods(rule)))
 
 
 @dataclass
@@ -186,8 +193,21 @@ class Walker:
             self.forms.setdefault((method, action or path), set()).update(names)
 
     def survey(self) -> list[tuple[str, Rule, list[str]]]:
-        """Every (method, rule, fields) of the app: GET pages first, so their forms are known."""
+        """Every (method, rule, fields) of the app: GET pages first, so their forms are known.
+
+        Surveyed once per test process: every walker's app has the same routes, pages and
+        fields (the same ``known`` arguments, the same data), so a later survey is the first one
+        read back onto this app's own rules. A different set of routes is surveyed anew."""
         self.app.request_class = RecordingRequest
+        mine = {_name(rule): rule for rule in rules(self.app)}
+        key = (tuple(sorted(mine)), tuple(sorted(self.known)))
+        if (found := _SURVEYS.get(key)) is None:
+            found = _SURVEYS[key] = [
+                (phase, _name(rule), fields) for phase, rule, fields in self._survey()
+            ]
+        return [(phase, mine[name], fields) for phase, name, fields in found]
+
+    def _survey(self) -> list[tuple[str, Rule, list[str]]]:
         found = []
         for phase in ("GET", "POST"):
             for rule in rules(self.app):
