@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     backup.init_app(app)
     errors.init_app(app)
+    mail.init_app(app)  # before the features: they register what it sends
     referrals.init_app(app)
     init_directory(app)
     init_donate(app)
@@ -77,7 +78,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_pages(app)
     init_staff(app)
     reports.init_app(app)
-    mail.init_app(app)
     amplify.init_app(app)
     init_campaigns(app)
     init_conversions(app)

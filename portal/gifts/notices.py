@@ -4,32 +4,36 @@
 ``"payment_failed"``, ``"refunded"``, ``"cancelled"``) as a ``portal.mail.Message``. Each says
 what was given, to whom, who issues the receipt, and carries the gift's private manage link.
 ``queue_notices`` turns the notices a ledger store collected while applying one event into
-outbox rows in that same transaction. Needs an app context (it renders templates).
+outbox rows in that same transaction: drafts (``portal.mail.Draft``) holding only the values
+the mail is written from, so that the ledger's write lock never waits for templates, money
+formats or signed links; the mail sender writes them with ``render_notice`` just before sending.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from babel.lists import format_list
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
-from portal.db.fastpath import Prepared
 from portal.db.session import get_session
 from portal.donate.links import manage_token
 from portal.donate.money import display
-from portal.mail import Message, queue
+from portal.mail import Draft, Message, queue
 from portal.mail.outbox import CursorOutbox
-from portal.models import TRANSLATED_FIELDS, Basket, Organization, OrganizationText
+from portal.models import Basket, Organization
 from portal.texts import member_texts
 
 log = logging.getLogger(__name__)
 
 KINDS = ("thanks", "payment_failed", "refunded", "cancelled")
+RENDERER = "gift_notice"  # the mail sender's name for ``render_notice``
+_SLOT = "0"  # stands for the token in a link built to learn its start
 
 
 def manage_url(donation_id: int) -> str:
@@ -38,31 +42,44 @@ def manage_url(donation_id: int) -> str:
     return url_for("gifts.enter", token=token, _external=True)
 
 
+def manage_url_prefix() -> str:
+    """What a gift's private link starts with, for the host this request (or ``SERVER_NAME``)
+    names: the link is this and the gift's token."""
+    return url_for("gifts.enter", token=_SLOT, _external=True).removesuffix(_SLOT)
+
+
 def notice_message(
     kind: str,
     donation,
     *,
     email: str,
     first=None,
-    organization: Organization | RecipientTexts | None = None,
+    organization: Organization | None = None,
     refunded: int = 0,
+    link_prefix: str | None = None,
+    session: Session | None = None,
 ) -> Message:
-    """The mail for ``kind`` about ``donation`` (one payment: a ``Donation`` or a row read by
-    the ledger's cursor). ``first`` is the gift's first payment when ``donation`` is a later
-    month (the gift's language and manage link are its); ``organization`` the recipient when
-    ``donation`` is a bare row."""
+    """The mail for ``kind`` about ``donation`` (one payment: a ``Donation`` or its values).
+    ``first`` is the gift's first payment when ``donation`` is a later month (the gift's
+    language and manage link are its); ``organization`` the recipient when ``donation`` is
+    bare values; ``link_prefix`` what the manage link starts with (``manage_url_prefix``), when
+    there is no request to build it for."""
     if kind not in KINDS:
         raise ValueError(f"no mail for a {kind!r} notice")
     gift = first or donation
-    org = organization or donation.organization  # an Organization, or its RecipientTexts
+    org = organization or donation.organization
     language = gift.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if link_prefix is None:
+        link = manage_url(gift.id)
+    else:
+        link = link_prefix + manage_token(current_app.config["SECRET_KEY"], gift.id)
     with force_locale(language):
         words = {
-            "name": _recipients(gift, org, language),
+            "name": _recipients(gift, org, language, session),
             "amount": display(donation.amount, donation.currency, language),
             "monthly": str(donation.frequency) == "monthly",
             "basket": getattr(gift, "basket_id", None) is not None,  # its amount is fixed
-            "manage_url": manage_url(gift.id),
+            "manage_url": link,
             "portal": current_app.config["PORTAL_NAME"],
         }
         if kind == "refunded":
@@ -73,14 +90,48 @@ def notice_message(
     return Message(to=email, subject=subject, text=text, language=language)
 
 
-def _recipients(gift, org: Organization | RecipientTexts, language: str) -> str:
+def render_notice(session: Session, values: dict) -> Message:
+    """The mail of a notice queued as a draft by ``queue_notices``, written by the mail sender
+    in its own session (the row's recipient is the address)."""
+    gift = SimpleNamespace(
+        id=values["gift"], language=values["language"], basket_id=values["basket"]
+    )
+    payment = SimpleNamespace(
+        amount=values["amount"], currency=values["currency"], frequency=values["frequency"]
+    )
+    organization = _kept(session, Organization, values["organization"])
+    return notice_message(
+        values["kind"],
+        payment,
+        email="",
+        first=gift,
+        organization=organization,
+        refunded=values["refunded"],
+        link_prefix=values["link"],
+        session=session,
+    )
+
+
+def _recipients(gift, org: Organization, language: str, session: Session | None) -> str:
     """Who the gift is for: the recipient, or a basket's members ("A, B and C")."""
     basket_id = getattr(gift, "basket_id", None)
     if basket_id is None:
         return member_texts(org, language).name
-    lines = get_session().get(Basket, basket_id).lines
+    lines = _kept(session or get_session(), Basket, basket_id).lines
     names = [member_texts(line.organization, language).name for line in lines]
     return format_list(names, locale=language)
+
+
+def _kept(session: Session, model, key: int):
+    """``session.get``, the row (with what it loaded) kept for the session's next mail: the
+    sender writes a batch of mails about a handful of recipients in one session."""
+    kept = session.info.setdefault("gift_notice_rows", {})
+    if (model, key) not in kept:
+        row = session.get(model, key)
+        if row is None:
+            raise LookupError(f"no {model.__name__} {key}")
+        kept[model, key] = row
+    return kept[model, key]
 
 
 def donor_email(obj: dict) -> str | None:
@@ -93,15 +144,14 @@ def donor_email(obj: dict) -> str | None:
     )
 
 
-def queue_notices(
-    store, event_object: dict, put: Callable[[str, Message], None], organization
-) -> int:
-    """Queue a mail for each of ``store.notices`` through ``put(key, message)``, in the
-    ledger's transaction; returns how many. A notice whose event carries no address (a
-    subscription's end, a refund object) goes to the address kept from the gift's earlier
-    events; a cancellation through the manage link or the console mails its own confirmation."""
+def queue_notices(store, event_object: dict, put: Callable[[str, Draft], None]) -> int:
+    """Queue a mail for each of ``store.notices`` through ``put(key, draft)``, in the ledger's
+    transaction; returns how many. A notice whose event carries no address (a subscription's
+    end, a refund object) goes to the address kept from the gift's earlier events; a
+    cancellation through the manage link or the console mails its own confirmation."""
     seen = donor_email(event_object)
     queued = 0
+    prefix = None
     for notice in store.notices:
         donation = store.donation("id", notice.donation_id)
         if donation is None:
@@ -111,88 +161,42 @@ def queue_notices(
         email = _address(first, seen)
         if not email:
             continue
-        refunded = store.refunded(donation.id) if str(notice.kind) == "refunded" else 0
-        message = notice_message(
-            str(notice.kind),
-            donation,
-            email=email,
-            first=first,
-            organization=organization(donation.organization_id),
-            refunded=refunded,
-        )
-        put(notice.outbox_key, message)
+        kind = str(notice.kind)
+        language = first.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+        prefix = prefix or manage_url_prefix()
+        values = {
+            "kind": kind,
+            "gift": first.id,
+            "language": language,
+            "basket": getattr(first, "basket_id", None),
+            "organization": donation.organization_id,
+            "amount": donation.amount,
+            "currency": donation.currency,
+            "frequency": str(donation.frequency),
+            "refunded": store.refunded(donation.id) if kind == "refunded" else 0,
+            "link": prefix,
+        }
+        put(notice.outbox_key, Draft(to=email, renderer=RENDERER, values=values, language=language))
         queued += 1
     return queued
 
 
 class LedgerMail:
     """The ledger writer's notices as mail, queued on the writer's own cursor (same
-    transaction as the ledger change). Rendering trouble is logged and never loses the change.
-
-    The recipient's texts are read on that cursor too, with statements compiled once: loading
-    the ``Organization`` through an ORM session cost the webhook more than the ledger did."""
+    transaction as the ledger change). Trouble is logged and never loses the change."""
 
     def __init__(self, dialect) -> None:
         self._outbox = CursorOutbox(dialect)
-        self._texts = CursorRecipientTexts(dialect)
 
     def __call__(self, store, cursor, event: dict) -> int:
-        return _guarded(
-            store,
-            event,
-            lambda key, message: self._outbox.queue(cursor, key, message),
-            lambda organization_id: self._texts.read(cursor, organization_id),
-        )
+        return _guarded(store, event, lambda key, draft: self._outbox.queue(cursor, key, draft))
 
 
 def session_mail(session):
     """The same for a ledger store on an ORM session (the thanks page, reconcile-stripe)."""
     return lambda store, event: _guarded(
-        store, event, lambda key, message: queue(session, key, message), _organization
+        store, event, lambda key, draft: queue(session, key, draft)
     )
-
-
-class RecipientTexts:
-    """What ``member_texts`` reads of a recipient (its texts in every language), as plain rows."""
-
-    def __init__(self, original, translations: dict) -> None:
-        self._original = original
-        self._translations = translations
-        self.original_language = original.original_language
-
-    def text_in(self, field: str, language: str) -> str:
-        """As ``Organization.text_in``."""
-        version = (
-            self._original
-            if language == self.original_language
-            else self._translations.get(language)
-        )
-        return (getattr(version, field) or "") if version is not None else ""
-
-
-class CursorRecipientTexts:
-    """``RecipientTexts`` read on a DBAPI cursor, through two statements compiled once."""
-
-    def __init__(self, dialect) -> None:
-        orgs, texts = Organization.__table__, OrganizationText.__table__
-        fields = [*TRANSLATED_FIELDS, "original_language"]
-        self._original = Prepared(
-            select(*(orgs.c[name] for name in fields)).where(orgs.c.id == bindparam("org")),
-            dialect,
-        )
-        self._translations = Prepared(
-            select(texts.c.language, *(texts.c[name] for name in TRANSLATED_FIELDS)).where(
-                texts.c.organization_id == bindparam("org")
-            ),
-            dialect,
-        )
-
-    def read(self, cursor, organization_id: int) -> RecipientTexts:
-        original = self._original.first(cursor, org=organization_id)
-        if original is None:
-            raise LookupError(f"no recipient {organization_id}")
-        rows = self._translations.all(cursor, org=organization_id)
-        return RecipientTexts(original, {row.language: row for row in rows})
 
 
 def _address(first, seen: str | None) -> str | None:
@@ -201,20 +205,16 @@ def _address(first, seen: str | None) -> str | None:
     return seen or getattr(first, "contact_email", None)
 
 
-def _guarded(store, event: dict, put, organization) -> int:
+def _guarded(store, event: dict, put) -> int:
     if not store.notices:
         return 0
     obj = event["data"]["object"] if "data" in event else event
     try:
-        return queue_notices(store, obj, put, organization)
+        return queue_notices(store, obj, put)
     except (LookupError, TypeError, ValueError, RuntimeError) as error:
-        # A template or lookup bug must not refuse Stripe's event: the ledger is the truth.
+        # A lookup bug must not refuse Stripe's event: the ledger is the truth.
         log.exception("mail for %s not queued: %s", event.get("id"), error)
         return 0
-
-
-def _organization(organization_id: int) -> Organization:
-    return get_session().get(Organization, organization_id)
 
 
 def _subject(kind: str, words: dict) -> str:

@@ -17,7 +17,11 @@ Calling it (from a service; it flushes, never commits)::
   is woken once the response has gone out (the response never waits for a mail server); a caller
   on a bare ``Connection`` calls ``wake()`` after its commit. ``flask --app app deliver-mail``
   sends whatever is due from a shell or a timer.
-- Render ``subject``/``text`` in the recipient's language before queueing (``force_locale``).
+- Render ``subject``/``text`` in the recipient's language before queueing (``force_locale``),
+  or, on a hot path whose write lock should not wait for templates, queue a ``Draft`` (the
+  address, a renderer's name and the values it needs): the sender writes it just before
+  sending, with the renderer registered under that name (``register_renderer(app, name, fn)``,
+  ``fn(session, values) -> Message``). A draft that cannot be written is not sent (failed).
 - Privacy: the recipient's address and the body are erased once the message is sent or given up;
   the row keeps only its key, subject, status and times.
 - Delivery: ``MAIL_URL`` names the server (``smtp://user:pass@host:587`` with STARTTLS, or
@@ -31,11 +35,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.mail.mailer import deliver, wake, wake_after
-from portal.mail.outbox import Message, queue
+from portal.mail.mailer import deliver, register_renderer, wake, wake_after
+from portal.mail.outbox import Draft, Message, queue
 from portal.state import portal_state
 
-__all__ = ["Message", "deliver", "init_app", "queue", "wake", "wake_after"]
+__all__ = [
+    "Draft",
+    "Message",
+    "deliver",
+    "init_app",
+    "queue",
+    "register_renderer",
+    "wake",
+    "wake_after",
+]
 
 
 def init_app(app: Flask) -> None:

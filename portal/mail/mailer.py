@@ -4,7 +4,7 @@ committed mail has gone out (see the package's docstring for how to send mail)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from flask import Flask, current_app, g, has_request_context
@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.mail.outbox import QUEUED
-from portal.mail.sender import BackgroundSender, Delivery, deliver_due, next_due
+from portal.mail.sender import BackgroundSender, Delivery, Renderer, deliver_due, next_due
 from portal.mail.transport import transport_for
 from portal.state import portal_state
 
@@ -23,6 +23,8 @@ class Mailer:
 
     config: dict
     background: BackgroundSender
+    # How each kind of ``Draft`` is written, by name: registered by the package that owns it.
+    renderers: dict[str, Renderer] = field(default_factory=dict)
 
     @property
     def sender(self) -> str:
@@ -43,6 +45,12 @@ def build_mailer(app: Flask) -> Mailer:
         config=app.config,
         background=BackgroundSender(partial(_deliver_for, app), partial(_next_due_for, app)),
     )
+
+
+def register_renderer(app: Flask, name: str, renderer: Renderer) -> None:
+    """Let the sender write ``Draft`` messages queued under renderer ``name`` (a package above
+    mail hands it its templates this way, as the staff dashboard takes its links)."""
+    portal_state(app).mail.renderers[name] = renderer
 
 
 def deliver() -> Delivery:
@@ -74,7 +82,12 @@ def sender_wake(app: Flask | None = None) -> Callable[[], None] | None:
 def _deliver_for(app: Flask) -> Delivery:
     with app.app_context():
         state = portal_state(app)
-        return deliver_due(state.database.sessions, transport_for(app.config), state.mail.sender)
+        return deliver_due(
+            state.database.sessions,
+            transport_for(app.config),
+            state.mail.sender,
+            renderers=state.mail.renderers,
+        )
 
 
 def _next_due_for(app: Flask):

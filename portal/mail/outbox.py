@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -26,7 +27,19 @@ class Message:
     language: str = "en"
 
 
-def queue(target: Session | Connection, key: str, message: Message) -> bool:
+@dataclass(frozen=True)
+class Draft:
+    """A message written when it is sent: ``renderer`` (registered with ``register_renderer``)
+    writes its subject and body from ``values`` (JSON-able). For a hot writer, whose lock should
+    not wait for templates; the row is queued, and unique, exactly as a ``Message``'s."""
+
+    to: str
+    renderer: str
+    values: dict = field(default_factory=dict)
+    language: str = "en"
+
+
+def queue(target: Session | Connection, key: str, message: Message | Draft) -> bool:
     """Put ``message`` in the outbox under ``key``; True if it was added, False if ``key`` was
     already queued (then nothing changes). Runs in the caller's transaction: flushes, never
     commits, so the mail goes out only if the caller's change is committed too.
@@ -60,23 +73,29 @@ class CursorOutbox:
         columns = [column.name for column in table.columns if column.name != "id"]
         self._insert = Prepared(statement, dialect, column_keys=columns)
 
-    def queue(self, cursor, key: str, message: Message) -> None:
+    def queue(self, cursor, key: str, message: Message | Draft) -> None:
         """Add ``message`` under ``key`` in the cursor's transaction (nothing if ``key`` exists);
         the caller commits, then calls ``portal.mail.wake()``."""
         self._insert.execute(cursor, **_values(key, message), **_defaults())
 
 
-def _values(key: str, message: Message) -> dict:
+def _values(key: str, message: Message | Draft) -> dict:
+    if isinstance(message, Draft):
+        # Its subject and body are written by the sender (``render_values``).
+        render = json.dumps({"renderer": message.renderer, "values": message.values})
+        written = {"subject": "", "body_text": None, "render_values": render}
+    else:
+        written = {"subject": message.subject[:300], "body_text": message.text}
+        written |= {"render_values": None}
     return {
         "key": key,
         "recipient": message.to,
-        "reply_to": message.reply_to,
-        "subject": message.subject[:300],
-        "body_text": message.text,
-        "body_html": message.html,
+        "reply_to": getattr(message, "reply_to", None),
+        "body_html": getattr(message, "html", None),
         "language": message.language,
         "last_error": None,
         "sent_at": None,
+        **written,
     }
 
 

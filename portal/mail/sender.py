@@ -8,11 +8,12 @@ once the lease ends (the Message-ID stays the same, so the receiving side can te
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db.writing import writing
+from portal.mail.outbox import Message
 from portal.mail.transport import PermanentFailure, TemporaryFailure, build_message
 from portal.models import MailStatus, OutboxMail, utcnow
 
@@ -53,31 +55,69 @@ class Delivery:
     errors: list[str] = field(default_factory=list)
 
 
-def deliver_due(sessions: sessionmaker[Session], transport, sender: str, *, now=None) -> Delivery:
+# A renderer writes a ``Draft``'s message from its values, reading what it needs in the session.
+Renderer = Callable[[Session, dict], Message]
+
+
+def deliver_due(
+    sessions: sessionmaker[Session],
+    transport,
+    sender: str,
+    *,
+    now=None,
+    renderers: Mapping[str, Renderer] | None = None,
+) -> Delivery:
     """Send every message that is due, up to ``BATCH`` a round: one short transaction claims
-    them, the mail server is spoken to with no transaction open, and one more records what
-    happened (two writes a batch, not two a message: the webhook's writers share the lock).
-    Safe to run in several processes.
+    them, drafts are written and the mail server is spoken to with no transaction open, and one
+    more records what happened (two writes a batch, not two a message: the webhook's writers
+    share the lock). Safe to run in several processes.
     """
     now = now or utcnow()
     result = Delivery()
     with sessions() as session:
         with writing(session):
             mails = _claim(session, now)
+        # Read-only, and before any row changes: the record's write transaction starts clean.
+        written = _write_drafts(session, mails, renderers or {})
         started, outcomes = time.monotonic(), {}
         with transport.conversation() as send:  # one connection to the mail server a batch
             for mail in mails:
                 if time.monotonic() - started > SENDING_WITHIN:
                     break  # the rest go back to the outbox before their lease ends
-                outcomes[mail.id] = _send(send, build_message(mail, sender), mail.id)
+                message = written.get(mail.id)
+                if isinstance(message, Exception):
+                    outcomes[mail.id] = message
+                else:
+                    built = build_message(mail, sender, message)
+                    outcomes[mail.id] = _send(send, built, mail.id)
         with writing(session):
             for mail in mails:
+                if isinstance(message := written.get(mail.id), Message):
+                    mail.subject = message.subject[:300]  # what the row keeps once sent
                 if mail.id in outcomes:
                     _record(mail, outcomes[mail.id], result)
                 else:
                     mail.attempts -= 1  # not tried: this claim does not count as an attempt
                     mail.next_attempt_at = now
     return result
+
+
+def _write_drafts(
+    session: Session, mails: list[OutboxMail], renderers: Mapping[str, Renderer]
+) -> dict[int, Message | Exception]:
+    """Each draft's message, written by its renderer; or the error if it cannot be written (a
+    bug, or a row its values name that is gone: retrying would not help)."""
+    written: dict[int, Message | Exception] = {}
+    for mail in mails:
+        if mail.render_values is None:
+            continue
+        try:
+            draft = json.loads(mail.render_values)
+            written[mail.id] = renderers[draft["renderer"]](session, draft["values"])
+        except Exception as error:
+            log.exception("mail %s could not be written", mail.id)
+            written[mail.id] = PermanentFailure(f"not written: {type(error).__name__}: {error}")
+    return written
 
 
 def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None:
@@ -146,6 +186,7 @@ def _settle(mail: OutboxMail, status: MailStatus) -> None:
     mail.reply_to = None
     mail.body_text = None
     mail.body_html = None
+    mail.render_values = None
 
 
 def _describe(error: Exception) -> str:

@@ -36,6 +36,9 @@ class OutboxMail(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # A message written at send time (``portal.mail.Draft``): JSON naming the renderer and the
+    # values it writes the subject and body from; erased with the body.
+    render_values: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10), default="en")
     status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

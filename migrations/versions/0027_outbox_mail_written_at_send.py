@@ -1,0 +1,25 @@
+"""outbox_mail.render_values: a message written by the sender, from values queued with the change
+
+Revision ID: 0027
+Revises: 0026
+Create Date: 2026-11-30 19:20:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0027'
+down_revision = '0026'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('render_values', sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.drop_column('render_values')
