@@ -37,6 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--donations", type=int, default=300)
     parser.add_argument("--profile", action="store_true", help="print cProfile's table")
     parser.add_argument("--top", type=int, default=45, help="rows of the table")
+    parser.add_argument("--dump", help="also write cProfile's data to this file (pstats)")
     parser.add_argument("--seed", type=int, default=20240611)
     parser.add_argument(
         "--mail-apart",
@@ -105,6 +106,8 @@ def profile(args: argparse.Namespace, tmp: Path) -> int:
     )
     if args.mail_apart:
         _send_mail(app, profiler)
+    if profiler and args.dump:
+        profiler.dump_stats(args.dump)
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)

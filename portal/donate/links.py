@@ -4,6 +4,8 @@ what a page shows comes from the ledger."""
 
 from __future__ import annotations
 
+import functools
+
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 
 RESUME_SALT = "donate-resume"
@@ -28,7 +30,12 @@ def resumed_donation_id(secret: str, token: str) -> int | None:
 
 def manage_token(secret: str, donation_id: int) -> str:
     """The private key to a gift: no account, valid as long as the gift is."""
-    return URLSafeSerializer(secret, salt=MANAGE_SALT).dumps(donation_id)
+    return _manage_serializer(secret).dumps(donation_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _manage_serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=MANAGE_SALT)
 
 
 def managed_donation_id(secret: str, token: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,7 +143,14 @@ def fee_cover(amount: int, basis_points: int) -> int:
 
 def display(minor: int, code: str, locale: str | None = None) -> str:
     """A human amount in ``locale`` (default: the active language): "$1,250.00", "‏1,250.00 US$"."""
-    return format_currency(CURRENCIES[code].to_major(minor), code, locale=locale or active_locale())
+    return _formatted(minor, code, locale or active_locale())
+
+
+@functools.lru_cache(maxsize=2048)
+def _formatted(minor: int, code: str, locale: str) -> str:
+    # Babel reads the locale's pattern and symbols on every call; a mail batch or a page shows
+    # the same few amounts (the presets) again and again.
+    return format_currency(CURRENCIES[code].to_major(minor), code, locale=locale)
 
 
 def plain(minor: int, code: str) -> str:

@@ -146,12 +146,19 @@ class SessionStore:
 
 
 class CursorStore:
-    """The ledger on a DBAPI cursor with statements compiled once (``CompiledLedger``)."""
+    """The ledger on a DBAPI cursor with statements compiled once (``CompiledLedger``).
+
+    Like the session's identity map, one object stands for each donation row this transaction
+    has read, so a row read again by its id (the notices read what the rules just wrote) or a
+    gift's first payment read again by its subscription costs no statement: the transaction
+    holds the write lock, and every change to those rows goes through this store."""
 
     def __init__(self, compiled: CompiledLedger, cursor) -> None:
         self._compiled = compiled
         self._cursor = cursor
         self.notices: list[Notice] = []
+        self._rows: dict[int, SimpleNamespace] = {}
+        self._firsts: dict[str, int] = {}  # subscription → its first payment's id
 
     def notify(self, notice: Notice) -> None:
         self.notices.append(notice)
@@ -163,7 +170,20 @@ class CursorStore:
         self._compiled.set_outcome.execute(self._cursor, event_id=event_id, outcome=outcome)
 
     def donation(self, by: str, value) -> SimpleNamespace | None:
-        return self._compiled.lookups[by].first(self._cursor, value=value)
+        if by == "id" and value in self._rows:
+            return self._rows[value]
+        if by == "subscription" and value in self._firsts:
+            return self._rows[self._firsts[value]]
+        row = self._compiled.lookups[by].first(self._cursor, value=value)
+        if row is None:
+            return None
+        if row.id in self._rows:
+            vars(self._rows[row.id]).update(vars(row))
+            row = self._rows[row.id]
+        self._rows[row.id] = row
+        if by == "subscription":
+            self._firsts[value] = row.id
+        return row
 
     def save(self, donation: SimpleNamespace, changes: dict) -> None:
         if not changes:
@@ -178,11 +198,14 @@ class CursorStore:
         values = {**values, "created_at": now, "updated_at": now}
         statement = self._compiled.for_columns("insert", values)
         [(donation_id,)] = statement.execute(self._cursor, **values).fetchall()
+        # Not kept: a new row has only the columns given; read by its id, it is read whole.
         return SimpleNamespace(**values, id=donation_id)
 
     def end_subscription(self, subscription: str, ended: datetime) -> int:
         statement = self._compiled.end_subscription
         statement.execute(self._cursor, subscription=subscription, ended=ended, now=utcnow())
+        self._rows.clear()  # rows changed behind the objects read: read them again
+        self._firsts.clear()
         return self._cursor.rowcount
 
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:

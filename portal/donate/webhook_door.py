@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 PATH = "/stripe/webhook"
 SCHEMES = ("http", "https")
+# What a URL built for a delivery depends on (the host, the scheme, where the app is mounted).
+_URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
+_ADAPTERS_KEPT = 16  # Stripe calls one or two hosts; anything else is not worth keeping
 
 
 class WebhookFastPath:
@@ -49,14 +52,15 @@ class WebhookFastPath:
             ]
             for scheme in SCHEMES
         }
+        self._adapters: dict[tuple, object] = {}
+        self._timers: dict[int, object] = {}
+        self._counters: dict[str, object] = {}
 
     def __call__(self, environ, start_response):
         if not self._takes(environ):
             return self.wsgi_app(environ, start_response)
-        try:
-            # Links in the donor's mail are built for the host Stripe called, as in a request.
-            urls = self.app.create_url_adapter(self.app.request_class(environ))
-        except Exception:
+        urls = self._url_adapter(environ)
+        if urls is None:
             return self.wsgi_app(environ, start_response)  # a host Flask refuses: it says so
         body = self._body(environ)
         if body is None:
@@ -77,12 +81,38 @@ class WebhookFastPath:
             f"{status} {HTTP_STATUS_CODES[status].upper()}",
             [*headers, ("Content-Length", str(len(content))), (HEADER, request_id)],
         )
-        REQUESTS.labels(method="POST", status=str(status)).observe(time.perf_counter() - started)
-        WEBHOOKS.labels(outcome=webhook_outcome(status, payload)).inc()
+        self._timer(status).observe(time.perf_counter() - started)
+        self._counter(webhook_outcome(status, payload)).inc()
         if status == 200 and (waker := sender_wake(self.app)) is not None:
             # The event may have queued the donor's mail: the sender looks once the answer is out.
             return ClosingIterator([content], waker)
         return [content]
+
+    def _url_adapter(self, environ):
+        """Flask's URL adapter for the host Stripe called (links in the donor's mail are built
+        for it, as in a request), made once per host; None for a host Flask refuses."""
+        key = tuple(environ.get(name) for name in _URL_KEYS)
+        adapter = self._adapters.get(key)
+        if adapter is None:
+            try:
+                adapter = self.app.create_url_adapter(self.app.request_class(environ))
+            except Exception:
+                return None
+            if len(self._adapters) >= _ADAPTERS_KEPT:
+                self._adapters.clear()
+            self._adapters[key] = adapter
+        return adapter
+
+    def _timer(self, status: int):
+        # The metrics' children, looked up once: ``labels`` costs more than the observation.
+        if status not in self._timers:
+            self._timers[status] = REQUESTS.labels(method="POST", status=str(status))
+        return self._timers[status]
+
+    def _counter(self, outcome: str):
+        if outcome not in self._counters:
+            self._counters[outcome] = WEBHOOKS.labels(outcome=outcome)
+        return self._counters[outcome]
 
     def _takes(self, environ) -> bool:
         return (

@@ -87,7 +87,7 @@ def build_message(mail: OutboxMail, sender: str, written: Written | None = None)
     else:
         lines += _part("plain", content.text)
     data = "\r\n".join(lines).encode("ascii")
-    return Wire(data, _envelope(sender)[0], recipients, headers)
+    return Wire(data, _sender_address(sender), recipients, headers)
 
 
 def _part(subtype: str, text: str) -> list[str]:
@@ -114,6 +114,11 @@ def _envelope(value: str) -> list[str]:
     if _plain(value):
         return [value]
     return [address for _name, address in getaddresses([value]) if address]
+
+
+@functools.lru_cache(maxsize=8)
+def _sender_address(value: str) -> str:
+    return _envelope(value)[0]
 
 
 @functools.lru_cache(maxsize=8)
