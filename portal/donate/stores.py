@@ -209,10 +209,10 @@ class CursorStore:
         return self._cursor.rowcount
 
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
-        statement = self._compiled.parked(types)
-        rows = []
-        for related in dict.fromkeys(ids):  # one prepared statement per id: ids are one or two
-            rows += statement.all(self._cursor, related=related)
+        related = list(dict.fromkeys(ids))  # one to three ids a gift has just learned
+        statement = self._compiled.parked(types, len(related))
+        rows = statement.all(self._cursor, **{f"related_{n}": key for n, key in enumerate(related)})
+        rows.sort(key=lambda row: related.index(row.related_id))  # id by id, as they were learned
         return rows
 
     def mirror(self, kind: str, stripe_id: str):
@@ -277,16 +277,19 @@ class CompiledLedger:
             self._by_columns[key] = Prepared(statement, self._dialect)
         return self._by_columns[key]
 
-    def parked(self, types: tuple[str, ...]) -> Prepared:
-        if types not in self._parked:
+    def parked(self, types: tuple[str, ...], count: int) -> Prepared:
+        """The parked events of ``types`` related to any of ``count`` ids (``related_0``…)."""
+        key = (types, count)
+        if key not in self._parked:
             events = StripeEvent.__table__
+            related = [bindparam(f"related_{n}") for n in range(count)]
             query = select(*(events.c[name] for name in _PARKED_COLUMNS)).where(
-                events.c.related_id == bindparam("related"),
+                events.c.related_id.in_(related),
                 events.c.type.in_([literal(kind) for kind in types]),
                 events.c.outcome != literal(IGNORED),
             )
-            self._parked[types] = Prepared(query, self._dialect)
-        return self._parked[types]
+            self._parked[key] = Prepared(query, self._dialect)
+        return self._parked[key]
 
     def _lookup(self, column) -> Prepared:
         donations = Donation.__table__

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from portal.gifts import staff_payments, staff_views, views
-    from portal.gifts.notices import RENDERER, render_notice
+    from portal.gifts.notices import RENDERER, NoticeRenderer
     from portal.gifts.status import payment_status
     from portal.mail import register_renderer
     from portal.staff.dashboard import add_dashboard_link
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
         _l("Payments"),
         _l("Find a payment by its number or Stripe id, see its refunds and disputes, refund it."),
     )
-    register_renderer(app, RENDERER, render_notice)
+    register_renderer(app, RENDERER, NoticeRenderer())
     add_dashboard_link(
         app,
         "staff_gifts.index",

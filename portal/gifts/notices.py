@@ -6,18 +6,19 @@ what was given, to whom, who issues the receipt, and carries the gift's private 
 ``queue_notices`` turns the notices a ledger store collected while applying one event into
 outbox rows in that same transaction: drafts (``portal.mail.Draft``) holding only the values
 the mail is written from, so that the ledger's write lock never waits for templates, money
-formats or signed links; the mail sender writes them with ``render_notice`` just before sending.
+formats or signed links; the mail sender writes them with ``NoticeRenderer`` just before sending.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from types import SimpleNamespace
 
 from babel.lists import format_list
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from portal.texts import member_texts
 log = logging.getLogger(__name__)
 
 KINDS = ("thanks", "payment_failed", "refunded", "cancelled")
-RENDERER = "gift_notice"  # the mail sender's name for ``render_notice``
+RENDERER = "gift_notice"  # the mail sender's name for ``NoticeRenderer``
 _SLOT = "0"  # stands for the token in a link built to learn its start
 
 
@@ -57,17 +58,16 @@ def notice_message(
     organization: Organization | None = None,
     refunded: int = 0,
     link_prefix: str | None = None,
-    session: Session | None = None,
+    name: str | None = None,
 ) -> Message:
     """The mail for ``kind`` about ``donation`` (one payment: a ``Donation`` or its values).
     ``first`` is the gift's first payment when ``donation`` is a later month (the gift's
     language and manage link are its); ``organization`` the recipient when ``donation`` is
     bare values; ``link_prefix`` what the manage link starts with (``manage_url_prefix``), when
-    there is no request to build it for."""
+    there is no request to build it for; ``name`` who the gift is for, when already known."""
     if kind not in KINDS:
         raise ValueError(f"no mail for a {kind!r} notice")
     gift = first or donation
-    org = organization or donation.organization
     language = gift.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     if link_prefix is None:
         link = manage_url(gift.id)
@@ -75,7 +75,7 @@ def notice_message(
         link = link_prefix + manage_token(current_app.config["SECRET_KEY"], gift.id)
     with force_locale(language):
         words = {
-            "name": _recipients(gift, org, language, session),
+            "name": name or _recipients(gift, organization or donation.organization, language),
             "amount": display(donation.amount, donation.currency, language),
             "monthly": str(donation.frequency) == "monthly",
             "basket": getattr(gift, "basket_id", None) is not None,  # its amount is fixed
@@ -86,52 +86,73 @@ def notice_message(
             words["refunded"] = display(refunded or donation.amount, donation.currency, language)
         subject = _subject(kind, words)
         # The template alone: a mail needs none of the page context (signed-in user, banners).
-        text = current_app.jinja_env.get_template(f"gifts/mail_{kind}.txt").render(words)
+        template = current_app.jinja_env.get_template(f"gifts/mail_{kind}.txt")
+        text = template.render(words, gettext=_catalogue_gettext(get_translations()))
     return Message(to=email, subject=subject, text=text, language=language)
 
 
-def render_notice(session: Session, values: dict) -> Message:
-    """The mail of a notice queued as a draft by ``queue_notices``, written by the mail sender
-    in its own session (the row's recipient is the address)."""
-    gift = SimpleNamespace(
-        id=values["gift"], language=values["language"], basket_id=values["basket"]
-    )
-    payment = SimpleNamespace(
-        amount=values["amount"], currency=values["currency"], frequency=values["frequency"]
-    )
-    organization = _kept(session, Organization, values["organization"])
-    return notice_message(
-        values["kind"],
-        payment,
-        email="",
-        first=gift,
-        organization=organization,
-        refunded=values["refunded"],
-        link_prefix=values["link"],
-        session=session,
-    )
+def _catalogue_gettext(translations):
+    """The templates' ``_`` (jinja's newstyle gettext over Flask-Babel's, never autoescaped in
+    a text mail) with the language's catalogue looked up once a mail, not once a sentence."""
+    return lambda string, **variables: translations.ugettext(string) % variables
 
 
-def _recipients(gift, org: Organization, language: str, session: Session | None) -> str:
+class NoticeRenderer:
+    """Writes the mail of a notice queued as a draft by ``queue_notices``: the mail sender calls
+    it in its own session (the row's recipient is the address). One per app.
+
+    Who a gift is for (a recipient's name in the donor's language, or a basket's members) is
+    kept for ``NAMES_KEPT_SECONDS``: a campaign's thank-yous name the same few recipients, and
+    reading a recipient with its texts cost the sender more than writing the mail. A renamed
+    member reads its new name in the mail within that time."""
+
+    NAMES_KEPT_SECONDS = 60.0
+    _MOST_NAMES = 1024
+
+    def __init__(self) -> None:
+        self._names: dict[tuple, tuple[str, float]] = {}
+
+    def __call__(self, session: Session, values: dict) -> Message:
+        gift = SimpleNamespace(
+            id=values["gift"], language=values["language"], basket_id=values["basket"]
+        )
+        payment = SimpleNamespace(
+            amount=values["amount"], currency=values["currency"], frequency=values["frequency"]
+        )
+        return notice_message(
+            values["kind"],
+            payment,
+            email="",
+            first=gift,
+            refunded=values["refunded"],
+            link_prefix=values["link"],
+            name=self._name(session, gift, values["organization"]),
+        )
+
+    def _name(self, session: Session, gift, organization_id: int) -> str:
+        key = (gift.basket_id, organization_id if gift.basket_id is None else None, gift.language)
+        now = time.monotonic()
+        kept = self._names.get(key)
+        if kept is not None and kept[1] > now:
+            return kept[0]
+        organization = session.get(Organization, organization_id)
+        if organization is None:
+            raise LookupError(f"no recipient {organization_id}")
+        name = _recipients(gift, organization, gift.language, session)
+        if len(self._names) >= self._MOST_NAMES:
+            self._names.clear()
+        self._names[key] = (name, now + self.NAMES_KEPT_SECONDS)
+        return name
+
+
+def _recipients(gift, org: Organization, language: str, session: Session | None = None) -> str:
     """Who the gift is for: the recipient, or a basket's members ("A, B and C")."""
     basket_id = getattr(gift, "basket_id", None)
     if basket_id is None:
         return member_texts(org, language).name
-    lines = _kept(session or get_session(), Basket, basket_id).lines
+    lines = (session or get_session()).get(Basket, basket_id).lines
     names = [member_texts(line.organization, language).name for line in lines]
     return format_list(names, locale=language)
-
-
-def _kept(session: Session, model, key: int):
-    """``session.get``, the row (with what it loaded) kept for the session's next mail: the
-    sender writes a batch of mails about a handful of recipients in one session."""
-    kept = session.info.setdefault("gift_notice_rows", {})
-    if (model, key) not in kept:
-        row = session.get(model, key)
-        if row is None:
-            raise LookupError(f"no {model.__name__} {key}")
-        kept[model, key] = row
-    return kept[model, key]
 
 
 def donor_email(obj: dict) -> str | None:

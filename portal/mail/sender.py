@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db.writing import writing
@@ -79,6 +80,7 @@ def deliver_due(
             mails = _claim(session, now)
         # Read-only, and before any row changes: the record's write transaction starts clean.
         written = _write_drafts(session, mails, renderers or {})
+        _end_reads(session)
         started, outcomes = time.monotonic(), {}
         with transport.conversation() as send:  # one connection to the mail server a batch
             for mail in mails:
@@ -105,8 +107,8 @@ def deliver_due(
 def _write_drafts(
     session: Session, mails: list[OutboxMail], renderers: Mapping[str, Renderer]
 ) -> dict[int, Message | Exception]:
-    """Each draft's message, written by its renderer; or the error if it cannot be written (a
-    bug, or a row its values name that is gone: retrying would not help)."""
+    """Each draft's message, written by its renderer; or why it cannot be written: the database
+    (tried again later), or a bug or a row its values name that is gone (retrying cannot help)."""
     written: dict[int, Message | Exception] = {}
     for mail in mails:
         if mail.render_values is None:
@@ -114,10 +116,21 @@ def _write_drafts(
         try:
             draft = json.loads(mail.render_values)
             written[mail.id] = renderers[draft["renderer"]](session, draft["values"])
+        except SQLAlchemyError as error:
+            written[mail.id] = TemporaryFailure(f"not written: {type(error).__name__}: {error}")
         except Exception as error:
             log.exception("mail %s could not be written", mail.id)
             written[mail.id] = PermanentFailure(f"not written: {type(error).__name__}: {error}")
     return written
+
+
+def _end_reads(session: Session) -> None:
+    """End the transaction the renderers read in: none stays open while the server is spoken to
+    (it would hold back SQLite's checkpoints, or idle in a PostgreSQL transaction)."""
+    try:
+        session.commit()  # nothing was changed; the claimed rows stay loaded
+    except SQLAlchemyError:
+        session.rollback()  # a read failed: its drafts are tried again later
 
 
 def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None:
@@ -157,13 +170,10 @@ def _claim(session: Session, now: datetime) -> list[OutboxMail]:
             OutboxMail.next_attempt_at <= now,
         )
         .values(attempts=OutboxMail.attempts + 1, next_attempt_at=utcnow() + LEASE)
-        .returning(OutboxMail.id)
-        .execution_options(synchronize_session=False)
+        .returning(OutboxMail)  # the rows as this UPDATE left them: no second read
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).all()
-    if not claimed:
-        return []
-    query = select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)
-    return list(session.scalars(query.execution_options(populate_existing=True)))
+    return sorted(claimed, key=lambda mail: mail.id)
 
 
 def _record_failure(mail: OutboxMail, error: str, *, final: bool, result) -> None:
