@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from portal.stripe_gateway import StripeGateway
 
 _KEY = "portal"
+
+# The donor's notices of one applied event: ``(store, cursor, event)`` on the webhook writer's
+# cursor, or ``(store, event)`` from ``SessionNotices(session)``; each returns how many it queued.
+CursorNotices = Callable[[Any, Any, dict], int]
+SessionNotices = Callable[[Any], Callable[[Any, dict], int]]
 
 
 @dataclass
@@ -71,6 +76,9 @@ class PortalState:
     # The staff page of one payment, by its donation id, where a feature shows one
     # (``donate.queries.set_payment_page``: gifts sets it; the ledger's Needs action links to it).
     payment_page: Callable[[int], str] | None = None
+    # How the ledger queues the donor's notices on an ORM session (the thanks page, staff
+    # commands); gifts sets it with the webhook writer's own (``donate.ledger.set_notices``).
+    session_notices: SessionNotices | None = None
 
     def dispose(self) -> None:
         """Close the hot paths' held connections, stop the mail sender, release the pool."""

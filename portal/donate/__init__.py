@@ -10,14 +10,13 @@ def init_app(app: Flask) -> None:
     from portal import stripe_gateway
     from portal.donate import cli, retention, views, webhook
     from portal.donate.queries import needs_action
-    from portal.gifts.notices import LedgerMail
     from portal.mail.cli import add_after_delivery
     from portal.staff.dashboard import add_dashboard_section
 
     stripe_gateway.init_app(app)
     state = portal_state(app)
-    engine = state.database.engine
-    state.ledger = LedgerWriter(engine, notices=LedgerMail(engine.dialect))
+    # The donor's notices are written by the gifts package, which sets them (``set_notices``).
+    state.ledger = LedgerWriter(state.database.engine)
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook.bp)
     cli.init_app(app)

@@ -32,8 +32,9 @@ class LedgerWriter:
     """Records Stripe's events; one connection per worker process, used under a lock."""
 
     def __init__(self, engine: Engine, *, notices=None) -> None:
-        # ``notices(store, cursor, event)`` queues the donor's mail in the event's transaction.
-        self._notices = notices
+        # ``notices(store, cursor, event)`` queues the donor's mail in the event's transaction;
+        # the package that writes the mail sets it (``ledger.set_notices``).
+        self.notices = notices
         self._compiled = CompiledLedger(engine.dialect)
         sqlite = engine.dialect.name == "sqlite"
         self._begin = "BEGIN IMMEDIATE" if sqlite else None
@@ -55,8 +56,8 @@ class LedgerWriter:
                     cursor.execute(self._begin)
                 store = CursorStore(self._compiled, cursor)
                 outcome = apply_event(store, event)
-                if store.notices and self._notices is not None:
-                    self._notices(store, cursor, event)
+                if store.notices and self.notices is not None:
+                    self.notices(store, cursor, event)
             if outcome == DUPLICATE:
                 connection.rollback()  # a duplicate wrote nothing
             else:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from flask import Flask, has_app_context
 from sqlalchemy.orm import Session
 
 from portal.donate.events import (
@@ -55,6 +56,7 @@ from portal.models import (
     SubscriptionStatus,
     advances,
 )
+from portal.state import CursorNotices, SessionNotices, portal_state
 
 __all__ = ["DUPLICATE", "HANDLED_TYPES", "apply_event", "record_stripe_event"]
 
@@ -80,7 +82,7 @@ def record_stripe_event(session: Session, event: dict) -> str:
     commits."""
     store = SessionStore(session)
     outcome = apply_event(store, event)
-    _mail(session)(store, event)
+    _queue_notices(session, store, event)
     return outcome
 
 
@@ -88,14 +90,25 @@ def apply_checkout_session(session: Session, checkout: dict) -> str:
     """Fulfil a completed Checkout Session fetched for the thanks page. Flushes, never commits."""
     store = SessionStore(session)
     outcome = _checkout_completed(store, checkout, datetime.now(UTC))
-    _mail(session)(store, checkout)
+    _queue_notices(session, store, checkout)
     return outcome
 
 
-def _mail(session: Session):
-    from portal.gifts.notices import session_mail  # the gift's own package renders its mail
+def set_notices(app: Flask, *, on_cursor: CursorNotices, on_session: SessionNotices) -> None:
+    """How the donor's notices are queued in the ledger's transaction, as the package that
+    writes the mail has them: on the webhook writer's cursor, and on an ORM session."""
+    state = portal_state(app)
+    state.ledger.notices = on_cursor
+    state.session_notices = on_session
 
-    return session_mail(session)
+
+def _queue_notices(session: Session, store: LedgerStore, event: dict) -> int:
+    # Mail is written for an app (its settings, templates and links): events applied to a bare
+    # session, outside any app, change the ledger and queue no mail.
+    if not store.notices or not has_app_context():
+        return 0
+    queue = portal_state().session_notices
+    return queue(session)(store, event) if queue is not None else 0
 
 
 def _checkout_completed(store: LedgerStore, checkout: dict, _at: datetime) -> str:

@@ -6,12 +6,17 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from portal.donate.ledger import set_notices
     from portal.gifts import staff_payments, staff_views, views
-    from portal.gifts.notices import RENDERER, NoticeRenderer
+    from portal.gifts.notices import RENDERER, LedgerMail, NoticeRenderer, session_mail
     from portal.gifts.status import payment_status
     from portal.mail import register_renderer
     from portal.staff.dashboard import add_dashboard_link
+    from portal.state import portal_state
 
+    # The ledger queues the donor's notices as this package writes them.
+    engine = portal_state(app).database.engine
+    set_notices(app, on_cursor=LedgerMail(engine.dialect), on_session=session_mail)
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(staff_payments.bp)

@@ -69,13 +69,13 @@ def writer(app):
 
 
 @pytest.fixture(params=["session", "cursor"])
-def apply(request, writer, db_session):
+def apply(request, app, writer, db_session):
     """Factory: apply one event, committed, through the ORM session store or the cursor store."""
     if request.param == "cursor":
         return writer.record
 
     def _apply(event: dict) -> str:
-        with writing(db_session):
+        with app.app_context(), writing(db_session):  # as the thanks page and commands do
             return record_stripe_event(db_session, event)
 
     return _apply
