@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db.writing import writing
 from portal.mail.outbox import Message
-from portal.mail.transport import PermanentFailure, TemporaryFailure, build_message
+from portal.mail.transport import PermanentFailure, TemporaryFailure, Wire, build_message
 from portal.models import MailStatus, OutboxMail, utcnow
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,9 @@ def deliver_due(
                 message = written.get(mail.id)
                 if isinstance(message, Exception):
                     outcomes[mail.id] = message
+                elif isinstance(built := _build(mail, sender, message), Exception):
+                    outcomes[mail.id] = built  # this message only: the batch goes on
                 else:
-                    built = build_message(mail, sender, message)
                     outcomes[mail.id] = _send(send, built, mail.id)
         with writing(session):
             for mail in mails:
@@ -141,6 +142,17 @@ def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None
     else:
         final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
         _record_failure(mail, _describe(error), final=final, result=result)
+
+
+def _build(mail: OutboxMail, sender: str, message: Message | None) -> Wire | Exception:
+    """The message's bytes, or why it cannot have any: the same next time, so it is failed."""
+    try:
+        return build_message(mail, sender, message)
+    except PermanentFailure as error:
+        return error
+    except Exception as error:
+        # Its text may quote the address (a codec's error does): only its kind is kept or logged.
+        return PermanentFailure(f"not built: {type(error).__name__}")
 
 
 def _send(send, message, mail_id: int) -> Exception | None:

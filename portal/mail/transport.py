@@ -50,7 +50,8 @@ class Wire:
 def build_message(mail: OutboxMail, sender: str, written: Written | None = None) -> Wire:
     """The RFC 5322 message for one outbox row (a draft's as ``written`` by its renderer). Its
     Message-ID derives from the outbox key, so a receiving server can recognise a resend after a
-    crash between sending and recording it.
+    crash between sending and recording it. Raises ``PermanentFailure`` for a recipient no
+    message can carry (no address, or one outside ASCII).
 
     Written out directly rather than through ``email.message``: its generator refolds every
     header through ``email.header`` on the way out, which cost the sender more than writing the
@@ -65,6 +66,12 @@ def build_message(mail: OutboxMail, sender: str, written: Written | None = None)
         reply_to=mail.reply_to,
     )
     recipients = _envelope(mail.recipient)
+    if not recipients or not all(address.isascii() for address in recipients):
+        # The address itself is not repeated here: the reason is logged and kept on the row.
+        raise PermanentFailure(
+            "not built: the recipient's address is missing or not ASCII (sending to an"
+            " internationalised address, SMTPUTF8, is not supported)"
+        )
     headers = {
         "From": _sender_header(sender),
         "To": ", ".join(recipients) if _plain(mail.recipient) else _addresses(mail.recipient),
