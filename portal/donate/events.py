@@ -44,8 +44,9 @@ PARKABLE = (
 _WAITED_FOR = ("stripe_payment_intent_id", "stripe_subscription_id", "stripe_invoice_id")
 
 
-def event_row(event: dict) -> dict:
-    """The ``stripe_event`` row that marks ``event`` as received, its outcome still pending."""
+def event_row(event: dict, outcome: str) -> dict:
+    """The ``stripe_event`` row that marks ``event`` as received, with the ``outcome`` expected
+    (the ledger corrects it if applying the event ends otherwise)."""
     kind, obj = event["type"], event["data"]["object"]
     return {
         "id": event["id"],
@@ -54,7 +55,7 @@ def event_row(event: dict) -> dict:
         "related_id": _an_id(_related_id(kind, obj)),
         "stripe_created": datetime.fromtimestamp(event["created"], UTC),
         "received_at": utcnow(),
-        "outcome": "pending",
+        "outcome": outcome,
         "payload": json.dumps(obj) if kind in PARKABLE else None,
     }
 

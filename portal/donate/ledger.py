@@ -65,13 +65,18 @@ Handler = Callable[[LedgerStore, dict, datetime], str]
 
 def apply_event(store: LedgerStore, event: dict) -> str:
     """Store the event once by its id and apply it; returns the outcome. Never commits."""
-    row = event_row(event)
+    handler = HANDLERS.get(event["type"])
+    # The row is written with the outcome most events end with, so that an applied (or an
+    # unhandled, ignored) event costs no second statement on its row; the row is never seen
+    # outside this transaction before its outcome is final.
+    row = event_row(event, APPLIED if handler else IGNORED)
     if not store.record_event(row):
         return DUPLICATE
-    handler = HANDLERS.get(event["type"])
-    obj = event["data"]["object"]
-    outcome = handler(store, obj, row["stripe_created"]) if handler else IGNORED
-    store.set_outcome(event["id"], outcome)
+    if handler is None:
+        return IGNORED
+    outcome = handler(store, event["data"]["object"], row["stripe_created"])
+    if outcome != row["outcome"]:
+        store.set_outcome(event["id"], outcome)
     return outcome
 
 
