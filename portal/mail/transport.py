@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
+import itertools
 import re
 import secrets
 import smtplib
@@ -12,6 +12,8 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.base64mime import body_encode
+from email.charset import Charset
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -53,10 +55,12 @@ def build_message(mail: OutboxMail, sender: str, written: Written | None = None)
     crash between sending and recording it. Raises ``PermanentFailure`` for a recipient no
     message can carry (no address, or one outside ASCII).
 
-    Written out directly rather than through ``email.message``: its generator refolds every
+    Assembled directly rather than through ``email.message``: its generator refolds every
     header through ``email.header`` on the way out, which cost the sender more than writing the
-    mail itself, and these headers are ours, not parsed input. Names and subjects outside ASCII
-    are encoded (RFC 2047), bodies are UTF-8 in base64, so the bytes are 7-bit on any server.
+    mail itself, and these headers are ours, not parsed input. The encoding itself is the
+    standard library's: names and subjects outside ASCII become encoded words (RFC 2047,
+    ``email.charset``, ``formataddr``), bodies UTF-8 in base64 (``email.base64mime``), so the
+    bytes are 7-bit on any server.
     """
     content = written or Written(
         to="",
@@ -98,7 +102,7 @@ def build_message(mail: OutboxMail, sender: str, written: Written | None = None)
 
 
 def _part(subtype: str, text: str) -> list[str]:
-    body = base64.encodebytes((text or "").encode()).decode("ascii").replace("\n", "\r\n")
+    body = body_encode((text or "").encode(), maxlinelen=76, eol="\r\n")
     return [
         f'Content-Type: text/{subtype}; charset="utf-8"',
         "Content-Transfer-Encoding: base64",
@@ -108,8 +112,9 @@ def _part(subtype: str, text: str) -> list[str]:
 
 
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+")
-# An encoded word is at most 75 characters: 45 bytes of UTF-8 make 60 of base64, plus 12.
-_WORD_BYTES = 45
+_UTF8 = Charset("utf-8")  # base64 encoded words, as email.header writes them
+# RFC 2047: an encoded word is at most 75 characters.
+_WORD_LENGTH = 75
 
 
 def _plain(value: str | None) -> bool:
@@ -139,20 +144,15 @@ def _addresses(value: str) -> str:
     return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
 
 
+@functools.lru_cache(maxsize=512)
 def _unstructured(text: str) -> str:
-    """A header's text: as it is if ASCII, else UTF-8 encoded words, one per folded line."""
+    """A header's text: as it is if ASCII, else UTF-8 encoded words, one per folded line.
+    Kept a while: a batch's subjects are few (a thank-you's, in each language, per
+    organisation), and splitting one into words costs the library tens of microseconds."""
     text = re.sub(r"[\r\n]+", " ", text)  # the outbox never puts a line break there
     if text.isascii():
         return text
-    words, word = [], b""
-    for char in text:
-        encoded = char.encode()
-        if len(word) + len(encoded) > _WORD_BYTES:
-            words.append(word)
-            word = b""
-        word += encoded
-    words.append(word)
-    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(chunk).decode('ascii')}?=" for chunk in words)
+    return "\r\n ".join(_UTF8.header_encode_lines(text, itertools.repeat(_WORD_LENGTH)))
 
 
 @functools.lru_cache(maxsize=8)
