@@ -27,9 +27,10 @@ from portal.db.engine import (
 class Prepared:
     """A Core statement compiled once, run on a DBAPI cursor: for write paths too hot for the ORM.
 
-    Values go through the columns' own bind processing (UTC timestamps, enums) and selected
-    values through their result processing, so what is written and read is what the ORM would
-    write and read. Literal values in the statement (a LIMIT, a constant) are bound as compiled.
+    Values go through the columns' own bind processing (UTC timestamps, enums) and selected or
+    returned values through their result processing, so what is written and read is what the
+    ORM would write and read. Literal values in the statement (a LIMIT, a constant) are bound
+    as compiled.
     """
 
     def __init__(self, statement: Executable, dialect: Dialect, *, column_keys=None) -> None:
@@ -46,7 +47,7 @@ class Prepared:
         self._positional = compiled.positional
         self._columns = [
             (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
-            for column in getattr(statement, "selected_columns", ())
+            for column in getattr(statement, "exported_columns", ())
         ]
 
     def execute(self, cursor, **values):

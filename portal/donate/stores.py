@@ -149,9 +149,11 @@ class CursorStore:
     """The ledger on a DBAPI cursor with statements compiled once (``CompiledLedger``).
 
     Like the session's identity map, one object stands for each donation row this transaction
-    has read, so a row read again by its id (the notices read what the rules just wrote) or a
-    gift's first payment read again by its subscription costs no statement: the transaction
-    holds the write lock, and every change to those rows goes through this store."""
+    has read or added (an INSERT returns the whole row), so a row read again by its id (the
+    notices read what the rules just wrote) or a gift's first payment read again by its
+    subscription costs no statement: the transaction holds the write lock, and every change to
+    those rows goes through this store. So does the sum refunded from a donation, read again
+    (the refund's notice) unless a refund row was written since."""
 
     def __init__(self, compiled: CompiledLedger, cursor) -> None:
         self._compiled = compiled
@@ -159,6 +161,7 @@ class CursorStore:
         self.notices: list[Notice] = []
         self._rows: dict[int, SimpleNamespace] = {}
         self._firsts: dict[str, int] = {}  # subscription → its first payment's id
+        self._refunded: dict[int, int] = {}  # donation id → minor units refunded
 
     def notify(self, notice: Notice) -> None:
         self.notices.append(notice)
@@ -197,16 +200,19 @@ class CursorStore:
         now = utcnow()
         values = {**values, "created_at": now, "updated_at": now}
         statement = self._compiled.for_columns("insert", values)
-        [(donation_id,)] = statement.execute(self._cursor, **values).fetchall()
-        # Not kept: a new row has only the columns given; read by its id, it is read whole.
-        return SimpleNamespace(**values, id=donation_id)
+        row = statement.first(self._cursor, **values)  # the whole row, as a read returns it
+        self._rows[row.id] = row
+        return row
 
     def end_subscription(self, subscription: str, ended: datetime) -> int:
+        now = utcnow()
         statement = self._compiled.end_subscription
-        statement.execute(self._cursor, subscription=subscription, ended=ended, now=utcnow())
-        self._rows.clear()  # rows changed behind the objects read: read them again
-        self._firsts.clear()
-        return self._cursor.rowcount
+        statement.execute(self._cursor, subscription=subscription, ended=ended, now=now)
+        changed = self._cursor.rowcount
+        for row in self._rows.values():  # the kept rows as the UPDATE left them
+            if row.stripe_subscription_id == subscription and row.subscription_ended_at is None:
+                row.subscription_ended_at, row.updated_at = ended, now
+        return changed
 
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
         related = list(dict.fromkeys(ids))  # one to three ids a gift has just learned
@@ -222,9 +228,15 @@ class CursorStore:
         statement = self._compiled.mirror_write(kind, values, exists=exists)
         bound = _mirror_values(kind, stripe_id, values, exists=exists)
         statement.execute(self._cursor, **bound)
+        if kind == "refund":
+            self._refunded.clear()
 
     def refunded(self, donation_id: int) -> int:
-        return self._compiled.refunded.execute(self._cursor, donation_id=donation_id).fetchone()[0]
+        if donation_id not in self._refunded:
+            statement = self._compiled.refunded
+            [(total,)] = statement.execute(self._cursor, donation_id=donation_id).fetchall()
+            self._refunded[donation_id] = total
+        return self._refunded[donation_id]
 
 
 _PARKED_COLUMNS = ("id", "type", "related_id", "stripe_created", "payload")
@@ -254,7 +266,7 @@ class CompiledLedger:
         self.mirror_lookups = {kind: Prepared(_mirror_lookup(kind), dialect) for kind in MIRRORS}
         self.refunded = Prepared(_refunded(), dialect)
         self._statements = {
-            "insert": dialect_insert(dialect)(donations).returning(donations.c.id),
+            "insert": dialect_insert(dialect)(donations).returning(*donations.c),
             "update": update(donations).where(donations.c.id == bindparam("donation_id")),
         }
         self._by_columns: dict[tuple, Prepared] = {}
