@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,16 +93,36 @@ def deliver_due(
                     outcomes[mail.id] = built  # this message only: the batch goes on
                 else:
                     outcomes[mail.id] = _send(send, built, mail.id)
+        changes = [_changes(mail, written, outcomes, now, result) for mail in mails]
         with writing(session):
-            for mail in mails:
-                if isinstance(message := written.get(mail.id), Message):
-                    mail.subject = message.subject[:300]  # what the row keeps once sent
-                if mail.id in outcomes:
-                    _record(mail, outcomes[mail.id], result)
-                else:
-                    mail.attempts -= 1  # not tried: this claim does not count as an attempt
-                    mail.next_attempt_at = now
+            _store(session, changes)
     return result
+
+
+def _changes(mail: OutboxMail, written, outcomes, now: datetime, result: Delivery) -> dict:
+    """What one claimed row becomes, as column values (``mail_id`` names the row)."""
+    change: dict = {"mail_id": mail.id}
+    if isinstance(message := written.get(mail.id), Message):
+        change["subject"] = message.subject[:300]  # what the row keeps once sent
+    if mail.id in outcomes:
+        change |= _record(mail, outcomes[mail.id], result)
+    else:
+        # Not tried: this claim does not count as an attempt.
+        change |= {"attempts": mail.attempts - 1, "next_attempt_at": now}
+    return change
+
+
+def _store(session: Session, changes: list[dict]) -> None:
+    """Write a batch's outcomes: one UPDATE a kind of outcome (sent, failed, retrying, not
+    tried), each over all its rows at once (``executemany``), rather than the ORM's flush
+    with its bookkeeping per object. Nothing else writes a row while this process leases it."""
+    table = OutboxMail.__table__
+    kinds: dict[tuple[str, ...], list[dict]] = {}
+    for change in changes:
+        kinds.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in kinds.values():
+        # The SET clause comes from the rows' other keys.
+        session.execute(update(table).where(table.c.id == bindparam("mail_id")), rows)
 
 
 def _write_drafts(
@@ -134,14 +154,12 @@ def _end_reads(session: Session) -> None:
         session.rollback()  # a read failed: its drafts are tried again later
 
 
-def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> None:
+def _record(mail: OutboxMail, error: Exception | None, result: Delivery) -> dict:
     if error is None:
-        _settle(mail, MailStatus.SENT)
-        mail.sent_at = utcnow()
         result.sent += 1
-    else:
-        final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
-        _record_failure(mail, _describe(error), final=final, result=result)
+        return _settled(MailStatus.SENT) | {"sent_at": utcnow()}
+    final = isinstance(error, PermanentFailure) or mail.attempts >= MAX_ATTEMPTS
+    return _record_failure(mail, _describe(error), final=final, result=result)
 
 
 def _build(mail: OutboxMail, sender: str, message: Message | None) -> Wire | Exception:
@@ -188,27 +206,21 @@ def _claim(session: Session, now: datetime) -> list[OutboxMail]:
     return sorted(claimed, key=lambda mail: mail.id)
 
 
-def _record_failure(mail: OutboxMail, error: str, *, final: bool, result) -> None:
-    mail.last_error = error[:500]
+def _record_failure(mail: OutboxMail, error: str, *, final: bool, result) -> dict:
     result.errors.append(error)
     log.warning("mail %s attempt %s failed: %s", mail.id, mail.attempts, error)
     if final:
-        _settle(mail, MailStatus.FAILED)
         result.failed += 1
-    else:
-        mail.next_attempt_at = utcnow() + retry_delay(mail.attempts)
-        result.retrying += 1
+        return _settled(MailStatus.FAILED) | {"last_error": error[:500]}
+    result.retrying += 1
+    return {"last_error": error[:500], "next_attempt_at": utcnow() + retry_delay(mail.attempts)}
 
 
-def _settle(mail: OutboxMail, status: MailStatus) -> None:
+def _settled(status: MailStatus) -> dict:
     # Done with this message either way: the address and the body (which may hold a private
     # link) are no longer needed, so they are not kept.
-    mail.status = status
-    mail.recipient = None
-    mail.reply_to = None
-    mail.body_text = None
-    mail.body_html = None
-    mail.render_values = None
+    erased = ("recipient", "reply_to", "body_text", "body_html", "render_values")
+    return {"status": status} | dict.fromkeys(erased)
 
 
 def _describe(error: Exception) -> str:

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal.mail import Message, deliver, queue
-from portal.mail.sender import MAX_ATTEMPTS, deliver_due
+from portal.mail import sender as sender_module
+from portal.mail.sender import LEASE, MAX_ATTEMPTS, deliver_due
 from portal.mail.transport import transport_for
 from portal.models import MailStatus, OutboxMail, utcnow
 from portal.state import portal_state
@@ -257,3 +259,29 @@ class _silent_server:
 
     def __exit__(self, *exc) -> None:
         self._sock.close()
+
+
+def test_a_sent_mail_whose_record_fails_goes_again_after_its_lease_and_then_once_only(
+    mail_app, queued, db_session, smtp_server, monkeypatch
+):
+    queued()
+    store = sender_module._store
+
+    def database_fails(session, changes):
+        raise OperationalError("UPDATE outbox_mail", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(sender_module, "_store", database_fails)
+    with pytest.raises(OperationalError):
+        _deliver(mail_app)
+    leased = _row(db_session)
+    monkeypatch.setattr(sender_module, "_store", store)
+    within_lease = _deliver(mail_app)
+    after_lease = _deliver(mail_app, now=utcnow() + LEASE + timedelta(seconds=1))
+    later = _deliver(mail_app, now=utcnow() + timedelta(hours=1))
+
+    assert (leased.status, leased.attempts) == (MailStatus.PENDING, 1)
+    assert (within_lease.sent, after_lease.sent, later.sent) == (0, 1, 0)
+    first, again = smtp_server.wait_for(2)
+    assert first["Message-ID"] == again["Message-ID"]  # the receiving side can tell
+    assert len(smtp_server.messages) == 2
+    assert _row(db_session).status == MailStatus.SENT
