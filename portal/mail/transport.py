@@ -289,10 +289,23 @@ class _Connection:
 
 def _classified(error: smtplib.SMTPException) -> Exception:
     codes = _codes(error)
-    text = f"{type(error).__name__}: {error}"[:500]
+    text = f"{type(error).__name__}: {_answer(error)}"[:500]
     if codes and all(500 <= code < 600 for code in codes):
         return PermanentFailure(text)
     return TemporaryFailure(text)
+
+
+def _answer(error: smtplib.SMTPException) -> str:
+    # A refusal of recipients is keyed by their addresses: only the server's answers are kept,
+    # since the reason is logged and outlives the address on the row.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = error.recipients.values()
+        return "; ".join(f"{code} {_decoded(reply)}" for code, reply in answers)
+    return str(error)
+
+
+def _decoded(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _codes(error: smtplib.SMTPException) -> list[int]:

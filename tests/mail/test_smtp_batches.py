@@ -51,6 +51,7 @@ def test_a_refused_recipient_leaves_the_others_to_the_same_connection(app, db_se
     assert "donor2@example.org" not in {m["To"] for m in smtp_server.wait_for(4)}
     assert smtp_server.inbox.connections == [1, 1, 1, 1]
     assert _statuses(db_session)["thanks:2"] == MailStatus.FAILED  # 550: not retried
+    assert delivery.errors == ["SMTPRecipientsRefused: 550 No such user here"]  # no address
 
 
 def test_a_server_that_hangs_up_mid_batch_gets_the_rest_on_a_new_connection(
