@@ -52,9 +52,10 @@ run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 # Tests run in TEST_WORKERS processes (pytest-xdist; auto: one per core), each with its own
-# database; the gunicorn and nginx tests share one worker, the browser tests another
-# (--dist loadgroup, groups set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them in
-# this process.
+# database; the gunicorn and nginx tests share one worker, the browser tests another, and the
+# security walks (one route survey, one hostile walk) run together on whichever worker is free
+# first (--dist loadgroup, groups set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them
+# in this process.
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.installed $(CATALOGUES)
