@@ -27,6 +27,10 @@ _STRIPE_IDS = (
 )
 
 
+# A payment's number is a 32-bit INTEGER column.
+LARGEST_ID = 2**31 - 1
+
+
 def latest(session: Session, *, limit: int = 50) -> list[Donation]:
     """The latest settled payments, newest first."""
     query = select(Donation).where(Donation.status.in_(_SETTLED))
@@ -37,7 +41,9 @@ def find(session: Session, text: str, *, limit: int = 50) -> list[Donation]:
     """Payments whose number (``1234`` or ``#1234``) or Stripe id (``pi_…``, ``cs_…``,
     ``in_…``, ``sub_…``: every month of a monthly gift) is ``text``, newest first."""
     text = text.strip().removeprefix("#")
-    if text.isdigit() and len(text) < 12:
+    if text.isascii() and text.isdigit():
+        if int(text) > LARGEST_ID:
+            return []  # no payment has it, and PostgreSQL would refuse to compare with it
         match = Donation.id == int(text)
     elif text:
         match = or_(*(column == text for column in _STRIPE_IDS))

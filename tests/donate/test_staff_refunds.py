@@ -420,6 +420,16 @@ def test_staff_find_a_payment_by_its_number_or_stripe_id(client, euro_gift):
     assert client.get("/staff/payments/999999").status_code == 404
 
 
+@pytest.mark.usefixtures("admin", "euro_gift")
+@pytest.mark.parametrize("typed", ["2147483648", "99999999999999999999", "²", "١٢", "#-1", " "])
+def test_a_number_no_payment_can_have_finds_nothing_and_never_fails(client, typed):
+    page = client.get("/staff/payments/", query_string={"q": typed})
+
+    assert page.status_code == 200
+    if typed.strip():
+        assert "No payment has that number or Stripe id" in text_of(page)
+
+
 # Our own English on these pages: none may be left in Arabic or Hebrew.
 ENGLISH = (
     "left to refund",
