@@ -107,7 +107,7 @@ def _choice() -> ButtonChoice:
         errors[_("Language")] = [_("Choose one of: %(names)s.", names=", ".join(languages))]
     if currency not in CURRENCIES:
         errors[_("Currency")] = [_("Choose one of: %(names)s.", names=", ".join(CURRENCIES))]
-    amount = int(amount_text) if amount_text.isdigit() and len(amount_text) < 7 else None
+    amount = int(amount_text) if amount_text.isdecimal() and len(amount_text) < 7 else None
     if amount_text and not (amount and amount <= _LARGEST_PRESET):
         errors[_("Amount")] = [_("Enter a whole amount between 1 and 100000.")]
     if errors:

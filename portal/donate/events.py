@@ -140,7 +140,7 @@ def renewal_values(first, invoice: dict) -> dict:
 def metadata_donation_id(metadata: dict | None) -> int | None:
     """Our donation id, as the Checkout Session's metadata carries it."""
     donation_id = (metadata or {}).get("donation_id", "")
-    return int(donation_id) if donation_id.isdigit() else None
+    return int(donation_id) if donation_id.isdecimal() else None
 
 
 def invoice_subscription(invoice: dict) -> str | None:

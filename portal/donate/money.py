@@ -120,7 +120,7 @@ def _read(cleaned: str, currency: Currency, locale: Locale) -> Decimal:
 
 
 def _ungrouped(text: str, currency: Currency) -> str:
-    if not text or text.isdigit():
+    if not text or text.isdecimal():
         return text or "0"
     if not _GROUPED.match(re.sub(r"[.,]", "X", text)):
         raise AmountError("number", currency)

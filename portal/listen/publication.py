@@ -100,7 +100,7 @@ def recipient_id(session: Session, raw: object, errors: dict) -> int | None:
 
 def as_id(raw: object) -> int | None:
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 def _set(session: Session, actor: Actor, item: Publishable, **after: object) -> None:

@@ -42,7 +42,7 @@ def all_staff(session: Session) -> list[Staff]:
 def staff_for_session(session: Session, session_id: str) -> Staff | None:
     """The active account a session belongs to, unless its sessions were ended since."""
     staff_id, _sep, version = session_id.partition(":")
-    if not (staff_id.isdigit() and version.isdigit()):
+    if not (staff_id.isdecimal() and version.isdecimal()):
         return None
     staff = session.get(Staff, int(staff_id))
     if staff is None or not staff.is_active or staff.session_version != int(version):

@@ -110,7 +110,15 @@ def test_a_preset_amount_leads_to_the_donation_form_filled_in(client, make_org):
 
 
 @pytest.mark.parametrize(
-    "query", ["amount=abc", "amount=0", "amount=1000001", "currency=XYZ&amount=5", "lang=fr"]
+    "query",
+    [
+        "amount=abc",
+        "amount=0",
+        "amount=1000001",
+        "amount=%C2%B2",
+        "currency=XYZ&amount=5",
+        "lang=fr",
+    ],
 )
 @pytest.mark.usefixtures("member")
 def test_a_bad_choice_is_a_clear_400(client, query):
