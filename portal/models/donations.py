@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.base import Base
@@ -109,13 +109,23 @@ class StripeEvent(Base):
     """Each Stripe event once, by its id: the unique key is what makes a redelivery a no-op."""
 
     __tablename__ = "stripe_event"
+    # Only the events that may wait for a donation have a related id: the others (most of
+    # them, every payment's) write no entry into the index the waiting events are found by.
+    __table_args__ = (
+        Index(
+            "ix_stripe_event_related_id",
+            "related_id",
+            sqlite_where=text("related_id IS NOT NULL"),
+            postgresql_where=text("related_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     object_id: Mapped[str | None] = mapped_column(String(255))
     # The Stripe id that links this event to a donation we may not know yet (a refund's payment
     # intent, a cancelled subscription), so it can be applied when the donation learns that id.
-    related_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    related_id: Mapped[str | None] = mapped_column(String(255))
     stripe_created: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str] = mapped_column(String(20))

@@ -79,3 +79,29 @@ def test_no_event_reads_a_row_its_transaction_already_has(app, event_history, st
             after = run[[sql.startswith("INSERT INTO donation ") for sql in run].index(True) :]
             assert not [sql for sql in after if "FROM donation WHERE donation.id =" in sql]
     assert added  # the history renews a monthly gift
+
+
+def test_waiting_events_are_found_by_an_index_only_they_are_in(app, db_session):
+    """A payment's event (no related id) writes no entry into the index of waiting events,
+    and the query for the events waiting on a donation's new ids still searches that index."""
+    from sqlalchemy import select, text
+
+    from portal.donate.events import PARKABLE
+    from portal.models import StripeEvent
+
+    connection = db_session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("the query plan read here is SQLite's")
+    events = StripeEvent.__table__
+    query = select(events.c.id).where(
+        events.c.related_id.in_(["pi_1", "sub_1"]),
+        events.c.type.in_(PARKABLE),
+        events.c.outcome != "ignored",
+    )
+    compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+    plan = " ".join(row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "USING INDEX ix_stripe_event_related_id" in plan
+    index = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE name = 'ix_stripe_event_related_id'")
+    ).scalar_one()
+    assert "WHERE related_id IS NOT NULL" in index
