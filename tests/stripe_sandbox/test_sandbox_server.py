@@ -174,11 +174,40 @@ def _wait_for_port(port: int, process: subprocess.Popen) -> None:
     raise AssertionError("the sandbox did not start listening")
 
 
+def _process_state(pid: int) -> str:
+    """What the kernel says a process and its threads are doing, for a failure message."""
+    proc = Path(f"/proc/{pid}")
+    try:
+        status = {
+            key: value.strip()
+            for key, _sep, value in (
+                line.partition(":") for line in (proc / "status").read_text().splitlines()
+            )
+        }
+        threads = [
+            f"{task.name}:{(task / 'comm').read_text().strip()}:{(task / 'wchan').read_text()}"
+            for task in sorted((proc / "task").iterdir())
+        ]
+    except OSError as error:
+        return f"unreadable ({error})"
+    keys = ("State", "SigIgn", "SigBlk", "SigPnd", "ShdPnd", "Threads")
+    return f"{ {key: status.get(key) for key in keys} } threads {threads}"
+
+
 def test_command_line_serves_and_delivers_webhooks(receiver, build_params, http):
     port = _free_port()
     command = [sys.executable, "-m", "stripe_sandbox", "--port", str(port),
                "--webhook-url", receiver.url, "--webhook-secret", receiver.secret]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Its own session and no stdin: nothing of the test worker's (its execnet pipe, its process
+    # group's signals) reaches the sandbox.
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         _wait_for_port(port, process)
         client = stripe.StripeClient(
@@ -193,10 +222,11 @@ def test_command_line_serves_and_delivers_webhooks(receiver, build_params, http)
         process.send_signal(signal.SIGINT)
         try:
             out, _err = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as timeout:
+            state = _process_state(process.pid)
             process.kill()  # never left running into the next test
             process.communicate()
-            raise
+            raise AssertionError(f"the sandbox did not exit after SIGINT: {state}") from timeout
 
     assert paid.status == 303
     assert receiver.types() == ["checkout.session.completed"]
