@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 
 from stripe_sandbox.server import SandboxServer, is_loopback
 from stripe_sandbox.webhooks import SANDBOX_WEBHOOK_SECRET
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         retry_delays=args.retry_delays,
         log_requests=True,
     )
+    # A program a shell started in the background (``make run &``, a CI step) inherits SIGINT
+    # ignored, and Python then leaves it ignored: the sandbox stops on it all the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     target = args.webhook_url or "no webhook URL"
     print(f"Stripe sandbox on http://{args.host}:{args.port} → webhooks to {target}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

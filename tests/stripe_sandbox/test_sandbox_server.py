@@ -247,3 +247,26 @@ def test_a_sandbox_bug_is_reported_as_a_stripe_api_error(client, make_session, m
 
     assert caught.value.http_status == 500
     assert "RuntimeError: boom" in caught.value.user_message
+
+
+def test_command_line_stops_on_sigint_even_when_started_with_it_ignored():
+    # As a shell starts a background job (``make run &``): SIGINT ignored from the start.
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stripe_sandbox", "--port", str(port)],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        _wait_for_port(port, process)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode == 0
