@@ -34,7 +34,10 @@ class AmountForm(FlaskForm):
         try:
             self.amount_minor = parse_amount(field.data, self.currency, locale)
         except AmountError as error:
-            raise ValidationError(amount_message(error, field.data, locale)) from None
+            raise ValidationError(self._refusal(error, field.data, locale)) from None
+
+    def _refusal(self, error: AmountError, typed: str, locale: str) -> str:
+        return amount_message(error, typed, locale)
 
 
 _REASON_LABELS = {
@@ -49,7 +52,7 @@ def reason_label(reason: str) -> str:
     return str(_REASON_LABELS[reason])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(AmountForm):
     """Staff's refund of one payment: ``amount`` in its currency, read like the donation form's,
     more than nothing and at most ``left`` minor units; one of Stripe's reasons."""
 
@@ -60,24 +63,18 @@ class RefundForm(FlaskForm):
     reason = SelectField(_l("Reason, as Stripe records it"), default="requested_by_customer")
 
     def __init__(self, currency: str, left: int, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(currency, *args, **kwargs)
         self.reason.choices = [(key, label) for key, label in _REASON_LABELS.items()]
         # Any amount up to what is left: a refund has no minimum gift.
         self.currency = replace(CURRENCIES[currency], minimum=1, maximum=left)
-        self.amount_minor: int | None = None
 
-    def validate_amount(self, field) -> None:
-        locale = number_locale()
-        try:
-            self.amount_minor = parse_amount(field.data, self.currency, locale)
-        except AmountError as error:
-            if error.kind != "range":
-                raise ValidationError(amount_message(error, field.data, locale)) from None
-            left = display(self.currency.maximum, self.currency.code)
-            raise ValidationError(
-                _("Refund more than nothing and at most %(left)s, what is left of this payment.")
-                % {"left": left}
-            ) from None
+    def _refusal(self, error: AmountError, typed: str, locale: str) -> str:
+        if error.kind != "range":
+            return super()._refusal(error, typed, locale)
+        left = display(self.currency.maximum, self.currency.code)
+        return _("Refund more than nothing and at most %(left)s, what is left of this payment.") % {
+            "left": left
+        }
 
 
 class ConfirmRefundForm(FlaskForm):
