@@ -7,7 +7,7 @@ HOST := 127.0.0.1
 PORT ?= 5000
 SANDBOX_PORT ?= 12111
 
-.PHONY: run test lint format bench clean translations
+.PHONY: run test lint format bench clean translations screenshots
 
 # Python keeps each module it compiles (in __pycache__, ignored by git) unless the environment
 # says not to, as container images often do: then every flask command, server worker and test
@@ -52,16 +52,22 @@ run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 # Tests run in TEST_WORKERS processes (pytest-xdist; auto: one per core), each with its own
-# database; the gunicorn and nginx tests share one worker, the browser tests another, and the
-# security walks (one route survey, one hostile walk) run together on whichever worker is free
-# first (--dist loadgroup, groups set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them
-# in this process.
+# database; the gunicorn and nginx tests share one worker, the browser tests make two groups with a
+# Chromium each (the axe walks, the journeys), and the security walks (one route survey, one
+# hostile walk) run together on whichever worker is free first (--dist loadgroup, groups set in
+# tests/helpers/scheduling.py). TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.installed $(CATALOGUES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term $(PYTEST_ARGS)
+
+# The browser tests again, saving a screenshot of each page they check (every public page in each
+# language and width, the staff pages, the giving pages) to build/screenshots/ for people to look at.
+SCREENSHOT_DIR ?= build/screenshots
+screenshots: $(VENV)/.installed $(CATALOGUES)
+	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BIN)/python -m pytest -n 2 --dist loadgroup -m browser -p no:cacheprovider
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,9 +1,13 @@
 """A live portal in a background thread, and a real Chromium driving it through Playwright.
 
 The browser may only talk to the live portal and to ``https://member.example``, a local stand-in
-for members' own donation pages (Playwright's ``page.route`` cannot catch the portal's redirect
-there, so the name resolves to a local HTTPS server instead). Every other request is aborted and
-recorded: a test never reaches the internet and can assert that no page calls a third party.
+for members' own donation pages: Chromium's own resolver maps that name to a local HTTPS server
+and every other name to nowhere, so a test never reaches the internet. A test that asserts no
+page calls a third party asks for ``offsite_requests``, which records each request to another host.
+
+The fence is the resolver's rather than Playwright's ``route``: routing sends every request of
+every page through this process and turns off the browser's cache, so each page of a walk
+fetched its stylesheet, script and fonts again.
 """
 
 from __future__ import annotations
@@ -118,7 +122,10 @@ def browser(request):
     from playwright.sync_api import sync_playwright
 
     member_port = request.getfixturevalue("member_site")
-    resolve = f"--host-resolver-rules=MAP {MEMBER_HOST} 127.0.0.1:{member_port}"
+    resolve = (
+        f"--host-resolver-rules=MAP {MEMBER_HOST} 127.0.0.1:{member_port}, MAP * ~NOTFOUND, "
+        "EXCLUDE 127.0.0.1, EXCLUDE localhost"
+    )
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(
@@ -131,27 +138,26 @@ def browser(request):
 
 
 @pytest.fixture
-def offsite_requests() -> list[str]:
-    """URLs the page tried to fetch from any other host (all of them aborted)."""
-    return []
-
-
-@pytest.fixture
-def page(browser, offsite_requests):
-    """A fresh browser tab (own cookies) at desktop size, fenced in to the allowed hosts."""
+def page(browser):
+    """A fresh browser tab (own cookies and cache) at desktop size."""
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-GB", ignore_https_errors=True
     )
     context.set_default_timeout(10_000)
-
-    def _local_only(route):
-        if urlsplit(route.request.url).hostname in ALLOWED_HOSTS:
-            route.continue_()
-        else:
-            offsite_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", _local_only)
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def offsite_requests(page) -> list[str]:
+    """URLs the tab tried to fetch from any other host (none of them resolves)."""
+    seen: list[str] = []
+
+    def _record(request):
+        where = urlsplit(request.url)
+        if where.scheme not in {"data", "blob"} and where.hostname not in ALLOWED_HOSTS:
+            seen.append(request.url)
+
+    page.context.on("request", _record)
+    return seen

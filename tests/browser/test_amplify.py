@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
 
+from tests.helpers.screenshots import shot_path
 from tests.helpers.serving import serve_in_background
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 
 
 @pytest.fixture
@@ -43,8 +41,7 @@ def test_the_cards_a_preview_would_show_are_drawn_in_the_pages_language(
     page.set_viewport_size({"width": 1200, "height": 630})
 
     page.goto(card_url)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = page.locator("img").screenshot(path=SHOTS / f"share-card-{language}.png")
+    shot = page.locator("img").screenshot(path=shot_path(f"share-card-{language}.png"))
 
     shown = Image.open(BytesIO(shot)).convert("RGB")
     assert shown.size == (1200, 630)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import test_giving
-from tests.browser.test_accessibility import blocking_violations
+from tests.helpers.accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 # The giving tests' sandbox (its hosted pages on HTTPS) and the portal served with it.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,12 +10,12 @@ from sqlalchemy import select
 from portal import create_app
 from portal.models import ArrivedVia, Referral, ReferralStatus
 from portal.state import portal_state
+from tests.helpers.screenshots import save_screenshot
 
 pytestmark = pytest.mark.browser
 
 MEMBER_PAGE = "https://member.example/donate?x=1"
 DONATE_BUTTON = "Donate on Almond Blossom Circle’s website"
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 WIDTHS = [1280, 390]
 
 
@@ -132,8 +130,7 @@ def shoot(page, url: str, name: str) -> dict:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(url)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        save_screenshot(page, f"{name}-{width}.png")
         measures[width] = page.evaluate(
             "() => ({overflow: document.documentElement.scrollWidth - window.innerWidth,"
             " dir: document.documentElement.dir})"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import ssl
 import subprocess
@@ -21,12 +20,12 @@ from portal.state import portal_state
 from stripe_sandbox import SandboxServer
 from tests.helpers.accessibility import blocking_violations
 from tests.helpers.giving import stripe_config
+from tests.helpers.screenshots import save_screenshot
 from tests.helpers.serving import serve_in_background
 
 pytestmark = pytest.mark.browser
 
 WEBHOOK_SECRET = "whsec_browser_giving"
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
 # The submit button names the total once an amount is chosen, "Continue …" until then.
 GIVE = re.compile(r"^(Give |Continue to secure payment)")
 NOTHING_CHARGED = "Your payment was not completed and nothing was charged."
@@ -202,8 +201,7 @@ def shoot(page, url: str, name: str) -> dict:
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(url)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        save_screenshot(page, f"{name}-{width}.png")
         measures[width] = page.evaluate(
             """() => ({
                 overflow: document.documentElement.scrollWidth - window.innerWidth,
@@ -232,8 +230,7 @@ def test_donation_form_with_errors_fits_a_phone(page, portal):
 
     page.get_by_role("button", name=GIVE).click()
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / "donate-errors-390.png", full_page=True)
+    save_screenshot(page, "donate-errors-390.png")
     expect(page.get_by_role("alert")).to_contain_text("Please give between $5.00 and $25,000.00.")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-# The gunicorn, nginx and strace tests run one at a time, on one worker, and the browser tests
-# share one Chromium, on another. The security walks share one survey of the routes and one
-# hostile walk (tests/security/walk.py, test_escaping.py): they go to one worker together.
+# The gunicorn, nginx and strace tests run one at a time, on one worker. The browser tests are
+# two groups of about the same length, each with its own Chromium, so that both workers can drive
+# one: the axe walks of every page, and the journeys. The security walks share one survey of the
+# routes and one hostile walk (tests/security/walk.py, test_escaping.py): they go to one worker
+# together.
 GROUPS = {
     "faults": "servers",
     "production": "servers",
     "browser": "browser",
+    "browser/test_accessibility.py": "axe",
     "security/test_escaping.py": "walks",
     "security/test_fuzz.py": "walks",
 }
