@@ -35,7 +35,7 @@ class LedgerWriter:
         # ``notices(store, cursor, event)`` queues the donor's mail in the event's transaction;
         # the package that writes the mail sets it (``ledger.set_notices``).
         self.notices = notices
-        self._compiled = CompiledLedger(engine.dialect)
+        self._compiled = CompiledLedger.for_dialect(engine.dialect)
         sqlite = engine.dialect.name == "sqlite"
         self._begin = "BEGIN IMMEDIATE" if sqlite else None
         self._held = HeldConnection(
