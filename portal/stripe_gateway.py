@@ -15,6 +15,9 @@ from portal.state import portal_state
 log = logging.getLogger(__name__)
 
 WEBHOOK_TOLERANCE_SECONDS = 300
+# Looked up once: the stripe package resolves its attributes through a module __getattr__ that
+# imports the submodule again on every access, a few µs on each delivery.
+_SIGNATURE = stripe.WebhookSignature
 TYPES_PER_LIST = 20
 
 
@@ -193,7 +196,7 @@ class StripeGateway:
         if not self._webhook_secret:
             raise InvalidWebhook("no webhook secret is configured")
         try:
-            stripe.WebhookSignature.verify_header(
+            _SIGNATURE.verify_header(
                 payload, signature, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
             )
             event = json.loads(payload)

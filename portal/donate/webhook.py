@@ -11,8 +11,8 @@ from portal.db.engine import refused_data
 from portal.donate.fastpath import LedgerUnavailable
 from portal.extensions import csrf
 from portal.mail import wake_after
-from portal.state import portal_state
-from portal.stripe_gateway import InvalidWebhook, gateway
+from portal.state import PortalState, portal_state
+from portal.stripe_gateway import InvalidWebhook
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +26,24 @@ MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 @csrf.exempt
 def webhook():
     """The door for what the fast path (``donate/webhook_door.py``) leaves to Flask."""
-    status, payload = answer(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    body, signature = request.get_data(cache=False), request.headers.get("Stripe-Signature")
+    status, payload = answer(portal_state(), body, signature)
     response = jsonify(payload)
     # The event may have queued the donor's mail: the sender looks once the answer is out.
     return (wake_after(response) if status == 200 else response), status
 
 
-def answer(body: bytes, signature: str | None) -> tuple[int, dict]:
+def answer(state: PortalState, body: bytes, signature: str | None) -> tuple[int, dict]:
     """What the webhook answers to one delivery: its status and JSON body. Both doors call it,
-    in an app context."""
+    in an app context (the donor's notices build links in it), with the app's state."""
     try:
-        event = gateway().verify_webhook(body, signature)
+        event = state.gateway.verify_webhook(body, signature)
     except InvalidWebhook as exc:
         log.warning("webhook refused: %s", exc)
         return 400, {"error": "invalid webhook"}
     try:
         # 2xx only once the event is committed; any database error is a 503 so Stripe retries.
-        outcome = portal_state().ledger.record(event)
+        outcome = state.ledger.record(event)
     except (LedgerUnavailable, SQLAlchemyError) as exc:
         if refused_data(exc):
             # Signed, but a value the database cannot hold (an id too long, a number out of

@@ -33,6 +33,7 @@ SCHEMES = ("http", "https")
 # What a URL built for a delivery depends on (the host, the scheme, where the app is mounted).
 _URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
 _ADAPTERS_KEPT = 16  # Stripe calls one or two hosts; anything else is not worth keeping
+_BODIES_KEPT = 32  # the answers the door knows are fewer; a bound all the same
 
 
 class WebhookFastPath:
@@ -42,7 +43,8 @@ class WebhookFastPath:
         self.app = app
         self.wsgi_app = wsgi_app
         self.limit = app.config["MAX_CONTENT_LENGTH"]
-        security = portal_state(app).security_headers
+        self.state = portal_state(app)
+        security = self.state.security_headers
         self.headers = {
             # Vary as the Flask view's answer does (its hooks read the session).
             scheme: [
@@ -53,6 +55,7 @@ class WebhookFastPath:
             for scheme in SCHEMES
         }
         self._adapters: dict[tuple, object] = {}
+        self._bodies: dict[tuple, bytes] = {}
         self._timers: dict[int, object] = {}
         self._counters: dict[str, object] = {}
 
@@ -75,7 +78,7 @@ class WebhookFastPath:
                 status, payload = self._answer(body, environ.get("HTTP_STRIPE_SIGNATURE"))
         finally:
             REQUEST_ID.reset(token)
-        content = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+        content = self._content(status, payload)
         headers = self.headers.get(environ.get("wsgi.url_scheme"), self.headers["http"])
         start_response(
             f"{status} {HTTP_STATUS_CODES[status].upper()}",
@@ -103,6 +106,17 @@ class WebhookFastPath:
             self._adapters[key] = adapter
         return adapter
 
+    def _content(self, status: int, payload: dict) -> bytes:
+        """The answer's JSON, as the Flask view writes it; encoded once per answer, since the
+        answers are a handful of constants (each outcome, each error)."""
+        key = (status, *payload.items())
+        content = self._bodies.get(key)
+        if content is None:
+            content = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+            if len(self._bodies) < _BODIES_KEPT:
+                self._bodies[key] = content
+        return content
+
     def _timer(self, status: int):
         # The metrics' children, looked up once: ``labels`` costs more than the observation.
         if status not in self._timers:
@@ -119,7 +133,7 @@ class WebhookFastPath:
             environ.get("PATH_INFO") == PATH
             and environ.get("REQUEST_METHOD") == "POST"
             and not environ.get("QUERY_STRING")
-            and portal_state(self.app).schema.checked
+            and self.state.schema.checked
         )
 
     def _body(self, environ) -> bytes | None:
@@ -137,7 +151,7 @@ class WebhookFastPath:
 
     def _answer(self, body: bytes, signature: str | None) -> tuple[int, dict]:
         try:
-            return answer(body, signature)
+            return answer(self.state, body, signature)
         except Exception:
             # As Flask's handler would: logged with this request's id, and a 500 Stripe retries.
             log.exception("webhook failed")

@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from portal.db.writing import dialect_insert
-from portal.models import OutboxMail
+from portal.models import MailStatus, OutboxMail, utcnow
 
 # Set on a session that queued mail, so that its commit can wake the sender.
 QUEUED = "portal_mail_queued"
@@ -100,7 +100,5 @@ def _values(key: str, message: Message | Draft) -> dict:
 
 
 def _defaults() -> dict:
-    from portal.models import MailStatus, utcnow
-
     now = utcnow()
     return {"status": MailStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now}
