@@ -1,9 +1,10 @@
 """The webhook called in one process, without gunicorn or a client: CPU per delivery, or
 cProfile's table, for the same mix of signed events ``bench/webhooks.py`` fires.
 
-Run as ``.venv/bin/python -m bench.webhook_profile [--donations 300] [--profile]``. The portal's
-app is built from the environment the way gunicorn's ``app:app`` is, over a fresh SQLite file
-with the demo directory; each delivery is signed just before it is handed to the WSGI app.
+Run as ``.venv/bin/python -m bench.webhook_profile [--donations 300] [--profile] [--statements]``.
+The portal's app is built from the environment the way gunicorn's ``app:app`` is, over a fresh
+SQLite file with the demo directory; each delivery is signed just before it is handed to the WSGI
+app.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pstats
 import random
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +41,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=45, help="rows of the table")
     parser.add_argument("--dump", help="also write cProfile's data to this file (pstats)")
     parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="also count the SQL statements each delivery runs (BEGIN and COMMIT included)",
+    )
     parser.add_argument(
         "--mail-apart",
         action="store_true",
@@ -74,10 +81,12 @@ def profile(args: argparse.Namespace, tmp: Path) -> int:
     if args.mail_apart:
         app.config["MAIL_SEND_IN_BACKGROUND"] = False
 
+    statements = _count_statements(app) if args.statements else None
     answers: dict[int, int] = {}
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     started_cpu, started_wall = _cpu(), time.perf_counter()
     started_thread = time.thread_time()
+    called = 0.0  # the WSGI calls alone, without building and signing each request
     for body in batch.deliveries:
         environ = EnvironBuilder(
             path=WEBHOOK_PATH,
@@ -91,7 +100,9 @@ def profile(args: argparse.Namespace, tmp: Path) -> int:
         ).get_environ()
         if profiler:
             profiler.enable()
+        call_started = time.thread_time()
         status = _call(app, environ)
+        called += time.thread_time() - call_started
         if profiler:
             profiler.disable()
         answers[status] = answers.get(status, 0) + 1
@@ -104,6 +115,9 @@ def profile(args: argparse.Namespace, tmp: Path) -> int:
         f"other threads (the mail sender) {(cpu - handler) / count * 1e6:.0f}; "
         f"wall {wall / count * 1e6:.0f} µs"
     )
+    print(f"the app's call alone {called / count * 1e6:.0f} µs a delivery")
+    if statements is not None:
+        print(f"SQL statements a delivery {statements[0] / count:.2f}")
     if args.mail_apart:
         _send_mail(app, profiler)
     if profiler and args.dump:
@@ -138,6 +152,25 @@ def _send_mail(app, profiler) -> None:
         f"mail: {sent} sent, {failed} failed in {rounds} rounds; "
         f"CPU per message sent {cpu / max(sent, 1) * 1e6:.0f} µs"
     )
+
+
+def _count_statements(app) -> list[int]:
+    """A count, kept up to date, of the statements this thread runs on the app's database from
+    now on (SQLite's trace callback on every connection opened from now)."""
+    from sqlalchemy import event
+
+    from portal.state import portal_state
+
+    count, thread = [0], threading.get_ident()
+
+    def traced(_sql: str) -> None:
+        if threading.get_ident() == thread:  # the answers, not the mail sender
+            count[0] += 1
+
+    engine = portal_state(app).database.engine
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(traced))
+    engine.dispose()  # so that every connection the deliveries use is opened, and traced, anew
+    return count
 
 
 def _config(env: dict[str, str], sandbox_url: str) -> dict:
