@@ -1,6 +1,10 @@
 """The deployment the README describes, built for real on loopback: nginx with TLS (the repo's
 own site configuration) in front of two gunicorn instances. Donors keep getting through while
-one instance is stopped mid-burst; every referral is stored once; a webhook applies once."""
+one instance is stopped mid-burst; every referral is stored once; a webhook applies once.
+
+The module's tests share one deployment (nginx and two instances took ~7 s to start for each).
+They run in file order: the first needs both instances serving and stops one; the others prove
+the same with that instance stopped."""
 
 from __future__ import annotations
 
@@ -19,9 +23,20 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from portal.models import Donation, DonationStatus, Frequency, HandoffMode, Referral, StripeEvent
+from portal.db.base import Base
+from portal.db.engine import make_engine
+from portal.models import (
+    Donation,
+    DonationStatus,
+    Frequency,
+    HandoffMode,
+    Organization,
+    Referral,
+    StripeEvent,
+)
 from tests.production.servers import free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -43,9 +58,30 @@ def _need(program: str) -> str:
     return path
 
 
-@pytest.fixture
-def certificate(tmp_path) -> tuple[Path, Path]:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+@pytest.fixture(scope="module")
+def deployment_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("topology")
+
+
+@pytest.fixture(scope="module")
+def database_url(migrated_template, deployment_dir) -> str:
+    """The deployment's database, for the whole module: the instances serve it, and each test's
+    own fixtures (``make_org``, ``db_session``) reach it too."""
+    if isinstance(migrated_template, str):  # PostgreSQL: the worker's database, emptied
+        engine = make_engine(migrated_template)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated_template
+    path = deployment_dir / "portal.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def certificate(deployment_dir) -> tuple[Path, Path]:
+    cert, key = deployment_dir / "cert.pem", deployment_dir / "key.pem"
     subprocess.run(
         [
             _need("openssl"),
@@ -71,10 +107,26 @@ def certificate(tmp_path) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.fixture
-def instances(app, database_url, tmp_path, repo_root, make_org):
+def _add_roots(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        session.add(
+            Organization(
+                slug="roots",
+                name="Roots",
+                donation_url="https://roots.example.org/give?lang=en",
+                handoff_mode=HandoffMode.EXTERNAL,
+            )
+        )
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def instances(database_url, deployment_dir, repo_root):
     """Two gunicorn instances of the portal, as deploy/systemd/portal@.service runs them."""
-    make_org("roots", donation_url="https://roots.example.org/give?lang=en")
+    tmp_path = deployment_dir
+    _add_roots(database_url)
     ports, processes, logs = [free_port(), free_port()], [], []
     for n, port in enumerate(ports):
         env = {
@@ -123,9 +175,10 @@ def instances(app, database_url, tmp_path, repo_root, make_org):
             log.close()
 
 
-@pytest.fixture
-def nginx(instances, certificate, tmp_path, repo_root):
+@pytest.fixture(scope="module")
+def nginx(instances, certificate, deployment_dir, repo_root):
     """nginx serving the repo's site configuration, with only addresses and paths made local."""
+    tmp_path = deployment_dir
     binary = _need("nginx")
     cert, key = certificate
     https = free_port()
@@ -176,6 +229,7 @@ def _get(port: int, tls: ssl.SSLContext, path: str, **headers) -> http.client.HT
 def test_donors_get_through_while_one_instance_stops(nginx, instances, db_session):
     port, tls = nginx
     locations = []
+    assert all(process.poll() is None for _, process in instances), "runs first: both serve"
 
     for donor in range(DONORS):
         if donor == STOP_AFTER:
@@ -198,9 +252,9 @@ def test_donors_get_through_while_one_instance_stops(nginx, instances, db_sessio
 
 def test_https_is_what_the_portal_sees_behind_the_proxy(nginx, make_org):
     port, tls = nginx
-    make_org("parents-circle", handoff_mode=HandoffMode.STRIPE)
+    make_org("hand-in-hand", handoff_mode=HandoffMode.STRIPE)
 
-    response = _get(port, tls, "/donate/parents-circle")
+    response = _get(port, tls, "/donate/hand-in-hand")
 
     assert response.status == 200
     cookies = response.headers.get_all("Set-Cookie")
@@ -222,7 +276,7 @@ def test_a_webhook_through_the_proxy_applies_once(nginx, instances, make_org, db
     )
     db_session.add(donation)
     db_session.commit()
-    instances[0][1].send_signal(signal.SIGTERM)
+    instances[0][1].send_signal(signal.SIGTERM)  # nothing if the first test stopped it
     instances[0][1].wait(timeout=30)
     event = {
         "id": "evt_topology", "object": "event", "type": "checkout.session.completed",
