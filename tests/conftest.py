@@ -21,6 +21,7 @@ from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import alembic_config, upgrade
 from portal.state import portal_state
+from tests.helpers.compiled_sql import share_compiled_statements
 from tests.helpers.url_builders import share_compiled_url_builders
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
@@ -173,6 +174,7 @@ def app(app_config, migration_heads):
     app = create_app(app_config)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     portal_state(app).schema.heads = set(migration_heads)
+    share_compiled_statements(portal_state(app).database.engine)
     yield app
     dispose(app)
 
