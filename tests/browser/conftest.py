@@ -13,6 +13,7 @@ fetched its stylesheet, script and fonts again.
 from __future__ import annotations
 
 import os
+import shutil
 import ssl
 import subprocess
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from portal import create_app, dispose
 from portal.state import portal_state
 from tests.helpers.serving import serve_in_background
 
@@ -66,11 +68,50 @@ def serve():
         portal_state(app).referrals.writer.close()
 
 
+@pytest.fixture(scope="session")
+def demo_template(migrated_template, tmp_path_factory) -> Path | None:
+    """A SQLite database with the demo directory loaded once per test process (``seed-demo``
+    takes seconds), for each live portal to copy; None on PostgreSQL, where each test loads it."""
+    if isinstance(migrated_template, str):
+        return None
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "portal.db"
+    shutil.copyfile(migrated_template, path)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "demo-template",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "REFERRAL_SPOOL": str(folder / "spool" / "referrals.jsonl"),
+            "STATIC_BUILD_DIR": str(folder / "static-build"),
+            "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+            "MAIL_SEND_IN_BACKGROUND": False,
+        }
+    )
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+    finally:
+        dispose(app)
+    return path
+
+
 @pytest.fixture
-def live_server(app, runner, serve) -> str:
+def database_url(request, database_url, demo_template, tmp_path):
+    """A test served live starts from the demo directory: a copy of ``demo_template``."""
+    if demo_template is None or "live_server" not in request.fixturenames:
+        return database_url
+    path = tmp_path / "portal.db"
+    shutil.copyfile(demo_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def live_server(app, runner, serve, demo_template) -> str:
     """The portal with the demo directory loaded, served live: its base URL."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+    if demo_template is None:
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
     return serve(app)
 
 
