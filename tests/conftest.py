@@ -21,7 +21,7 @@ from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import alembic_config, upgrade
 from portal.state import portal_state
-from tests.helpers.compiled_sql import share_compiled_statements
+from tests.helpers.compiled_sql import share_compiled_flushes, share_compiled_statements
 from tests.helpers.url_builders import share_compiled_url_builders
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
@@ -46,6 +46,7 @@ RAM_DISK = Path("/dev/shm")
 def pytest_configure(config):
     _keep_compiled_bytecode()
     share_compiled_url_builders()
+    share_compiled_flushes()
     if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
         tempfile.tempdir = str(RAM_DISK)
 

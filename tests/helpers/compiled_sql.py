@@ -14,6 +14,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.util import LRUCache
 
+from portal.db.base import Base
+
 # Room for every distinct statement of a test process, as an engine's own cache has (500 by
 # default) for one app's.
 _CAPACITY = 20_000
@@ -45,3 +47,12 @@ _SHARED = _SharedStatements()
 def share_compiled_statements(engine: Engine) -> None:
     """Let ``engine`` use the statements other test engines of its kind compiled."""
     engine.update_execution_options(compiled_cache=_SHARED)
+
+
+def share_compiled_flushes() -> None:
+    """The same for the statements the ORM's flush sends, which it keeps in a cache of each
+    mapper's (a hundred statements, whatever the engine) rather than in the engine's."""
+    Base.registry.configure()
+    for mapper in Base.registry.mappers:
+        # Set where the memoized attribute keeps its value, so that it is never built.
+        mapper.__dict__["_compiled_cache"] = _SHARED
