@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -16,12 +15,12 @@ from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app, dispose
-from portal.db.base import Base
 from portal.db.engine import make_engine
 from portal.models import HandoffMode, Organization, OrganizationFocus, RecipientKind
 from portal.schema import alembic_config, upgrade
 from portal.state import portal_state
 from tests.helpers.compiled_sql import share_compiled_flushes, share_compiled_statements
+from tests.helpers.databases import fresh_database
 from tests.helpers.url_builders import share_compiled_url_builders
 
 # Fixtures every folder uses, registered once; plain helpers are imported from tests.helpers.
@@ -116,16 +115,7 @@ def _worker_database(url: str, worker_id: str | None) -> str:
 
 @pytest.fixture
 def database_url(migrated_template, tmp_path):
-    if isinstance(migrated_template, str):
-        engine = make_engine(migrated_template)
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        return migrated_template
-    path = tmp_path / "portal.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite:///{path}"
+    return fresh_database(migrated_template, tmp_path)
 
 
 @pytest.fixture

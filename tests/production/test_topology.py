@@ -23,10 +23,9 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.db.base import Base
 from portal.db.engine import make_engine
 from portal.models import (
     Donation,
@@ -37,6 +36,7 @@ from portal.models import (
     Referral,
     StripeEvent,
 )
+from tests.helpers.databases import fresh_database
 from tests.production.servers import free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -67,16 +67,7 @@ def deployment_dir(tmp_path_factory) -> Path:
 def database_url(migrated_template, deployment_dir) -> str:
     """The deployment's database, for the whole module: the instances serve it, and each test's
     own fixtures (``make_org``, ``db_session``) reach it too."""
-    if isinstance(migrated_template, str):  # PostgreSQL: the worker's database, emptied
-        engine = make_engine(migrated_template)
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
-        return migrated_template
-    path = deployment_dir / "portal.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite:///{path}"
+    return fresh_database(migrated_template, deployment_dir)
 
 
 @pytest.fixture(scope="module")
