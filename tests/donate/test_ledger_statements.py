@@ -6,8 +6,11 @@ keep the per-event work from growing back."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select, text
 
 import portal.donate.fastpath as fastpath
+from portal.donate.events import PARKABLE
+from portal.models import StripeEvent
 from portal.state import portal_state
 
 
@@ -30,7 +33,7 @@ class CountingCursor:
 
 
 @pytest.fixture
-def bound(monkeypatch) -> list[list[str]]:
+def bound() -> list[list[str]]:
     """The parameters of each statement in ``statements``, one list per event."""
     return []
 
@@ -84,11 +87,6 @@ def test_no_event_reads_a_row_its_transaction_already_has(app, event_history, st
 def test_waiting_events_are_found_by_an_index_only_they_are_in(app, db_session):
     """A payment's event (no related id) writes no entry into the index of waiting events,
     and the query for the events waiting on a donation's new ids still searches that index."""
-    from sqlalchemy import select, text
-
-    from portal.donate.events import PARKABLE
-    from portal.models import StripeEvent
-
     connection = db_session.connection()
     if connection.dialect.name != "sqlite":
         pytest.skip("the query plan read here is SQLite's")
