@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from portal.basket import cart
@@ -48,3 +50,28 @@ def test_a_post_from_another_site_changes_nothing(client, headers):
 
     assert response.status_code == 403
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.usefixtures("members")
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        ("/organizations?q=peace", "/organizations?q=peace"),
+        ("//evil.example/organizations", "/basket"),
+        ("https://evil.example/", "/basket"),
+        ("/\\evil.example", "/basket"),
+        ("", "/basket"),
+    ],
+    ids=["this-site", "scheme-relative", "absolute", "backslash", "none"],
+)
+def test_the_donor_goes_back_to_the_page_they_pressed_on_and_never_to_another_site(
+    client, back, expected
+):
+    response = client.post(
+        "/basket/add/roots", data={"back": back}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.netloc in {"", "portal.test"}
+    assert location.path + (f"?{location.query}" if location.query else "") == expected

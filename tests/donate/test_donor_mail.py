@@ -118,6 +118,23 @@ def test_the_webhook_queues_one_thank_you_in_the_donors_language(
 
 
 @pytest.mark.usefixtures("recipient", "live_portal")
+def test_the_thank_you_goes_out_after_the_webhook_answers_with_no_command_run(
+    give, sandbox, app, db_session, smtp_server
+):
+    # As served: the sender thread is woken once Stripe has its answer.
+    app.config.update(MAIL_URL=smtp_server.url, MAIL_SEND_IN_BACKGROUND=True)
+    give(preset="50")
+    db_session.rollback()
+    donation = db_session.scalars(select(Donation)).one()
+
+    sandbox.complete_checkout(donation.stripe_checkout_session_id, "pay", email="ana@example.org")
+    sandbox.wait_for_deliveries()
+
+    (mail,) = smtp_server.wait_for(1)
+    assert (mail["To"], mail["Subject"]) == ("ana@example.org", SUBJECTS["en"])
+
+
+@pytest.mark.usefixtures("recipient", "live_portal")
 def test_a_refund_is_told_to_the_donor(give, sandbox, db_session, mailed):
     give(preset="50")
     db_session.rollback()

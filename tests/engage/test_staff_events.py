@@ -77,7 +77,7 @@ def test_unpublishing_takes_an_event_off(client, make_org, make_event, login_as,
     assert "Cancelled" not in client.get("/engage").get_data(as_text=True)
 
 
-def test_an_opportunity_needs_no_start(make_org, login_as, post_form, db_session):
+def test_an_opportunity_needs_no_start(make_org, login_as, post_form, db_session, client):
     org = make_org("ecopeace")
     login_as()
 
@@ -90,6 +90,8 @@ def test_an_opportunity_needs_no_start(make_org, login_as, post_form, db_session
     assert response.status_code == 303
     [event] = fresh(db_session).scalars(select(Event))
     assert (event.kind, event.starts_at, event.ends_at) == (EventKind.OPPORTUNITY, None, None)
+    listed = client.get("/staff/engage/events")
+    assert listed.status_code == 200 and "Open evening" in listed.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -259,3 +259,23 @@ def test_every_handoff_counts_once(browser, make_org, db_session):
 
     assert db_session.scalar(select(func.count(Referral.id))) == 5
     assert len({row.ref for row in referrals(db_session)}) == 5
+
+
+def test_the_site_that_sent_the_donor_is_counted_and_the_portals_own_pages_are_not(
+    browser, make_org, csrf_token, db_session
+):
+    make_org("roots")
+    browser.get("/", headers={"Referer": "https://news.example.net/story"})
+    browser.get("/organizations", headers={"Referer": "http://portal.test/"})
+    token = csrf_token("/organizations/roots")
+
+    browser.post(
+        "/go/roots",
+        data={"csrf_token": token},
+        headers={"Referer": "http://portal.test/organizations/roots"},
+    )
+    browser.get("/go/roots", headers={"Referer": "http://portal.test/organizations"})
+
+    button, link = referrals(db_session)
+    assert (button.arrived_via, button.referrer_host) == (ArrivedVia.PORTAL, "news.example.net")
+    assert (link.arrived_via, link.referrer_host) == (ArrivedVia.LINK, None)
