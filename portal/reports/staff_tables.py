@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -38,23 +39,30 @@ def read_snapshot(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def staff_report(session: Session, scope: Scope) -> StaffReport:
-    """All of the staff report for ``scope``."""
+def staff_report(session: Session, scope: Scope, *, only: str | None = None) -> StaffReport:
+    """All of the staff report for ``scope``; with ``only`` (a CSV download of one of its
+    tables), that table alone, read as the page reads it."""
     read_snapshot(session)
     sources = plan(session, scope)
-    days = queries.referrals_by_day(session, sources)
-    ledger = queries.ledger_groups(session, scope)
-    tables = [
-        member_table(queries.referrals_by_member(session, sources)),
-        day_table(days),
-        source_table("campaigns", sources, session),
-        source_table("hosts", sources, session),
-        funnel_table(ledger),
-        amount_table(ledger),
-        parts_table(parts_by_member(session, *scope.bounds, member_id=scope.member_id)),
-        monthly_table(queries.active_monthly(session, scope)),
-    ]
-    return StaffReport(scope, sources, days, {table.name: table for table in tables})
+    days = cache(lambda: queries.referrals_by_day(session, sources))
+    ledger = cache(lambda: queries.ledger_groups(session, scope))
+    # In the order the page shows them; each key is its table's name.
+    builders = {
+        "members": lambda: member_table(queries.referrals_by_member(session, sources)),
+        "daily": lambda: day_table(days()),
+        "campaigns": lambda: source_table("campaigns", sources, session),
+        "hosts": lambda: source_table("hosts", sources, session),
+        "funnel": lambda: funnel_table(ledger()),
+        "amounts": lambda: amount_table(ledger()),
+        "basket_parts": lambda: parts_table(
+            parts_by_member(session, *scope.bounds, member_id=scope.member_id)
+        ),
+        "monthly": lambda: monthly_table(queries.active_monthly(session, scope)),
+    }
+    # An unknown name gets every table, so that the refusal can list them.
+    names = [only] if only in builders else list(builders)
+    tables = {name: builders[name]() for name in names}
+    return StaffReport(scope, sources, days() if only is None else [], tables)
 
 
 def member_table(lines: list[MemberLine]) -> Table:

@@ -29,8 +29,9 @@ def overview():
     member = session.scalar(select(Organization).filter_by(slug=form.member.data or None))
     scope = form.scope(today(), member)
     form.show_range(scope.since, scope.until)
-    report = staff_tables.staff_report(session, scope)
-    if form.format.data == "csv":
+    csv = form.format.data == "csv"
+    report = staff_tables.staff_report(session, scope, only=form.table.data if csv else None)
+    if csv:
         return csv_response(report.tables, form.table.data, _filename("referrals", scope))
     return render_template(
         "reports/overview.html",
