@@ -17,7 +17,7 @@ from portal.reports.columns import recipient_columns, referral_cells, referral_c
 from portal.reports.facts import Sources, plan
 from portal.reports.queries import DayLine, LedgerGroup, MemberLine, MonthlyLine
 from portal.reports.scope import Scope
-from portal.reports.tables import Column, Money, Table, numbers
+from portal.reports.tables import Column, Money, Table, build, numbers
 
 TOP_SOURCES = 20
 
@@ -59,10 +59,7 @@ def staff_report(session: Session, scope: Scope, *, only: str | None = None) -> 
         ),
         "monthly": lambda: monthly_table(queries.active_monthly(session, scope)),
     }
-    # An unknown name gets every table, so that the refusal can list them.
-    names = [only] if only in builders else list(builders)
-    tables = {name: builders[name]() for name in names}
-    return StaffReport(scope, sources, days() if only is None else [], tables)
+    return StaffReport(scope, sources, days() if only is None else [], build(builders, only))
 
 
 def member_table(lines: list[MemberLine]) -> Table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -71,6 +71,14 @@ class Table:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return format_decimal(value, format="#,##0.##", locale=locale)
         return "—" if value is None else str(value)
+
+
+def build(builders: Mapping[str, Callable[[], Table]], only: str | None = None) -> dict[str, Table]:
+    """The tables ``builders`` make, by name, in their order. With ``only`` one of the names (a
+    CSV download of one table), that table alone; an unknown name gets them all, so that its
+    refusal can list them."""
+    names = [only] if only in builders else list(builders)
+    return {name: builders[name]() for name in names}
 
 
 def numbers(*pairs: tuple[str, str]) -> list[Column]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -15,7 +16,7 @@ from portal.reports.columns import referral_cells, referral_columns
 from portal.reports.members import queries
 from portal.reports.members.queries import BY_DAY
 from portal.reports.scope import Scope
-from portal.reports.tables import Column, Money, Table, numbers
+from portal.reports.tables import Column, Money, Table, build, numbers
 
 
 @dataclass
@@ -26,20 +27,24 @@ class MemberReport:
     chart: Markup
 
 
-def member_report(session: Session, scope: Scope, by: str) -> MemberReport:
-    """Everything the member's page shows for ``scope``, counted ``by`` day or month."""
-    referrals = queries.referrals_by_period(session, scope, by)
-    gifts = queries.gifts_by_period(session, scope, by)
+def member_report(
+    session: Session, scope: Scope, by: str, *, only: str | None = None
+) -> MemberReport:
+    """Everything the member's page shows for ``scope``, counted ``by`` day or month; with
+    ``only`` (a CSV download of one of its tables), that table alone and no chart."""
+    referrals = cache(lambda: queries.referrals_by_period(session, scope, by))
+    gifts = cache(lambda: queries.gifts_by_period(session, scope, by))
     period = _("Day (UTC)") if by == BY_DAY else _("Month (UTC)")
-    tables = {
-        "referrals": _referral_table(referrals, period),
-        "gifts": _gift_table(gifts, period),
-        "gift_totals": _gift_table(queries.gift_totals(gifts), None),
-        "basket_parts": parts_table(
+    builders = {
+        "referrals": lambda: _referral_table(referrals(), period),
+        "gifts": lambda: _gift_table(gifts(), period),
+        "gift_totals": lambda: _gift_table(queries.gift_totals(gifts()), None),
+        "basket_parts": lambda: parts_table(
             parts_by_member(session, *scope.bounds, member_id=scope.member_id), with_member=False
         ),
     }
-    return MemberReport(scope, by, tables, _chart(scope, referrals))
+    chart = _chart(scope, referrals()) if only is None else Markup("")
+    return MemberReport(scope, by, build(builders, only), chart)
 
 
 def _referral_table(lines: list[queries.PeriodLine], period: str) -> Table:
