@@ -41,7 +41,8 @@ def find(session: Session, text: str, *, limit: int = 50) -> list[Donation]:
     """Payments whose number (``1234`` or ``#1234``) or Stripe id (``pi_…``, ``cs_…``,
     ``in_…``, ``sub_…``: every month of a monthly gift) is ``text``, newest first."""
     text = text.strip().removeprefix("#")
-    if text.isascii() and text.isdigit():
+    # Any script's decimal digits (١٢٣٤ as typed on an Arabic keyboard is 1234); not "²".
+    if text.isdecimal():
         if int(text) > LARGEST_ID:
             return []  # no payment has it, and PostgreSQL would refuse to compare with it
         match = Donation.id == int(text)

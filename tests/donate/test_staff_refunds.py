@@ -410,11 +410,13 @@ def test_an_old_confirmation_refunds_nothing_and_asks_again(
 @pytest.mark.usefixtures("admin")
 def test_staff_find_a_payment_by_its_number_or_stripe_id(client, euro_gift):
     by_number = text_of(client.get(f"/staff/payments/?q=%23{euro_gift.id}"))
+    arabic_indic = str(euro_gift.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    by_arabic_digits = text_of(client.get("/staff/payments/", query_string={"q": arabic_indic}))
     by_intent = text_of(client.get(f"/staff/payments/?q={euro_gift.stripe_payment_intent_id}"))
     latest = text_of(client.get("/staff/payments/"))
     nothing = text_of(client.get("/staff/payments/?q=pi_nobody"))
 
-    for page in (by_number, by_intent, latest):
+    for page in (by_number, by_arabic_digits, by_intent, latest):
         assert f"#{euro_gift.id} Parents Circle €77.25" in page
     assert "No payment has that number or Stripe id" in nothing
     assert client.get("/staff/payments/999999").status_code == 404
