@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -169,7 +170,13 @@ def _build(mail: OutboxMail, sender: str, message: Message | None) -> Wire | Exc
     except PermanentFailure as error:
         return error
     except Exception as error:
-        # Its text may quote the address (a codec's error does): only its kind is kept or logged.
+        # Its text may quote the address (a codec's error does): only its kind is kept, and the
+        # log says where it was raised, which is what finds a bug in the building.
+        frames = traceback.extract_tb(error.__traceback__)
+        where = " < ".join(
+            f"{f.name} ({os.path.basename(f.filename)}:{f.lineno})" for f in frames[::-1]
+        )
+        log.error("mail %s not built: %s in %s", mail.id, type(error).__name__, where)
         return PermanentFailure(f"not built: {type(error).__name__}")
 
 

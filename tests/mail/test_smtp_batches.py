@@ -100,7 +100,7 @@ def test_an_address_no_message_can_carry_fails_alone_and_the_rest_are_sent(
 
 
 def test_a_reply_to_no_header_can_carry_fails_that_message_without_quoting_it(
-    app, db_session, smtp_server
+    app, db_session, smtp_server, caplog
 ):
     app.config["MAIL_URL"] = smtp_server.url
     odd = Message(to="donor@example.org", subject="Hi", text="Hi.", reply_to="office@bü.example")
@@ -114,3 +114,7 @@ def test_a_reply_to_no_header_can_carry_fails_that_message_without_quoting_it(
     assert (delivery.sent, delivery.failed) == (1, 1)
     assert [m["To"] for m in smtp_server.wait_for(1)] == ["other@example.org"]
     assert delivery.errors == ["not built: UnicodeEncodeError"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "not built: UnicodeEncodeError in formataddr" in logged  # where, for whoever fixes it
+    assert "(transport.py:" in logged
+    assert "bü" not in logged and "office@" not in logged
