@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 
@@ -93,7 +94,8 @@ def import_orgs(file: Path, dry_run: bool):
     coalition_slug = current_app.config["COALITION_SLUG"]
     with click.progressbar(rows, label=_("Checking rows")) as bar:
         checked = importer.check_rows(bar, coalition_slug=coalition_slug)
-    with database().sessions() as session, writing(session):
+    # A dry run only reads: it leaves SQLite's write lock to the hand-offs and webhooks.
+    with database().sessions() as session, nullcontext() if dry_run else writing(session):
         plan = importer.plan_import(session, checked)
         _echo_plan(plan)
         if not plan.is_valid:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditVia, HandoffMode, Organization
-from portal.staff import directory_service
+from portal.staff import directory_service, importer
 from tests.helpers.locks import other_writer_gets_the_lock
 from tests.helpers.pages import text_of, token_on
 from tests.helpers.staff import UPLOAD, fresh
@@ -334,6 +334,30 @@ def test_cli_dry_run_shows_the_plan_and_writes_nothing(runner, tmp_path, db_sess
     assert "line 2: add olive-branch" in result.output
     assert "Dry run: nothing written." in result.output
     assert "olive-branch" not in names(db_session)
+
+
+@pytest.mark.usefixtures("directory")
+def test_cli_dry_run_plans_without_holding_the_write_lock(
+    runner, tmp_path, database_url, monkeypatch
+):
+    path = tmp_path / "directory.csv"
+    path.write_bytes(write_csv([new_row()]))
+    seen = []
+    plan_import = importer.plan_import
+
+    def watched(session, checked):
+        plan = plan_import(session, checked)
+        seen.append(other_writer_gets_the_lock(database_url))
+        return plan
+
+    monkeypatch.setattr(importer, "plan_import", watched)
+
+    dry = runner.invoke(args=["import-orgs", str(path), "--dry-run"])
+    real = runner.invoke(args=["import-orgs", str(path)])
+
+    assert (dry.exit_code, real.exit_code) == (0, 0), dry.output + real.output
+    # The import itself plans and writes in one transaction, holding the lock from the start.
+    assert seen == [True, not database_url.startswith("sqlite")]
 
 
 @pytest.mark.usefixtures("directory")
