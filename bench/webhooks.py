@@ -87,7 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="concurrent delivering clients")
     parser.add_argument(
         "--client",
-        choices=("socket", "http.client"),
+        choices=tuple(CLIENTS),
         default="socket",
         help="how each client thread speaks HTTP: bare socket writes, or the standard library's",
     )
@@ -369,8 +369,10 @@ def fire(server: Server, batch: Batch, args: argparse.Namespace) -> Firing:
     cpu_before, client_before = server_cpu_seconds(server), time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
-        deliver = deliver_lane if args.client == "http.client" else deliver_lane_on_sockets
-        results = list(pool.map(lambda lane: deliver(server.port, lane, deadline), lanes))
+        client = CLIENTS[args.client]
+        results = list(
+            pool.map(lambda lane: deliver_lane(client(server.port), lane, deadline), lanes)
+        )
     seconds = time.perf_counter() - started
     firing = Firing(server.name, batch.name, seconds, [], Counter(), Counter(), [])
     for latencies, statuses, outcomes, errors in results:
@@ -388,9 +390,9 @@ def fire(server: Server, batch: Batch, args: argparse.Namespace) -> Firing:
     return firing
 
 
-def deliver_lane(port: int, bodies: list[bytes], deadline: float):
-    """POST each body in turn on one keep-alive connection, signed just before it is sent."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+def deliver_lane(client, bodies: list[bytes], deadline: float):
+    """POST each body in turn through ``client``, signed just before it is sent; returns the
+    lane's latencies, statuses, outcomes and errors."""
     latencies, statuses, outcomes, errors = [], Counter(), Counter(), []
     try:
         for body in bodies:
@@ -404,19 +406,38 @@ def deliver_lane(port: int, bodies: list[bytes], deadline: float):
             }
             sent = time.perf_counter()
             try:
-                connection.request("POST", WEBHOOK_PATH, body=body, headers=headers)
-                response = connection.getresponse()
-                answer = response.read()
-            except (OSError, http.client.HTTPException) as exc:
+                status, answer = client.post(body, headers)
+            except (OSError, ValueError, http.client.HTTPException) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
-                connection.close()
                 continue
             latencies.append(time.perf_counter() - sent)
-            statuses[response.status] += 1
+            statuses[status] += 1
             outcomes[outcome_of(answer)] += 1
     finally:
-        connection.close()
+        client.close()
     return latencies, statuses, outcomes, errors
+
+
+class LibraryClient:
+    """The standard library's ``http.client`` on one keep-alive connection, opened again after
+    an error."""
+
+    def __init__(self, port: int) -> None:
+        self._connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS
+        )
+
+    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        try:
+            self._connection.request("POST", WEBHOOK_PATH, body=body, headers=headers)
+            response = self._connection.getresponse()
+            return response.status, response.read()
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 _STATUS = re.compile(rb"HTTP/1\.[01] (\d{3})")
@@ -424,45 +445,42 @@ _LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)", re.I)
 _CLOSE = re.compile(rb"\r\nconnection: *close", re.I)
 
 
-def deliver_lane_on_sockets(port: int, bodies: list[bytes], deadline: float):
-    """As ``deliver_lane``, writing each request to the socket whole and reading the answer's
-    status line, length and body; a new connection whenever the server closed the last one
-    (gunicorn's sync workers close every one)."""
-    latencies, statuses, outcomes, errors = [], Counter(), Counter(), []
-    connection = None
-    try:
-        for body in bodies:
-            if time.monotonic() > deadline:
-                errors.append("time limit reached")
-                break
-            head = (
-                f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                "Content-Type: application/json; charset=utf-8\r\n"
-                f"User-Agent: {STRIPE_USER_AGENT}\r\nStripe-Signature: {sign(body)}\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n"
-            )
-            sent = time.perf_counter()
-            try:
-                if connection is None:
-                    connection = socket.create_connection(
-                        ("127.0.0.1", port), timeout=REQUEST_TIMEOUT_SECONDS
-                    )
-                connection.sendall(head.encode() + body)
-                status, answer, close = read_answer(connection)
-            except (OSError, ValueError) as exc:
-                errors.append(f"{type(exc).__name__}: {exc}")
-                close = True
-            else:
-                latencies.append(time.perf_counter() - sent)
-                statuses[status] += 1
-                outcomes[outcome_of(answer)] += 1
-            if close and connection is not None:
-                connection.close()
-                connection = None
-    finally:
-        if connection is not None:
-            connection.close()
-    return latencies, statuses, outcomes, errors
+class SocketClient:
+    """Each request written to the socket whole; of the answer only its status line, length and
+    body are read. A new connection whenever the server closed the last one (gunicorn's sync
+    workers close every one) or an error left it unusable."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._socket: socket.socket | None = None
+
+    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        head = (
+            f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{self._port}\r\n{lines}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        try:
+            if self._socket is None:
+                self._socket = socket.create_connection(
+                    ("127.0.0.1", self._port), timeout=REQUEST_TIMEOUT_SECONDS
+                )
+            self._socket.sendall(head.encode() + body)
+            status, answer, closing = read_answer(self._socket)
+        except BaseException:
+            self.close()
+            raise
+        if closing:
+            self.close()
+        return status, answer
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+
+CLIENTS = {"socket": SocketClient, "http.client": LibraryClient}
 
 
 def read_answer(connection: socket.socket) -> tuple[int, bytes, bool]:
