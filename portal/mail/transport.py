@@ -149,7 +149,9 @@ def _unstructured(text: str) -> str:
     """A header's text: as it is if ASCII, else UTF-8 encoded words, one per folded line.
     Kept a while: a batch's subjects are few (a thank-you's, in each language, per
     organisation), and splitting one into words costs the library tens of microseconds."""
-    text = re.sub(r"[\r\n]+", " ", text)  # the outbox never puts a line break there
+    # The outbox never puts a line break there; spaces at either end a mail program may keep or
+    # drop (" 0 " was read back as "0 "), so none are sent.
+    text = re.sub(r"[\r\n]+", " ", text).strip()
     if text.isascii():
         return text
     return "\r\n ".join(_UTF8.header_encode_lines(text, itertools.repeat(_WORD_LENGTH)))
