@@ -79,6 +79,10 @@ def deliver_due(
     with sessions() as session:
         with writing(session):
             mails = _claim(session, now)
+        if not mails:
+            # Woken with nothing due (another worker's sender took it, or the wake-up was for
+            # nothing): no second turn at the write lock to record an empty batch.
+            return result
         # Read-only, and before any row changes: the record's write transaction starts clean.
         written = _write_drafts(session, mails, renderers or {})
         _end_reads(session)

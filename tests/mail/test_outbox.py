@@ -16,6 +16,7 @@ from portal.mail.sender import LEASE, MAX_ATTEMPTS, deliver_due
 from portal.mail.transport import transport_for
 from portal.models import MailStatus, OutboxMail, utcnow
 from portal.state import portal_state
+from tests.helpers.statements import statements_sent
 
 THANKS = Message(
     to="donor@example.org",
@@ -285,3 +286,19 @@ def test_a_sent_mail_whose_record_fails_goes_again_after_its_lease_and_then_once
     assert first["Message-ID"] == again["Message-ID"]  # the receiving side can tell
     assert len(smtp_server.messages) == 2
     assert _row(db_session).status == MailStatus.SENT
+
+
+def test_a_round_with_nothing_due_takes_one_turn_at_the_write_lock(mail_app, queued, db_session):
+    # The webhook wakes every worker's sender; most rounds under load find their mail taken.
+    queued()
+    _deliver(mail_app)  # sent: nothing is due any more
+    engine = portal_state(mail_app).database.engine
+
+    with statements_sent(engine) as sent:
+        result = _deliver(mail_app)
+
+    assert result.sent == 0
+    claims = [sql for sql in sent if sql.startswith("UPDATE outbox_mail")]
+    assert len(claims) == 1, sent  # the claim, which found nothing; no batch recorded
+    if engine.dialect.name == "sqlite":
+        assert sum(sql.startswith("BEGIN") for sql in sent) == 1, sent
