@@ -15,6 +15,7 @@ commit at about the same time share one flush instead of each holding the lock t
 from __future__ import annotations
 
 from contextlib import closing
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
@@ -26,6 +27,14 @@ from portal.donate.stores import CompiledLedger, CursorStore
 
 class LedgerUnavailable(Exception):
     """The database did not take the event; the webhook answers 503 and Stripe retries."""
+
+
+class Recorded(NamedTuple):
+    """What recording one event did: its outcome, and how many mails it queued for the donor
+    (the worker's sender is woken only when there are some)."""
+
+    outcome: str
+    mailed: int = 0
 
 
 class LedgerWriter:
@@ -44,9 +53,9 @@ class LedgerWriter:
             group_commit=sqlite,
         )
 
-    def record(self, event: dict) -> str:
-        """Store and apply ``event``, committed; returns its outcome. Raises LedgerUnavailable
-        if the database did not take it."""
+    def record(self, event: dict) -> Recorded:
+        """Store and apply ``event``, committed; returns its outcome and the mail it queued.
+        Raises LedgerUnavailable if the database did not take it."""
         with self._held.writing() as connection:
             # SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so the donation
             # read cannot change before it is written. PostgreSQL: the unique event id
@@ -56,13 +65,14 @@ class LedgerWriter:
                     cursor.execute(self._begin)
                 store = CursorStore(self._compiled, cursor)
                 outcome = apply_event(store, event)
+                mailed = 0
                 if store.notices and self.notices is not None:
-                    self.notices(store, cursor, event)
+                    mailed = self.notices(store, cursor, event)
             if outcome == DUPLICATE:
                 connection.rollback()  # a duplicate wrote nothing
             else:
                 connection.commit()
-            return outcome
+            return Recorded(outcome, mailed)
 
     def close(self) -> None:
         self._held.close()

@@ -20,7 +20,7 @@ from flask import Flask
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import ClosingIterator
 
-from portal.donate.webhook import answer
+from portal.donate.webhook import Answer, answer
 from portal.logs import HEADER, REQUEST_ID, request_id_for
 from portal.mail.mailer import sender_wake
 from portal.metrics import REQUESTS, WEBHOOKS, webhook_outcome
@@ -75,7 +75,7 @@ class WebhookFastPath:
             context = self.app.app_context()
             context.url_adapter = urls
             with context:
-                status, payload = self._answer(body, environ.get("HTTP_STRIPE_SIGNATURE"))
+                status, payload, mailed = self._answer(body, environ.get("HTTP_STRIPE_SIGNATURE"))
         finally:
             REQUEST_ID.reset(token)
         content = self._content(status, payload)
@@ -86,8 +86,8 @@ class WebhookFastPath:
         )
         self._timer(status).observe(time.perf_counter() - started)
         self._counter(webhook_outcome(status, payload)).inc()
-        if status == 200 and (waker := sender_wake(self.app)) is not None:
-            # The event may have queued the donor's mail: the sender looks once the answer is out.
+        if mailed and (waker := sender_wake(self.app)) is not None:
+            # The event queued the donor's mail: the sender looks once the answer is out.
             return ClosingIterator([content], waker)
         return [content]
 
@@ -149,10 +149,10 @@ class WebhookFastPath:
             return None  # a client that went away mid-body: nothing to answer
         return body
 
-    def _answer(self, body: bytes, signature: str | None) -> tuple[int, dict]:
+    def _answer(self, body: bytes, signature: str | None) -> Answer:
         try:
             return answer(self.state, body, signature)
         except Exception:
             # As Flask's handler would: logged with this request's id, and a 500 Stripe retries.
             log.exception("webhook failed")
-            return 500, {"error": "internal error"}
+            return Answer(500, {"error": "internal error"})

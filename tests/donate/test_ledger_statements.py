@@ -56,7 +56,7 @@ def statements(monkeypatch, bound) -> list[list[str]]:
 def test_an_event_applied_in_stripes_order_writes_its_own_row_once(app, event_history, statements):
     writer = portal_state(app).ledger
     with app.app_context():  # as the webhook calls it: the notices are drafted too
-        outcomes = [writer.record(event) for event in event_history]
+        outcomes = [writer.record(event).outcome for event in event_history]
 
     for event, outcome, run in zip(event_history, outcomes, statements, strict=True):
         updates = [sql for sql in run if sql.startswith("UPDATE stripe_event")]

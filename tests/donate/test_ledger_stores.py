@@ -72,7 +72,7 @@ def writer(app):
 def apply(request, app, writer, db_session):
     """Factory: apply one event, committed, through the ORM session store or the cursor store."""
     if request.param == "cursor":
-        return writer.record
+        return lambda event: writer.record(event).outcome
 
     def _apply(event: dict) -> str:
         with app.app_context(), writing(db_session):  # as the thanks page and commands do

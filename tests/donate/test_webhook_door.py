@@ -11,6 +11,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from portal.models import StripeEvent
+from portal.state import portal_state
 from tests.helpers.giving import sign
 
 # Headers that differ between any two answers whatever door gave them.
@@ -140,3 +141,19 @@ def _headers(response) -> dict[str, str]:
 
 def _sample(name: str, **labels) -> float | None:
     return REGISTRY.get_sample_value(name, labels)
+
+
+@pytest.mark.parametrize("through_flask", [False, True], ids=["door", "flask"])
+def test_an_event_that_queues_no_mail_leaves_the_sender_asleep(warm, app, through_flask):
+    # Under load, a sender woken for every answer runs a round (a turn at the write lock) for
+    # nothing; the thank-you test in test_donor_mail shows an event with mail still wakes it.
+    app.config["MAIL_SEND_IN_BACKGROUND"] = True
+    woken = []
+    portal_state(app).mail.background.wake = lambda: woken.append(1)
+    body = json.dumps(_event(f"evt_quiet_{through_flask}")).encode()
+
+    response = _post(warm, body, signature=sign(body), through_flask=through_flask)
+    response.close()
+
+    assert response.get_json()["outcome"] == "ignored"
+    assert woken == []
