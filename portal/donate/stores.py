@@ -207,12 +207,11 @@ class CursorStore:
     def end_subscription(self, subscription: str, ended: datetime) -> int:
         now = utcnow()
         statement = self._compiled.end_subscription
-        statement.execute(self._cursor, subscription=subscription, ended=ended, now=now)
-        changed = self._cursor.rowcount
-        for row in self._rows.values():  # the kept rows as the UPDATE left them
-            if row.stripe_subscription_id == subscription and row.subscription_ended_at is None:
+        changed = statement.all(self._cursor, subscription=subscription, ended=ended, now=now)
+        for donation_id in (row.id for row in changed):  # the kept rows as the UPDATE left them
+            if (row := self._rows.get(donation_id)) is not None:
                 row.subscription_ended_at, row.updated_at = ended, now
-        return changed
+        return len(changed)
 
     def parked(self, ids: list[str], types: tuple[str, ...]) -> list:
         related = list(dict.fromkeys(ids))  # one to three ids a gift has just learned
@@ -339,6 +338,7 @@ def _end_subscription():
             donations.c.subscription_ended_at.is_(None),
         )
         .values(subscription_ended_at=bindparam("ended"), updated_at=bindparam("now"))
+        .returning(donations.c.id)
     )
 
 

@@ -14,10 +14,13 @@ from sqlalchemy import delete, select, text, update
 from portal import create_app, dispose
 from portal.db.writing import writing
 from portal.donate.ledger import record_stripe_event
+from portal.donate.stores import CompiledLedger, CursorStore
 from portal.models import (
     Donation,
     DonationStatus,
+    Frequency,
     StripeEvent,
+    utcnow,
 )
 from portal.state import portal_state
 from tests.helpers.giving import LEDGER_TABLES, ledger_rows, sign
@@ -297,3 +300,28 @@ def test_an_event_waits_for_another_transaction_on_the_same_gift(
         select(Donation.status).where(Donation.stripe_checkout_session_id == checkout)
     )
     assert status == DonationStatus.REFUNDED
+
+
+def test_rows_the_webhooks_transaction_holds_read_as_ended_once_their_gift_ends(
+    app, make_org, add_donation
+):
+    # The writer keeps each row it has read, as the session's identity map does: what the
+    # UPDATE changed must show on them for the rest of the transaction (a parked event applied
+    # after the end reads them again), and only on them.
+    org = make_org()
+    first = add_donation(org, utcnow(), frequency=Frequency.MONTHLY, stripe_subscription_id="sub_1")
+    renewal = add_donation(org, utcnow(), renewal=True, stripe_subscription_id="sub_1")
+    other = add_donation(org, utcnow(), renewal=True, stripe_subscription_id="sub_2")
+    engine = portal_state(app).database.engine
+    ended = utcnow().replace(microsecond=0)
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        store = CursorStore(CompiledLedger.for_dialect(engine.dialect), cursor)
+        held = [store.donation("id", d.id) for d in (first, renewal, other)]
+
+        changed = store.end_subscription("sub_1", ended)
+        again = store.end_subscription("sub_1", ended)
+        connection.rollback()
+
+    assert (changed, again) == (2, 0)
+    assert [row.subscription_ended_at for row in held] == [ended, ended, None]
