@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench.harness import (
     BrokenRun,
+    SpeedProbe,
     percentile_ms,
     prepare_database,
     print_load_after,
@@ -82,7 +83,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     from stripe_sandbox import SandboxServer
 
     env = server_env(tmp)
-    print_machine(
+    probe = print_machine(
         f"Flask test client in this process, SQLite, Stripe sandbox in-process (werkzeug "
         f"thread); {args.warmup} untimed + {args.gifts} timed gifts over {len(RECIPIENTS)} "
         f"recipients, one-time and monthly, some covering fees"
@@ -95,7 +96,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
         finally:
             dispose(app)
     problems += check_ledger(tmp / "portal.db", args.warmup + args.gifts)
-    print_summary(timings, problems)
+    print_summary(timings, problems, probe)
     return 1 if problems else 0
 
 
@@ -227,7 +228,7 @@ def check_ledger(db_path: Path, gifts: int) -> list[str]:
     return []
 
 
-def print_summary(timings: Timings, problems: list[str]) -> None:
+def print_summary(timings: Timings, problems: list[str], probe: SpeedProbe) -> None:
     """Percentiles of each share of a gift's POST, and the verdict."""
     if not timings.total:
         raise BrokenRun("no gift was timed: " + "; ".join(problems[:3]))
@@ -245,7 +246,7 @@ def print_summary(timings: Timings, problems: list[str]) -> None:
         p50, p90, p99 = (percentile_ms(values, q) for q in (50, 90, 99))
         print(f"  {label:<32}{p50:>8.2f} {p90:>8.2f} {p99:>8.2f} "
               f"{statistics.fmean(values) * 1000:>8.2f}")  # fmt: skip
-    print_load_after()
+    print_load_after(probe)
     print("\nledger")
     for problem in problems:
         print(f"  PROBLEM  {problem}")

@@ -32,6 +32,7 @@ from bench.harness import (
     BROWSER_HEADERS,
     BrokenRun,
     Server,
+    SpeedProbe,
     alternate,
     get_status,
     median_ratio,
@@ -170,7 +171,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     """Prepare, serve, load and report; the servers and any scratch database always go."""
     with scratch_database(args, tmp) as store:
         env = server_env(tmp, store.url)
-        print_machine(
+        probe = print_machine(
             f"{args.workers} sync workers per app, {args.database}, access log off; "
             f"wrk -c {args.connections} -t {args.threads} -d {args.duration}s, "
             f"{args.rounds} rounds alternating portal/bare"
@@ -188,7 +189,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
             for server in servers:
                 stop_server(server)
     spooled = spooled_lines(Path(env["REFERRAL_SPOOL"]))
-    print_summary(args, runs, ledger, spooled)
+    print_summary(args, runs, ledger, spooled, probe)
     if args.database == "sqlite":
         print_syncs(tmp / "portal.db", store.count())
     return 1 if any(run.unexpected or any(run.errors.values()) for run in runs) else 0
@@ -374,7 +375,9 @@ SUMMARY_ROWS = (
 )
 
 
-def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spooled: int) -> None:
+def print_summary(
+    args: argparse.Namespace, runs: list[Run], ledger: Ledger, spooled: int, probe: SpeedProbe
+) -> None:
     """Medians across rounds, the referral ledger, and one verdict per target."""
     portal = [run for run in runs if run.app == "portal"]
     bare = [run for run in runs if run.app == "bare"]
@@ -391,7 +394,7 @@ def print_summary(args: argparse.Namespace, runs: list[Run], ledger: Ledger, spo
           f"{max(r.p99_ms for r in bare):>10.2f}")  # fmt: skip
     print_problems(runs)
     print(f"  ratio of the medians        {med['portal']['rps'] / med['bare']['rps']:>10.3f}")
-    print_load_after()
+    print_load_after(probe)
     print("\ntargets")
     target = TARGET_RATIO[args.database]
     print(f"  throughput portal/bare, median of round ratios {ratio:.3f}  "

@@ -67,7 +67,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    print_machine(
+    probe = print_machine(
         f"{backend}, {', '.join(f'{size:,}' for size in args.sizes)} referrals"
         f"{f' ({args.today:,} of them today)' if args.today else ''}, "
         f"median of {args.repeat} timed runs after one warm-up"
@@ -79,7 +79,9 @@ def main() -> int:
             results[size] = run(url, size, args.repeat, args.today, args.tail)
             if args.keep is None and url.startswith("sqlite"):
                 Path(make_url(url).database).unlink()
-    return report(results)
+    code = report(results)
+    print(f"  speed        {probe.stop()}")
+    return code
 
 
 def _url(args, folder: Path, size: int) -> str:

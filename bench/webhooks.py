@@ -45,6 +45,7 @@ from pathlib import Path
 from bench.harness import (
     BrokenRun,
     Server,
+    SpeedProbe,
     alternate,
     median_ratio,
     prepare_database,
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 def bench(args: argparse.Namespace, tmp: Path) -> int:
     """Prepare the events, serve, fire, check the ledger and report; servers always stop."""
     env = {**server_env(tmp), "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
-    print_machine(settings_line(args))
+    probe = print_machine(settings_line(args))
     prepare_database(env)
     started = time.monotonic()
     warmup, *batches = prepare_batches(args, env)
@@ -188,7 +189,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
             stop_server(server)
     problems = check_ledger(tmp / "portal.db", [warmup, *batches])
     problems += check_answers(warm + firings, [warmup, *batches])
-    print_summary(firings, problems)
+    print_summary(firings, problems, probe)
     return 1 if problems else 0
 
 
@@ -625,7 +626,7 @@ def print_round(number: int, pair: list[Firing]) -> None:
               f"{ratio:>6}", flush=True)  # fmt: skip
 
 
-def print_summary(firings: list[Firing], problems: list[str]) -> None:
+def print_summary(firings: list[Firing], problems: list[str], probe: SpeedProbe) -> None:
     """Medians across rounds, the ledger check, and the verdict."""
     portal = [f for f in firings if f.app == "portal"]
     bare = [f for f in firings if f.app == "bare"]
@@ -647,7 +648,7 @@ def print_summary(firings: list[Firing], problems: list[str]) -> None:
     print(f"  distinct events applied/s    {applied:>10.1f}")
     ratio = median_ratio((p.rps, b.rps) for p, b in zip(portal, bare, strict=True))
     print(f"  portal/bare deliveries/s, median of round ratios {ratio:.3f}")
-    print_load_after()
+    print_load_after(probe)
     print("\nledger (SQLite, after every delivery of every round and the warm-up)")
     if problems:
         for problem in problems:
