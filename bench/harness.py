@@ -81,7 +81,7 @@ class SpeedProbe:
 
     This project's VMs run the same code at very different speeds from one second to the next:
     the reference work took 33 to 67 ms of CPU in eight runs a few seconds apart on an idle
-    machine, and the bare app 440 µs of CPU a webhook delivery at 03:45 and 716 at 04:20 one
+    machine, and the bare app 440 µs of CPU a webhook delivery at 03:45 and 716 at 04:15 one
     day. A figure held to an absolute target (events a second, a suite's minutes) says more
     beside the speed the machine had while it was measured. The probe costs about 0.1 % of
     one core, and holds the GIL for a millisecond or two every two seconds."""
