@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.harness import load_average, print_machine, verdict
+from bench.harness import load_average, print_load_after, print_machine, verdict
 from portal import create_app, dispose
 from portal.campaigns.views import member_section
 from portal.db.session import database
@@ -80,7 +80,7 @@ def main() -> int:
             if args.keep is None and url.startswith("sqlite"):
                 Path(make_url(url).database).unlink()
     code = report(results)
-    print(f"  speed        {probe.stop()}")
+    print_load_after(probe)
     return code
 
 

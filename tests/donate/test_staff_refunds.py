@@ -291,8 +291,10 @@ def test_when_stripe_cannot_be_reached_the_same_confirmation_can_be_sent_again(
     # The same refund (amount, reason, Stripe idempotency key), signed again: a second that
     # ticked between the two pages changes only the token's timestamp.
     secret = app.config["SECRET_KEY"]
-    read = [refunding.read_plan(secret, plan_on(p), euro_gift.id) for p in (failed, confirmation)]
-    assert read[0] == read[1] is not None
+    offered, confirmed = (
+        refunding.read_plan(secret, plan_on(page), euro_gift.id) for page in (failed, confirmation)
+    )
+    assert confirmed is not None and offered == confirmed
     assert again.status_code == 303
     assert charge_of(stripe_client, euro_gift).amount_refunded == 500
     assert len(refund_entries(db_session)) == 1
