@@ -51,14 +51,15 @@ run: $(VENV)/.installed-run .env $(CATALOGUES)
 	$(FLASK) build-static
 	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
-# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own database; by default one
-# more than the cores this process may use, since the browser and server tests spend part of
-# their time waiting on Chromium and gunicorn (on 2 cores, 3 workers took 297-312 s where 2 took
-# 319-331 s, and 4 took 323 s). The gunicorn and nginx tests share one worker, the browser tests
-# make two groups with a Chromium each (the axe walks, the journeys), and the security walks (one
-# route survey, one hostile walk) run together on whichever worker is free first (--dist
-# loadgroup, groups set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them in this process.
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1)')
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own database; by default as many
+# as the cores this process may use. The suite keeps them busy: with Chromium's headless shell, 2
+# workers took 198 and 196 s (353 and 348 s of CPU) on 2 cores where 3 took 200 and 211 s (385 and
+# 405 s of CPU) and 4 took 210 s; .ci/run's PostgreSQL pass 251 s with 2 and 269 s with 3
+# (2026-12-01, alternated). The gunicorn and nginx tests share one worker, the browser tests make
+# two groups with a Chromium each (the axe walks, the journeys), and the security walks (one route
+# survey, one hostile walk) run together on whichever worker is free first (--dist loadgroup, groups
+# set in tests/helpers/scheduling.py). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)')
 
 test: $(VENV)/.installed $(CATALOGUES)
 	$(BIN)/ruff check .
