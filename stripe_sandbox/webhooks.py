@@ -107,6 +107,9 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._generation = 0
+        # Deliveries on the wire now. Not reset with the rest: one sent before a reset still
+        # lands after it, and waiting is for nothing in flight, whatever generation sent it.
+        self._busy = 0
         self._reset_locked()
 
     def _reset_locked(self) -> None:
@@ -114,7 +117,6 @@ class WebhookDispatcher:
         self._log: list[Delivery] = []
         self._queue: list[tuple[float, int, Delivery]] = []
         self._held: list[Delivery] = []
-        self._busy = 0
         self._order = itertools.count()
         self._generation += 1
 

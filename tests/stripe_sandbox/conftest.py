@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -69,8 +70,12 @@ class Receiver:
     rejected: list = field(default_factory=list)
     requests: list = field(default_factory=list)
     url: str = ""
+    # Called as each request arrives, before it is answered (a test holds a delivery in flight).
+    on_request: Callable[[], object] | None = None
 
     def __call__(self, environ, start_response):
+        if self.on_request is not None:
+            self.on_request()
         payload = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         header = environ.get("HTTP_STRIPE_SIGNATURE")
         self.requests.append({"content_type": environ.get("CONTENT_TYPE"), "signature": header})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -283,3 +284,26 @@ def test_reset_clears_deliveries_and_restores_settings(webhook_sandbox, receiver
 
     assert len(webhook_sandbox.deliveries()) == 1
     assert len(receiver.received) == 1
+
+
+def test_a_delivery_on_the_wire_during_a_reset_leaves_nothing_in_flight(
+    webhook_sandbox, receiver, paid_sessions
+):
+    # A test's reset came while the previous test's last event was on the wire; once it landed,
+    # the sandbox counted one delivery in flight too few, and the next test's wait hung for 30 s
+    # (or returned before its deliveries had landed).
+    arrived, answer = threading.Event(), threading.Event()
+    receiver.on_request = lambda: (arrived.set(), answer.wait(10))
+    paid_sessions(1)
+    assert arrived.wait(10)
+
+    webhook_sandbox.reset()
+    receiver.on_request = None
+    answer.set()
+    time.sleep(0.3)  # the held delivery lands
+
+    assert webhook_sandbox.wait_for_deliveries(timeout=2)
+    paid_sessions(1)
+    assert webhook_sandbox.wait_for_deliveries(timeout=5)
+    assert len(webhook_sandbox.deliveries()) == 1
+    assert len(receiver.received) == 2  # the one held across the reset, and the new one
