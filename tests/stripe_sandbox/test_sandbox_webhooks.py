@@ -293,7 +293,12 @@ def test_a_delivery_on_the_wire_during_a_reset_leaves_nothing_in_flight(
     # the sandbox counted one delivery in flight too few, and the next test's wait hung for 30 s
     # (or returned before its deliveries had landed).
     arrived, answer = threading.Event(), threading.Event()
-    receiver.on_request = lambda: (arrived.set(), answer.wait(10))
+
+    def hold_the_answer() -> None:
+        arrived.set()
+        answer.wait(10)
+
+    receiver.on_request = hold_the_answer
     paid_sessions(1)
     assert arrived.wait(10)
 
